@@ -1,0 +1,64 @@
+# TNE — the two commands of the quick start are `make demo` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# The PostgreSQL run of the suite uses a throw-away local role and database (test_tne).
+PG_TEST_URL ?= postgres://tne:tne@127.0.0.1:5432/tne
+
+.PHONY: help install demo serve test lint quality test-sqlite test-postgres test-e2e bench clean
+
+help:
+	@echo "make demo   — installe, migre, charge le territoire de démonstration et sert TNE"
+	@echo "make test   — lint, migrations, suite sur SQLite puis PostgreSQL, puis tests de bout en bout"
+	@echo "make bench  — mesures à l'échelle nationale (PostgreSQL), voir docs/benchmarks.md"
+
+# Re-installs only when the lock or the project metadata changed.
+$(STAMP): requirements.lock pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 introuvable ($(PYTHON))"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/tne demo --serve --host $(HOST) --port $(PORT)
+
+serve: install
+	$(BIN)/tne serve --host $(HOST) --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
+quality: lint
+
+test-sqlite: install
+	DEBUG=1 DATABASE_URL=sqlite:///:memory: $(BIN)/pytest -m "not e2e" -q -p no:cacheprovider
+
+test-postgres: install
+	scripts/ensure-postgres
+	DEBUG=1 DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -m "not e2e" -q -p no:cacheprovider
+
+test-e2e: install
+	scripts/ensure-chromium
+	DEBUG=1 $(BIN)/pytest -m e2e -q -p no:cacheprovider
+
+test: lint test-sqlite test-postgres test-e2e
+
+bench: install
+	scripts/ensure-postgres
+	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://tne:tne@127.0.0.1:5432/tne_bench} \
+		DEBUG=1 $(BIN)/python bench/national.py
+
+clean:
+	rm -rf $(VENV) var/static

@@ -1,0 +1,1 @@
+"""TNE — Territoires numériques éducatifs."""

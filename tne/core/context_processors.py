@@ -1,0 +1,17 @@
+from django.conf import settings
+
+from .scope import scope_of
+
+
+def shell(request):
+    """What the page shell shows on every page: the user's role and scope, the navigation."""
+    user = getattr(request, "user", None)
+    grants_label = ""
+    if user is not None and user.is_authenticated:
+        grants_label = user.roles_label()
+    return {
+        "TNE_SITE_TITLE": "Territoires numériques éducatifs",
+        "TNE_ROLES_LABEL": grants_label,
+        "TNE_SCOPE": scope_of(user),
+        "TNE_DEBUG": settings.DEBUG,
+    }

@@ -1,0 +1,52 @@
+"""Long work as jobs: a domain registers a handler under a kind; :func:`start_job` records a
+:class:`Job` and enqueues it on the task backend (django-tasks, database backend); the worker
+calls the handler with the job and a :class:`JobProgress`. The job page shows the progress."""
+
+import logging
+from collections.abc import Callable
+
+from django.db import transaction
+
+from .models import Job, JobStatus
+from .progress import JobProgress, now
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[Job, JobProgress], dict]
+_HANDLERS: dict[str, Handler] = {}
+
+
+def job_handler(kind: str):
+    def register(func: Handler) -> Handler:
+        _HANDLERS[kind] = func
+        return func
+
+    return register
+
+
+def start_job(*, kind: str, label: str, params: dict, user=None) -> Job:
+    if kind not in _HANDLERS:
+        raise ValueError(f"Aucun traitement de type {kind!r}.")
+    job = Job.objects.create(kind=kind, label=label, params=params, created_by=user)
+    from .tasks import run_job
+
+    transaction.on_commit(lambda: run_job.enqueue(job.pk))
+    return job
+
+
+def run_job_now(job_id: int) -> Job:
+    job = Job.objects.get(pk=job_id)
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, started_at=now())
+    try:
+        result = _HANDLERS[job.kind](job, JobProgress(job))
+    except Exception as exc:
+        logger.exception("Job %s failed", job.pk)
+        Job.objects.filter(pk=job.pk).update(
+            status=JobStatus.FAILED, message=str(exc), finished_at=now()
+        )
+    else:
+        Job.objects.filter(pk=job.pk).update(
+            status=JobStatus.SUCCEEDED, result=result or {}, finished_at=now()
+        )
+    job.refresh_from_db()
+    return job

@@ -1,0 +1,107 @@
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "CREATE", "Création"
+    UPDATE = "UPDATE", "Modification"
+    DELETE = "DELETE", "Suppression"
+
+
+class AuditSource(models.TextChoices):
+    UI = "UI", "Interface"
+    API = "API", "API"
+    CLI = "CLI", "Ligne de commande"
+    IMPORT = "IMPORT", "Import"
+    ADMIN = "ADMIN", "Administration"
+
+
+class AuditEvent(models.Model):
+    """One change on a record that matters: who, when, what, and the fields that changed
+    (``{"field": [old, new]}``). Written by the services that make the change, never by signals."""
+
+    at = models.DateTimeField("date", auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="auteur",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    source = models.CharField("origine", max_length=10, choices=AuditSource.choices)
+    action = models.CharField("action", max_length=10, choices=AuditAction.choices)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField("objet", max_length=255)
+    changes = models.JSONField("changements", default=dict, blank=True)
+    job = models.ForeignKey(
+        "core.Job",
+        verbose_name="traitement",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_events",
+    )
+
+    class Meta:
+        verbose_name = "événement d'historique"
+        verbose_name_plural = "historique"
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["content_type", "object_id", "-at"])]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.object_repr}"
+
+
+class JobStatus(models.TextChoices):
+    PENDING = "PENDING", "En attente"
+    RUNNING = "RUNNING", "En cours"
+    SUCCEEDED = "SUCCEEDED", "Terminé"
+    FAILED = "FAILED", "Échec"
+
+
+class Job(models.Model):
+    """A long piece of work run by the task worker (an import…), with its progress for the job
+    page. ``kind`` names a handler registered with :func:`tne.core.jobs.job_handler`."""
+
+    kind = models.CharField("type", max_length=50)
+    label = models.CharField("libellé", max_length=255)
+    params = models.JSONField("paramètres", default=dict, blank=True)
+    status = models.CharField(
+        "état", max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING
+    )
+    total = models.PositiveIntegerField("total", default=0)
+    done = models.PositiveIntegerField("fait", default=0)
+    message = models.TextField("message", blank=True)
+    result = models.JSONField("résultat", default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="lancé par",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="jobs",
+    )
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    started_at = models.DateTimeField("commencé le", null=True, blank=True)
+    finished_at = models.DateTimeField("terminé le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "traitement"
+        verbose_name_plural = "traitements"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def percent(self) -> int:
+        if self.status == JobStatus.SUCCEEDED:
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)

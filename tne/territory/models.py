@@ -1,0 +1,310 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Count, Q, Sum
+
+from tne.core.scope import scope_of
+
+from .enums import EducationNetwork, NodeKind, SchoolKind, Sector, StaffRole, Stage
+from .validators import validate_uai
+
+
+class TerritoryNodeQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(scope_of(user).node_q())
+
+    def descendants_of(self, node, *, include_self=False):
+        qs = self.filter(path__startswith=node.path)
+        return qs if include_self else qs.exclude(pk=node.pk)
+
+
+class TerritoryNode(models.Model):
+    """A node of the territory tree: pays → région → académie → département → commune, and the
+    circonscriptions (groups of écoles followed by an IEN) under their département.
+
+    ``path`` is the materialised path of codes (``/FR/R32/A20/D02/C02691/``), so a subtree is one
+    indexed ``startswith`` filter. Targets and budget envelopes of the measures hang on nodes."""
+
+    kind = models.CharField("type", max_length=20, choices=NodeKind.choices)
+    code = models.CharField(
+        "code", max_length=20, help_text="Code officiel : INSEE, numéro de département…"
+    )
+    name = models.CharField("nom", max_length=200)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="parent",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField("chemin", max_length=255, unique=True, editable=False)
+    depth = models.PositiveSmallIntegerField("profondeur", editable=False, default=0)
+    latitude = models.FloatField("latitude", null=True, blank=True)
+    longitude = models.FloatField("longitude", null=True, blank=True)
+    is_pilot = models.BooleanField(
+        "territoire du programme",
+        default=False,
+        help_text="Département engagé dans le programme TNE.",
+    )
+
+    objects = TerritoryNodeQuerySet.as_manager()
+
+    PATH_PREFIX = {
+        NodeKind.COUNTRY: "",
+        NodeKind.REGION: "R",
+        NodeKind.ACADEMIE: "A",
+        NodeKind.DEPARTEMENT: "D",
+        NodeKind.CIRCONSCRIPTION: "CI",
+        NodeKind.COMMUNE: "C",
+    }
+
+    class Meta:
+        verbose_name = "nœud du territoire"
+        verbose_name_plural = "nœuds du territoire"
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "code"], name="territory_node_kind_code"),
+        ]
+        indexes = [models.Index(fields=["kind", "name"])]
+
+    def __str__(self):
+        if self.kind == NodeKind.DEPARTEMENT:
+            return f"{self.name} ({self.code})"
+        return self.name
+
+    @classmethod
+    def path_for(cls, kind: str, code: str, parent: "TerritoryNode | None") -> str:
+        return f"{parent.path if parent else '/'}{cls.PATH_PREFIX[kind]}{code}/"
+
+    def ancestors(self):
+        """Ancestors from the root down, in one query."""
+        parts = self.path.strip("/").split("/")
+        paths = ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts))]
+        return TerritoryNode.objects.filter(path__in=paths).order_by("depth")
+
+
+class SchoolQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(scope_of(user).school_q())
+
+    def first_degree(self):
+        return self.filter(kind__in=SchoolKind.first_degree())
+
+    def with_counts(self):
+        """Number of classes and teachers, as subqueries-free annotations for a page of rows."""
+        return self.annotate(
+            class_count=Count("classes", distinct=True),
+            pupil_count=Sum("classes__headcount"),
+        )
+
+
+class School(models.Model):
+    """An école, collège or lycée, identified by its UAI. The geographic links are denormalised
+    (région, académie, département, commune, circonscription) so that scoping is one indexed
+    filter whatever the role; ``owner`` is the local authority that owns the building."""
+
+    uai = models.CharField("UAI", max_length=8, unique=True, validators=[validate_uai])
+    name = models.CharField("nom", max_length=255)
+    kind = models.CharField("type", max_length=20, choices=SchoolKind.choices)
+    sector = models.CharField("secteur", max_length=10, choices=Sector.choices)
+    education_network = models.CharField(
+        "éducation prioritaire",
+        max_length=10,
+        choices=EducationNetwork.choices,
+        blank=True,
+        default=EducationNetwork.NONE,
+    )
+    ips = models.DecimalField(
+        "IPS",
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text="Indice de position sociale (moyenne nationale ≈ 100).",
+    )
+    ips_year = models.CharField("année de l'IPS", max_length=9, blank=True)
+    address = models.CharField("adresse", max_length=255, blank=True)
+    postcode = models.CharField("code postal", max_length=5, blank=True)
+    latitude = models.FloatField("latitude", null=True, blank=True)
+    longitude = models.FloatField("longitude", null=True, blank=True)
+
+    region = models.ForeignKey(
+        TerritoryNode, verbose_name="région", on_delete=models.PROTECT, related_name="+"
+    )
+    academie = models.ForeignKey(
+        TerritoryNode, verbose_name="académie", on_delete=models.PROTECT, related_name="+"
+    )
+    departement = models.ForeignKey(
+        TerritoryNode, verbose_name="département", on_delete=models.PROTECT, related_name="+"
+    )
+    commune = models.ForeignKey(
+        TerritoryNode, verbose_name="commune", on_delete=models.PROTECT, related_name="schools"
+    )
+    circonscription = models.ForeignKey(
+        TerritoryNode,
+        verbose_name="circonscription",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    owner = models.ForeignKey(
+        TerritoryNode,
+        verbose_name="collectivité propriétaire",
+        on_delete=models.PROTECT,
+        related_name="owned_schools",
+        help_text="La commune pour une école, le département pour un collège, la région pour "
+        "un lycée.",
+    )
+    # Names of the fields whose value the demo synthesised instead of reading open data.
+    synthesised_fields = models.JSONField("champs synthétisés", default=list, blank=True)
+    updated_at = models.DateTimeField("mis à jour le", auto_now=True)
+
+    objects = SchoolQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "établissement"
+        verbose_name_plural = "établissements"
+        ordering = ["name", "uai"]
+        indexes = [
+            models.Index(fields=["departement", "name"]),
+            models.Index(fields=["commune", "name"]),
+            models.Index(fields=["circonscription", "name"]),
+            models.Index(fields=["owner", "name"]),
+            models.Index(fields=["academie", "name"]),
+            models.Index(fields=["region", "name"]),
+            models.Index(fields=["name"]),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.uai})"
+
+    @property
+    def is_first_degree(self) -> bool:
+        return self.kind in SchoolKind.first_degree()
+
+
+class SchoolYear(models.Model):
+    """A school year, « 2025-2026 »; one of them is the current one."""
+
+    label = models.CharField("année scolaire", max_length=9, unique=True)
+    starts_on = models.DateField("début")
+    ends_on = models.DateField("fin")
+    is_current = models.BooleanField("année en cours", default=False)
+
+    class Meta:
+        verbose_name = "année scolaire"
+        verbose_name_plural = "années scolaires"
+        ordering = ["-starts_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_current"], condition=Q(is_current=True), name="one_current_school_year"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gt=models.F("starts_on")), name="school_year_ends_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        return self.label
+
+
+class SchoolClassQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(scope_of(user).school_q("school__"))
+
+    def current(self):
+        return self.filter(year__is_current=True)
+
+    def elementary(self):
+        return self.filter(stage=Stage.ELEMENTARY)
+
+
+class SchoolClass(models.Model):
+    """A class of a school in a school year: its levels (a multi-level class has several), its
+    stage (what the measures count) and its headcount."""
+
+    school = models.ForeignKey(
+        School, verbose_name="établissement", on_delete=models.CASCADE, related_name="classes"
+    )
+    year = models.ForeignKey(
+        SchoolYear, verbose_name="année scolaire", on_delete=models.PROTECT, related_name="classes"
+    )
+    name = models.CharField("nom", max_length=100)
+    levels = models.JSONField("niveaux", default=list)
+    stage = models.CharField("cycle", max_length=20, choices=Stage.choices)
+    headcount = models.PositiveSmallIntegerField(
+        "effectif", validators=[MinValueValidator(0), MaxValueValidator(60)]
+    )
+    is_synthetic = models.BooleanField(
+        "donnée synthétique",
+        default=False,
+        help_text="Classe créée par la démonstration faute de donnée ouverte.",
+    )
+
+    objects = SchoolClassQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "classe"
+        verbose_name_plural = "classes"
+        ordering = ["school", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "year", "name"], name="class_unique_name"),
+        ]
+        indexes = [models.Index(fields=["school", "year", "stage"])]
+
+    def __str__(self):
+        return f"{self.name} — {self.school.name}"
+
+
+class StaffQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        scope = scope_of(user)
+        if not scope.people:
+            return self.none()
+        return self.filter(scope.school_q("school__"))
+
+    def teachers(self):
+        return self.filter(role=StaffRole.TEACHER)
+
+    def new_teachers(self):
+        return self.filter(role=StaffRole.TEACHER, is_new_teacher=True)
+
+
+class Staff(models.Model):
+    """A member of staff assigned to a school: a teacher (possibly newly appointed, the M7
+    target) or the school head. Personal data: only roles that may see people read it."""
+
+    school = models.ForeignKey(
+        School, verbose_name="établissement", on_delete=models.CASCADE, related_name="staff"
+    )
+    role = models.CharField("fonction", max_length=10, choices=StaffRole.choices)
+    first_name = models.CharField("prénom", max_length=100)
+    last_name = models.CharField("nom", max_length=100)
+    email = models.EmailField("courriel", blank=True)
+    is_new_teacher = models.BooleanField(
+        "nouveau professeur",
+        default=False,
+        help_text="Néo-titulaire ou stagiaire : public de la mesure 7.",
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="compte",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="staff_profile",
+    )
+    is_synthetic = models.BooleanField("donnée synthétique", default=False)
+
+    objects = StaffQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "personnel"
+        verbose_name_plural = "personnels"
+        ordering = ["school", "last_name", "first_name"]
+        indexes = [models.Index(fields=["school", "role", "is_new_teacher"])]
+
+    def __str__(self):
+        return f"{self.first_name} {self.last_name}"

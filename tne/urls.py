@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from tne.api.api import api
+
+admin.site.site_header = "TNE — administration"
+admin.site.site_title = "TNE"
+admin.site.index_title = "Administration des comptes, rôles et données de référence"
+
+urlpatterns = [
+    path("", include("tne.core.urls")),
+    path("comptes/", include("tne.accounts.urls")),
+    path("territoire/", include("tne.territory.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
