@@ -2,12 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from tne.api.api import api
+from tne.territory.views.dashboard import dashboard
 
 admin.site.site_header = "TNE — administration"
 admin.site.site_title = "TNE"
 admin.site.index_title = "Administration des comptes, rôles et données de référence"
 
 urlpatterns = [
+    path("", dashboard, name="home"),
     path("", include("tne.core.urls")),
     path("comptes/", include("tne.accounts.urls")),
     path("territoire/", include("tne.territory.urls")),

@@ -14,4 +14,9 @@ def shell(request):
         "TNE_ROLES_LABEL": grants_label,
         "TNE_SCOPE": scope_of(user),
         "TNE_DEBUG": settings.DEBUG,
+        "skiplinks": [
+            {"link": "#content", "label": "Contenu"},
+            {"link": "#navigation", "label": "Menu"},
+            {"link": "#footer", "label": "Pied de page"},
+        ],
     }

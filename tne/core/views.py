@@ -1,12 +1,7 @@
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from .models import Job
-
-
-def home(request):
-    return HttpResponse("TNE")
 
 
 @login_not_required

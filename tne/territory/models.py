@@ -124,6 +124,11 @@ class School(models.Model):
         help_text="Indice de position sociale (moyenne nationale ≈ 100).",
     )
     ips_year = models.CharField("année de l'IPS", max_length=9, blank=True)
+    ips_std = models.DecimalField(
+        "écart-type de l'IPS", max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    # Pupils per level as published in open data ({"6E": 212, "SEGPA": 48…}); empty when unknown.
+    pupils_by_level = models.JSONField("effectifs par niveau (open data)", default=dict, blank=True)
     address = models.CharField("adresse", max_length=255, blank=True)
     postcode = models.CharField("code postal", max_length=5, blank=True)
     latitude = models.FloatField("latitude", null=True, blank=True)
