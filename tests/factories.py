@@ -9,6 +9,7 @@ from factory.django import DjangoModelFactory
 
 from tne.accounts.enums import Role
 from tne.accounts.models import RoleAssignment, User
+from tne.accounts.roles import grant_role
 from tne.territory.enums import NodeKind, SchoolKind, Sector, StaffRole, Stage
 from tne.territory.models import School, SchoolClass, SchoolYear, Staff, TerritoryNode
 from tne.territory.validators import uai_check_letter
@@ -135,13 +136,7 @@ class UserFactory(DjangoModelFactory):
 
 def grant(user: User, role: str, target) -> RoleAssignment:
     """Give ``user`` ``role`` on a TerritoryNode or a School."""
-    kwargs = {"school": target} if isinstance(target, School) else {"node": target}
-    assignment = RoleAssignment(user=user, role=role, **kwargs)
-    assignment.full_clean()
-    assignment.save()
-    user.__dict__.pop("grants", None)
-    user.__dict__.pop("_tne_scope", None)
-    return assignment
+    return grant_role(user=user, role=role, target=target)
 
 
 def user_with_role(role: str, target) -> User:

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "tne.territory",
     "tne.accounts",
     "tne.api",
+    "tne.demo",
 ]
 
 MIDDLEWARE = [

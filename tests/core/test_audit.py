@@ -1,0 +1,32 @@
+from decimal import Decimal
+
+import pytest
+
+from tests.factories import SchoolFactory, UserFactory
+from tne.core import audit
+from tne.core.models import AuditAction, AuditSource
+
+
+@pytest.mark.django_db
+def test_diff_lists_only_the_fields_that_change(tree):
+    school = SchoolFactory(commune=tree.laon, ips=Decimal("98.5"), name="École A")
+
+    changes = audit.diff(school, {"ips": "101.2", "name": "École A"})
+
+    assert changes == {"ips": ["98.5", "101.2"]}
+
+
+@pytest.mark.django_db
+def test_recorded_events_form_the_history_of_a_record(tree):
+    school = SchoolFactory(commune=tree.laon)
+    other = SchoolFactory(commune=tree.laon)
+    actor = UserFactory()
+    audit.record(school, AuditAction.CREATE, actor=actor, source=AuditSource.IMPORT)
+    audit.record(school, AuditAction.UPDATE, changes={"ips": ["1", "2"]})
+    audit.record(other, AuditAction.CREATE)
+
+    history = list(audit.history_of(school))
+
+    assert [e.action for e in history] == [AuditAction.UPDATE, AuditAction.CREATE]
+    assert history[1].actor == actor
+    assert history[0].changes == {"ips": ["1", "2"]}

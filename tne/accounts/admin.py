@@ -1,0 +1,125 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+
+from tne.core.models import AuditSource
+
+from .models import ApiToken, RoleAssignment, User
+from .roles import grant_role, withdraw_role
+
+
+class RoleAssignmentInline(admin.TabularInline):
+    model = RoleAssignment
+    fk_name = "user"
+    extra = 1
+    fields = ["role", "node", "school", "granted_by", "granted_at"]
+    readonly_fields = ["granted_by", "granted_at"]
+    autocomplete_fields = ["node", "school"]
+
+
+class UserCreationForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ["email"]
+
+
+class UserChangeFormTNE(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    """Accounts and their roles. Roles are written through ``grant_role``/``withdraw_role`` so each
+    grant lands in the audit trail."""
+
+    form = UserChangeFormTNE
+    add_form = UserCreationForm
+    ordering = ["email"]
+    list_display = ["email", "first_name", "last_name", "is_active", "is_staff"]
+    list_filter = ["is_active", "is_staff", "is_superuser", "role_assignments__role"]
+    search_fields = ["email", "first_name", "last_name"]
+    inlines = [RoleAssignmentInline]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        ("Identité", {"fields": ["first_name", "last_name"]}),
+        ("Accès", {"fields": ["is_active", "is_staff", "is_superuser", "external_id"]}),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]}),
+    ]
+    readonly_fields = ["last_login", "date_joined"]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not RoleAssignment:
+            return super().save_formset(request, form, formset, change)
+        assignments = formset.save(commit=False)
+        for assignment in formset.deleted_objects:
+            withdraw_role(
+                assignment=assignment, withdrawn_by=request.user, source=AuditSource.ADMIN
+            )
+        for assignment in assignments:
+            if assignment.pk:
+                # A grant is never edited in place: withdraw it and grant the new one.
+                old = RoleAssignment.objects.get(pk=assignment.pk)
+                withdraw_role(assignment=old, withdrawn_by=request.user, source=AuditSource.ADMIN)
+            grant_role(
+                user=form.instance,
+                role=assignment.role,
+                target=assignment.school or assignment.node,
+                granted_by=request.user,
+                source=AuditSource.ADMIN,
+            )
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "node", "school", "granted_at", "granted_by"]
+    list_filter = ["role", "node__kind"]
+    search_fields = ["user__email", "node__name", "school__name", "school__uai"]
+    list_select_related = ["user", "node", "school", "granted_by"]
+    autocomplete_fields = ["user", "node", "school"]
+    readonly_fields = ["granted_by", "granted_at"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            withdraw_role(
+                assignment=RoleAssignment.objects.get(pk=obj.pk),
+                withdrawn_by=request.user,
+                source=AuditSource.ADMIN,
+            )
+        grant_role(
+            user=obj.user,
+            role=obj.role,
+            target=obj.school or obj.node,
+            granted_by=request.user,
+            source=AuditSource.ADMIN,
+        )
+
+    def delete_model(self, request, obj):
+        withdraw_role(assignment=obj, withdrawn_by=request.user, source=AuditSource.ADMIN)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset.select_related("user", "node", "school"):
+            self.delete_model(request, obj)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "user",
+        "hint",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    ]
+    list_select_related = ["user"]
+    search_fields = ["name", "user__email"]
+    readonly_fields = ["user", "name", "hint", "created_at", "last_used_at"]
+
+    def has_add_permission(self, request):
+        return False
