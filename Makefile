@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -29,11 +29,22 @@ $(STAMP): requirements.lock pyproject.toml
 
 install: $(STAMP)
 
-demo: install
-	$(BIN)/tne demo --serve --host $(HOST) --port $(PORT)
+# The demo runs like production (DEBUG off, gunicorn + whitenoise) but on plain http on the
+# loopback; its secret key is generated once into var/ (never committed).
+DEMO_ENV = DEBUG=0 TNE_INSECURE_HTTP=1 ALLOWED_HOSTS=127.0.0.1,localhost \
+	SECRET_KEY="$$(cat var/secret_key)"
 
-serve: install
-	$(BIN)/tne serve --host $(HOST) --port $(PORT)
+var/secret_key:
+	@mkdir -p var
+	@$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+	@chmod 600 $@
+
+demo: install var/secret_key
+	$(DEMO_ENV) $(BIN)/tne migrate --noinput -v0
+	$(DEMO_ENV) $(BIN)/tne demo --serve --host $(HOST) --port $(PORT)
+
+serve: install var/secret_key
+	$(DEMO_ENV) $(BIN)/tne serve --host $(HOST) --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check .
