@@ -64,7 +64,7 @@ class Calibration:
         usable = [e for e in rows if e.kind and e.classes > 0]
         for candidates in (
             [e for e in usable if e.departement == departement and e.kind == kind],
-            [e for e in usable if e.departement == departement and e.kind != "MATERNELLE"],
+            [e for e in usable if e.departement == departement and e.kind != SchoolKind.MATERNELLE],
             [e for e in usable if e.kind == kind],
             usable,
         ):
@@ -126,14 +126,20 @@ def read_sample_file(path: Path) -> list[EcoleFigures]:
     figures = []
     for line, row in enumerate(rows, start=2):
         try:
+            pre = round(_number(row["nombre_eleves_preelementaire_hors_ulis"]))
+            elementary = round(_number(row["nombre_eleves_elementaire_hors_ulis"]))
+            ulis = round(_number(row["nombre_eleves_ulis"]))
+            if not pre + elementary + ulis:
+                # « Autre » rows give only a total: one class of an école with CM2 pupils.
+                elementary = round(_number(row["nombre_total_eleves"]))
             figures.append(
                 EcoleFigures(
                     uai=row["uai"].strip().upper(),
                     departement=row["dep_effectifs"].strip().zfill(2),
                     kind=_KINDS.get(row["type_ecole"].strip(), ""),
-                    pre_elementary=round(_number(row["nombre_eleves_preelementaire_hors_ulis"])),
-                    elementary=round(_number(row["nombre_eleves_elementaire_hors_ulis"])),
-                    ulis=round(_number(row["nombre_eleves_ulis"])),
+                    pre_elementary=pre,
+                    elementary=elementary,
+                    ulis=ulis,
                     classes=round(_number(row["nombre_total_classes"])),
                     teacher_fte=_number(row["etp_enseignants"]),
                     network=_network(row),

@@ -1,0 +1,46 @@
+import pytest
+
+from tne.demo.calibration import load_calibration
+from tne.territory.enums import EducationNetwork, SchoolKind
+
+
+def test_it_reads_the_real_2025_sample(calibration):
+    assert len(calibration.ecoles) == 183
+    jean_moulin = calibration.ecoles["0020813Y"]
+    assert (jean_moulin.elementary, jean_moulin.classes, jean_moulin.teacher_fte) == (187, 8, 8.3)
+    assert jean_moulin.kind == SchoolKind.ELEMENTAIRE
+    assert calibration.ecoles["0020872M"].network == EducationNetwork.REP
+
+
+def test_the_network_shares_are_those_of_the_sample(calibration):
+    assert calibration.network_shares("02") == pytest.approx((15 / 93, 5 / 93))
+    assert calibration.network_shares("95") == pytest.approx((8 / 90, 4 / 90))
+
+
+def test_an_ecole_of_the_sample_keeps_its_real_figures(calibration):
+    figures = calibration.figures_for(
+        uai="0020813Y", departement="02", kind=SchoolKind.ELEMENTAIRE, seed=1
+    )
+
+    assert figures.is_real
+    assert figures == calibration.ecoles["0020813Y"]
+
+
+def test_an_ecole_outside_the_sample_draws_from_its_departement_and_type(calibration):
+    pool = calibration.pool("95", SchoolKind.PRIMAIRE)
+    assert {(e.departement, e.kind) for e in pool} == {("95", SchoolKind.PRIMAIRE)}
+
+    drawn = calibration.figures_for(uai="0951234X", departement="95", kind="PRIMAIRE", seed=3)
+
+    assert not drawn.is_real
+    assert drawn == calibration.figures_for(
+        uai="0951234X", departement="95", kind="PRIMAIRE", seed=3
+    )
+    biggest = max(e.pre_elementary + e.elementary for e in pool)
+    assert 0 < drawn.pre_elementary + drawn.elementary <= biggest * 1.1 + 1
+    assert drawn.classes >= 1
+
+
+def test_a_missing_sample_is_a_clear_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="ecoles_1d_rentree2025"):
+        load_calibration(tmp_path)

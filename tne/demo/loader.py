@@ -1,0 +1,71 @@
+"""Loading the demo territory: the real open-data files of Aisne (02) and Val-d'Oise (95), then
+the synthesis of what open data does not give, then the demo accounts. Idempotent: a second run
+re-reads the files, finds nothing to change and synthesises nothing."""
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from tne.core.progress import Progress
+from tne.territory.enums import NodeKind
+from tne.territory.importers import ImportReport, import_file
+from tne.territory.models import TerritoryNode
+
+from .accounts import Login, ensure_demo_accounts
+from .calibration import load_calibration
+from .synthesis import SynthesisResult, synthesise
+
+PILOT_DEPARTEMENTS = ("02", "95")
+DEFAULT_SEED = 2025
+# In the order they must be imported: communes first, then the lists of schools, then the files
+# that enrich known collèges.
+DEMO_FILES = (
+    "communes_dep02_dep95_2018_centroides.csv",
+    "ips_ecoles_2021-2022_dep02_dep95.csv",
+    "geoloc_colleges_dep02_dep95.csv",
+    "dnb_effectifs_ips_rep_colleges_2021_dep02_dep95.csv",
+    "ips_colleges_2023_dep02_dep95.csv",
+    "ips_lycees_dep02_dep95.csv",
+)
+
+
+def demo_data_dir() -> Path:
+    return Path(settings.DATA_DIR) / "opendata" / "dep02_dep95"
+
+
+@dataclass
+class DemoResult:
+    imports: list[ImportReport] = field(default_factory=list)
+    synthesis: SynthesisResult = field(default_factory=SynthesisResult)
+    logins: list[Login] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def import_real_files(directory: Path, *, progress_factory=Progress) -> list[ImportReport]:
+    return [import_file(directory / name, progress=progress_factory()) for name in DEMO_FILES]
+
+
+@transaction.atomic
+def mark_pilots(codes=PILOT_DEPARTEMENTS) -> int:
+    return TerritoryNode.objects.filter(
+        kind=NodeKind.DEPARTEMENT, code__in=codes, is_pilot=False
+    ).update(is_pilot=True)
+
+
+def load_demo(
+    *, seed: int = DEFAULT_SEED, directory: Path | None = None, progress_factory=Progress
+) -> DemoResult:
+    started = time.monotonic()
+    directory = directory or demo_data_dir()
+    result = DemoResult()
+    result.imports = import_real_files(directory, progress_factory=progress_factory)
+    mark_pilots()
+    result.synthesis = synthesise(
+        calibration=load_calibration(directory), seed=seed, progress=progress_factory()
+    )
+    result.logins = ensure_demo_accounts()
+    result.seconds = time.monotonic() - started
+    return result

@@ -1,0 +1,12 @@
+"""The names of the School fields the demo filled by synthesis, kept in ``synthesised_fields``."""
+
+CIRCONSCRIPTION = "circonscription"
+EDUCATION_NETWORK = "education_network"
+PUPILS_BY_LEVEL = "pupils_by_level"
+
+
+def marked(fields: list, name: str, synthesised: bool = True) -> list:
+    """``fields`` with ``name`` added (at the end, if absent) or removed, in their order."""
+    if synthesised:
+        return fields if name in fields else [*fields, name]
+    return [f for f in fields if f != name]

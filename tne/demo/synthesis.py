@@ -1,0 +1,208 @@
+"""Writing what open data does not give for the schools of the pilot départements: the current
+school year, the REP / REP+ flag of écoles outside the 2025 sample, the pupils per level of the
+collèges missing from the 2021 file, then the classes and the staff of every school that has none.
+
+Everything is deterministic for a seed (one generator per school, seeded by the seed and the UAI)
+and idempotent: a school that already has classes (or staff) is left alone, a flag already right
+is not rewritten, so a second run writes nothing.
+"""
+
+import datetime
+import random
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from tne.core.progress import Progress
+from tne.territory.enums import EducationNetwork, NodeKind, SchoolKind, Sector, stage_of
+from tne.territory.models import School, SchoolClass, SchoolYear, Staff, TerritoryNode
+
+from . import marks
+from .calibration import Calibration
+from .circonscriptions import create_circonscriptions
+from .classes import ClassPlan, college_classes, ecole_classes, lycee_classes
+from .marks import marked
+from .staff import staff_plans, teacher_count
+
+CURRENT_YEAR = ("2025-2026", datetime.date(2025, 9, 1), datetime.date(2026, 7, 4))
+
+
+@dataclass
+class SynthesisResult:
+    networks: int = 0
+    circonscription_links: int = 0
+    colleges_filled: int = 0
+    classes: int = 0
+    staff: int = 0
+
+
+@transaction.atomic
+def ensure_current_year() -> SchoolYear:
+    label, starts_on, ends_on = CURRENT_YEAR
+    year, _ = SchoolYear.objects.get_or_create(
+        label=label, defaults={"starts_on": starts_on, "ends_on": ends_on}
+    )
+    if not year.is_current:
+        SchoolYear.objects.filter(is_current=True).update(is_current=False)
+        year.is_current = True
+        year.save(update_fields=["is_current"])
+    return year
+
+
+@transaction.atomic
+def synthesise_networks(*, departement: TerritoryNode, calibration: Calibration) -> int:
+    """Real flag for the écoles of the sample; for the others, the public écoles with the lowest
+    IPS become REP+ then REP in the sample's proportions. Returns the number of écoles changed."""
+    ecoles = list(
+        School.objects.first_degree()
+        .filter(departement=departement)
+        .only("pk", "uai", "sector", "ips", "education_network", "synthesised_fields")
+    )
+    share_rep, share_plus = calibration.network_shares(departement.code)
+    drawn = sorted(
+        (e for e in ecoles if e.uai not in calibration.ecoles and e.sector == Sector.PUBLIC),
+        key=lambda e: (e.ips is None, e.ips or 0, e.uai),
+    )
+    n_plus = round(share_plus * len(drawn))
+    n_rep = round(share_rep * len(drawn))
+    wanted = {e.pk: EducationNetwork.NONE for e in ecoles}
+    for rank, ecole in enumerate(drawn):
+        if ecole.ips is not None and rank < n_plus:
+            wanted[ecole.pk] = EducationNetwork.REP_PLUS
+        elif ecole.ips is not None and rank < n_plus + n_rep:
+            wanted[ecole.pk] = EducationNetwork.REP
+    changed = []
+    for ecole in ecoles:
+        real = calibration.ecoles.get(ecole.uai)
+        network = real.network if real else wanted[ecole.pk]
+        fields = marked(ecole.synthesised_fields, marks.EDUCATION_NETWORK, real is None)
+        if ecole.education_network != network or ecole.synthesised_fields != fields:
+            ecole.education_network, ecole.synthesised_fields = network, fields
+            changed.append(ecole)
+    School.objects.bulk_update(changed, ["education_network", "synthesised_fields"], batch_size=500)
+    return len(changed)
+
+
+@transaction.atomic
+def fill_college_pupils(*, departement: TerritoryNode, seed: int) -> int:
+    """A collège without pupils per level in open data borrows those of a collège of the same
+    département drawn at random (recorded in ``synthesised_fields``)."""
+    colleges = list(
+        School.objects.filter(departement=departement, kind=SchoolKind.COLLEGE)
+        .order_by("uai")
+        .only("pk", "uai", "pupils_by_level", "synthesised_fields")
+    )
+    donors = [c.pupils_by_level for c in colleges if c.pupils_by_level]
+    missing = [c for c in colleges if not c.pupils_by_level]
+    if not donors:
+        return 0
+    for college in missing:
+        college.pupils_by_level = dict(random.Random(f"{seed}:{college.uai}:pupils").choice(donors))
+        college.synthesised_fields = marked(college.synthesised_fields, marks.PUPILS_BY_LEVEL)
+    School.objects.bulk_update(missing, ["pupils_by_level", "synthesised_fields"], batch_size=500)
+    return len(missing)
+
+
+def plan_school(school: School, *, calibration: Calibration, departement: str, seed: int):
+    """(class plans, staff plans) of one school, always the same for a seed."""
+    rng = random.Random(f"{seed}:{school.uai}:classes")
+    fte_per_class = 1.0
+    if school.kind in SchoolKind.first_degree():
+        figures = calibration.figures_for(
+            uai=school.uai, departement=departement, kind=school.kind, seed=seed
+        )
+        fte_per_class = figures.fte_per_class
+        classes = ecole_classes(
+            rng,
+            pre_elementary=figures.pre_elementary,
+            elementary=figures.elementary,
+            ulis=figures.ulis,
+            classes=figures.classes,
+            network=school.education_network,
+        )
+    elif school.kind == SchoolKind.COLLEGE:
+        classes = college_classes(school.pupils_by_level)
+    else:
+        classes = lycee_classes(rng, school.kind)
+    teachers = teacher_count(
+        kind=school.kind,
+        classes=len(classes),
+        pupils=sum(c.headcount for c in classes),
+        fte_per_class=fte_per_class,
+    )
+    staff = staff_plans(
+        random.Random(f"{seed}:{school.uai}:staff"),
+        teachers=teachers,
+        network=school.education_network,
+    )
+    return classes, staff
+
+
+def _class_row(school: School, year: SchoolYear, plan: ClassPlan) -> SchoolClass:
+    return SchoolClass(
+        school=school,
+        year=year,
+        name=plan.name,
+        levels=list(plan.levels),
+        stage=stage_of(list(plan.levels)),
+        headcount=plan.headcount,
+        is_synthetic=True,
+    )
+
+
+@transaction.atomic
+def synthesise_classes_and_staff(
+    *, year: SchoolYear, calibration: Calibration, seed: int, progress: Progress | None = None
+) -> tuple[int, int]:
+    """Classes and staff for every school of a pilot département that has none."""
+    progress = progress or Progress()
+    pilot = School.objects.filter(departement__is_pilot=True)
+    with_classes = set(
+        SchoolClass.objects.filter(year=year, school__in=pilot).values_list("school_id", flat=True)
+    )
+    with_staff = set(Staff.objects.filter(school__in=pilot).values_list("school_id", flat=True))
+    schools = [
+        s
+        for s in pilot.select_related("departement").order_by("uai")
+        if s.pk not in with_classes or s.pk not in with_staff
+    ]
+    progress.start(len(schools), "Classes et personnels synthétiques")
+    class_rows, staff_rows = [], []
+    for school in schools:
+        classes, staff = plan_school(
+            school, calibration=calibration, departement=school.departement.code, seed=seed
+        )
+        if school.pk not in with_classes:
+            class_rows += [_class_row(school, year, plan) for plan in classes]
+        if school.pk not in with_staff:
+            staff_rows += [
+                Staff(
+                    school=school,
+                    role=plan.role,
+                    first_name=plan.first_name,
+                    last_name=plan.last_name,
+                    is_new_teacher=plan.is_new_teacher,
+                    is_synthetic=True,
+                )
+                for plan in staff
+            ]
+        progress.advance()
+    progress.close()
+    SchoolClass.objects.bulk_create(class_rows, batch_size=1000)
+    Staff.objects.bulk_create(staff_rows, batch_size=1000)
+    return len(class_rows), len(staff_rows)
+
+
+def synthesise(
+    *, calibration: Calibration, seed: int, progress: Progress | None = None
+) -> SynthesisResult:
+    result = SynthesisResult()
+    year = ensure_current_year()
+    for departement in TerritoryNode.objects.filter(kind=NodeKind.DEPARTEMENT, is_pilot=True):
+        result.networks += synthesise_networks(departement=departement, calibration=calibration)
+        result.colleges_filled += fill_college_pupils(departement=departement, seed=seed)
+        result.circonscription_links += create_circonscriptions(departement=departement, seed=seed)
+    result.classes, result.staff = synthesise_classes_and_staff(
+        year=year, calibration=calibration, seed=seed, progress=progress
+    )
+    return result
