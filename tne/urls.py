@@ -16,3 +16,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
+
+handler403 = "tne.core.views.permission_denied"
+handler404 = "tne.core.views.page_not_found"

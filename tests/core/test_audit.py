@@ -30,3 +30,26 @@ def test_recorded_events_form_the_history_of_a_record(tree):
     assert [e.action for e in history] == [AuditAction.UPDATE, AuditAction.CREATE]
     assert history[1].actor == actor
     assert history[0].changes == {"ips": ["1", "2"]}
+
+
+@pytest.mark.django_db
+def test_readable_changes_show_labels_and_related_objects(tree, django_assert_num_queries):
+    from tne.territory.models import School
+
+    school = SchoolFactory(commune=tree.laon)
+    audit.record(
+        school,
+        AuditAction.UPDATE,
+        changes={
+            "kind": ["ELEMENTAIRE", "PRIMAIRE"],
+            "commune_id": [tree.laon.pk, tree.soissons.pk],
+        },
+    )
+    events = list(audit.history_of(school))
+
+    with django_assert_num_queries(1):  # the communes, in one query
+        audit.readable_changes(School, events)
+
+    kind, commune = events[0].readable_changes
+    assert (kind.label, kind.old, kind.new) == ("type", "École élémentaire", "École primaire")
+    assert (commune.label, commune.old, commune.new) == ("commune", tree.laon, tree.soissons)

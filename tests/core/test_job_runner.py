@@ -4,7 +4,7 @@ from tne.core.jobs import job_handler, start_job
 from tne.core.models import Job, JobStatus
 
 
-@job_handler("tests.count")
+@job_handler("tests.runner.count")
 def _count(job, progress):
     progress.start(job.params["n"], "Comptage")
     for _ in range(job.params["n"]):
@@ -13,14 +13,14 @@ def _count(job, progress):
     return {"counted": job.params["n"]}
 
 
-@job_handler("tests.fail")
+@job_handler("tests.runner.fail")
 def _fail(job, progress):
     raise ValueError("fichier illisible, ligne 3")
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_started_job_runs_its_handler_and_records_progress_and_result():
-    job = start_job(kind="tests.count", label="Compter", params={"n": 7})
+    job = start_job(kind="tests.runner.count", label="Compter", params={"n": 7})
 
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED
@@ -31,7 +31,7 @@ def test_a_started_job_runs_its_handler_and_records_progress_and_result():
 
 @pytest.mark.django_db(transaction=True)
 def test_a_failing_job_keeps_the_error_message():
-    job = start_job(kind="tests.fail", label="Échouer", params={})
+    job = start_job(kind="tests.runner.fail", label="Échouer", params={})
 
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED

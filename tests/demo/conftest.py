@@ -11,8 +11,7 @@ from tne.territory.validators import uai_check_letter
 
 @pytest.fixture
 def fast_passwords(settings, tmp_path):
-    """A cheap hasher and a throw-away VAR_DIR for the demo logins file."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    """A throw-away VAR_DIR for the demo logins file (tests/conftest.py sets a cheap hasher)."""
     settings.VAR_DIR = tmp_path
     return tmp_path
 

@@ -1,10 +1,13 @@
 """Writing the audit trail. Services call these inside their transaction."""
 
+from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 from .models import AuditAction, AuditEvent, AuditSource
@@ -69,12 +72,60 @@ def history_of(obj: models.Model):
     ).select_related("actor")
 
 
+@dataclass(frozen=True)
+class ReadableChange:
+    label: str
+    old: object
+    new: object
+
+
+def readable_changes(model: type[models.Model], events: list[AuditEvent]) -> None:
+    """Set ``event.readable_changes`` on each event: field labels instead of names, choice labels
+    instead of codes, related objects instead of ids. One query per related model, whatever the
+    number of events."""
+    fields = {}
+    for name in {name for event in events for name in event.changes}:
+        try:
+            fields[name] = model._meta.get_field(name.removesuffix("_id"))
+        except FieldDoesNotExist:
+            fields[name] = None
+    wanted = defaultdict(set)
+    for event in events:
+        for name, values in event.changes.items():
+            field = fields[name]
+            if field is not None and field.is_relation and isinstance(values, list):
+                wanted[field.related_model].update(v for v in values if v is not None)
+    related = {m: m._default_manager.in_bulk(list(ids)) for m, ids in wanted.items()}
+
+    def show(field, value):
+        if value is None or field is None:
+            return value
+        if field.is_relation:
+            return related[field.related_model].get(value, value)
+        if field.choices:
+            return dict(field.flatchoices).get(value, value)
+        return value
+
+    for event in events:
+        event.readable_changes = [
+            ReadableChange(
+                label=str(fields[name].verbose_name) if fields[name] is not None else name,
+                old=show(fields[name], values[0]),
+                new=show(fields[name], values[1]),
+            )
+            for name, values in event.changes.items()
+            if isinstance(values, list) and len(values) == 2
+        ]
+
+
 __all__ = [
     "AuditAction",
     "AuditSource",
+    "ReadableChange",
     "build_event",
     "diff",
     "history_of",
+    "readable_changes",
     "record",
     "record_many",
 ]

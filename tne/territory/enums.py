@@ -31,6 +31,8 @@ class SchoolKind(models.TextChoices):
 class Sector(models.TextChoices):
     PUBLIC = "PUBLIC", "Public"
     PRIVATE = "PRIVATE", "Privé sous contrat"
+    # Outside the programme (it covers public and private-under-contract schools), but real.
+    PRIVATE_NO_CONTRACT = "PRIVATE_NC", "Privé hors contrat"
 
 
 class EducationNetwork(models.TextChoices):

@@ -1,5 +1,108 @@
+"""The home page: the real figures of the user's scope, with the programme targets beside them
+for the national scope."""
+
+from dataclasses import dataclass
+
 from django.shortcuts import render
+
+from tne.core.scope import scope_of
+
+from ..selectors import (
+    TARGET_CLASSES,
+    TARGET_ELEMENTARY_CLASSES,
+    TARGET_NEW_TEACHERS,
+    DashboardFigures,
+    dashboard_figures,
+)
+
+OPEN_DATA = "Données ouvertes du ministère de l'Éducation nationale"
+
+
+@dataclass(frozen=True)
+class Card:
+    label: str
+    value: int
+    source: str
+    synthetic: bool = False
+    target: int | None = None
+    measure: str = ""
+
+    @property
+    def percent(self) -> int | None:
+        return round(100 * self.value / self.target) if self.target else None
+
+
+def _source(synthetic: int, total: int, *, plural: str) -> tuple[str, bool]:
+    if not synthetic:
+        return f"{plural.capitalize()} importées", False
+    if synthetic == total:
+        return f"{plural.capitalize()} synthétisées par la démonstration", True
+    return f"{plural.capitalize()} en partie synthétisées par la démonstration", True
+
+
+def _cards(figures: DashboardFigures) -> tuple[list[Card], list[Card], list[Card]]:
+    """Three groups of cards: schools, classes and pupils, teachers (empty when the user may
+    not see people). Targets only for the national scope."""
+    national = figures.national
+    schools = [
+        Card("Établissements", figures.schools, OPEN_DATA),
+        Card("Écoles", figures.ecoles, OPEN_DATA),
+        Card("Collèges", figures.colleges, OPEN_DATA),
+        Card("Lycées", figures.lycees, OPEN_DATA),
+    ]
+    class_source, class_synthetic = _source(
+        figures.synthetic_classes, figures.classes, plural="classes"
+    )
+    classes = [
+        Card(
+            "Classes",
+            figures.classes,
+            class_source,
+            class_synthetic,
+            TARGET_CLASSES if national else None,
+            "Mesure 5",
+        ),
+        Card(
+            "Classes élémentaires",
+            figures.elementary_classes,
+            class_source,
+            class_synthetic,
+            TARGET_ELEMENTARY_CLASSES if national else None,
+            "Mesure 4",
+        ),
+        Card("Élèves (effectifs des classes)", figures.pupils, class_source, class_synthetic),
+    ]
+    staff: list[Card] = []
+    if figures.teachers is not None:
+        staff_source, staff_synthetic = _source(
+            figures.synthetic_staff, figures.teachers, plural="données"
+        )
+        staff = [
+            Card("Enseignants", figures.teachers, staff_source, staff_synthetic),
+            Card(
+                "Nouveaux professeurs",
+                figures.new_teachers or 0,
+                staff_source,
+                staff_synthetic,
+                TARGET_NEW_TEACHERS if national else None,
+                "Mesure 7",
+            ),
+        ]
+    return schools, classes, staff
 
 
 def dashboard(request):
-    return render(request, "territory/dashboard.html", {"title": "Tableau de bord"})
+    user = request.user
+    context = {"title": "Tableau de bord", "has_scope": not scope_of(user).is_empty}
+    if context["has_scope"]:
+        figures = dashboard_figures(user)
+        school_cards, class_cards, staff_cards = _cards(figures)
+        context.update(
+            figures=figures,
+            school_cards=school_cards,
+            class_cards=class_cards,
+            staff_cards=staff_cards,
+            # The schools a role held in a school is granted on (already loaded with the scope).
+            own_schools=[g.school for g in user.grants if g.school_id],
+        )
+    return render(request, "territory/dashboard.html", context)

@@ -1,0 +1,1 @@
+"""National-scale benchmark of TNE (``make bench``, see docs/benchmarks.md)."""

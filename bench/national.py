@@ -1,0 +1,174 @@
+"""National-scale benchmark of TNE: ``make bench`` (see docs/benchmarks.md).
+
+1. creates the bench database when missing (``--reset`` drops it first) and migrates it;
+2. loads the national school files with the real importer service, each file timed (skipped
+   when already loaded);
+3. synthesises ~600,000 classes and as many staff rows with ``COPY``, then ``ANALYZE``;
+4. times the real pages and API with Django's test client, for a national user and for a
+   département coordinator (median, p95, SQL queries per request);
+5. prints a Markdown report, writes it to ``var/bench/`` and, with ``--write-docs``, into the
+   figures section of docs/benchmarks.md.
+
+``--quick`` does the same on the rows of two départements only, in its own database
+(``<name>_quick``), for a smoke run of a minute or two.
+"""
+
+import argparse
+import datetime
+import os
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from bench import database  # noqa: E402 — runs before Django is set up
+
+DEFAULT_URL = "postgres://tne:tne@127.0.0.1:5432/tne_bench"
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="deux départements seulement")
+    parser.add_argument("--reset", action="store_true", help="recrée la base et recharge tout")
+    parser.add_argument("--runs", type=int, default=30, help="essais mesurés par page")
+    parser.add_argument("--warmup", type=int, default=3, help="essais d'échauffement par page")
+    parser.add_argument("--write-docs", action="store_true", help="met à jour docs/benchmarks.md")
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="EXPLAIN ANALYZE des requêtes les plus lentes de chaque page (sinon : des pages "
+        "au-dessus de l'objectif seulement)",
+    )
+    return parser.parse_args(argv)
+
+
+def setup_django(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tne.settings")
+    os.environ.setdefault("DEBUG", "1")
+    import django
+
+    django.setup()
+
+
+def step(message: str) -> None:
+    print(f"\n== {message}", file=sys.stderr, flush=True)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    url = os.environ.get("DATABASE_URL") or DEFAULT_URL
+    if args.quick:
+        url = database.with_database(url, database.database_name(url) + "_quick")
+    created = database.ensure_database(url, reset=args.reset)
+    step(f"Base {database.database_name(url)} ({'créée' if created else 'existante'})")
+    setup_django(url)
+
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from bench import loading, machine, report, scenarios, state, synthesis, timing, users
+    from tne.territory.enums import SchoolKind, Stage
+    from tne.territory.models import School, SchoolClass, Staff
+
+    call_command("migrate", verbosity=0)
+
+    step("Chargement des fichiers nationaux")
+    load = loading.loaded_timings()
+    if load is None:
+        if not loading.importer_available():
+            print(
+                "Le service d'import (tne.territory.importers.import_file) n'existe pas encore.",
+                file=sys.stderr,
+            )
+            return 2
+        national_dir = Path(settings.DATA_DIR) / "opendata" / "national"
+        paths = loading.source_files(national_dir, quick=args.quick, var_dir=settings.VAR_DIR)
+        load = loading.load_files(paths, var_dir=Path(settings.VAR_DIR))
+    else:
+        print("Déjà chargés (--reset pour recommencer).", file=sys.stderr)
+
+    step("Synthèse des classes et des personnels")
+    year = synthesis.ensure_current_year()
+    synthesised = synthesis.synthesise(year)
+    if synthesised:
+        state.write("synthesis", synthesised)
+    else:
+        print("Déjà synthétisés.", file=sys.stderr)
+        synthesised = state.read("synthesis")
+
+    counts = {
+        "Écoles": School.objects.filter(kind__in=SchoolKind.first_degree()).count(),
+        "Collèges": School.objects.filter(kind=SchoolKind.COLLEGE).count(),
+        "Lycées": School.objects.filter(kind__in=SchoolKind.lycees()).count(),
+        "Classes (année en cours)": SchoolClass.objects.filter(year=year).count(),
+        "dont élémentaires": SchoolClass.objects.filter(year=year, stage=Stage.ELEMENTARY).count(),
+        "Personnels": Staff.objects.count(),
+        "dont nouveaux enseignants": Staff.objects.new_teachers().count(),
+    }
+
+    step("Mesure des pages")
+    people = users.bench_users()
+    departement = users.coordinated_departement()
+    load_before = os.getloadavg()
+    measures = []
+    for scenario in scenarios.build(people, departement):
+        user = people["national" if scenario.who == "national" else "coordination"]
+        started = time.perf_counter()
+        measured = timing.measure(
+            timing.client_for(user), scenario, runs=args.runs, warmup=args.warmup
+        )
+        measures.append(measured)
+        figures = (
+            f"médiane {measured.median:.1f} ms, p95 {measured.p95:.1f} ms, "
+            f"{measured.queries} requêtes"
+            if measured.ok
+            else measured.verdict
+        )
+        print(
+            f"{scenario.page} — {scenario.who} : {figures} ({time.perf_counter() - started:.1f} s)",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    plans = {}
+    for measured in measures:
+        if measured.ok and (args.explain or measured.median >= report.TARGET_MS):
+            for _, sql in measured.slowest[:2]:
+                plans[sql] = timing.explain(sql)
+
+    load_after = os.getloadavg()
+    described = machine.describe()
+    described["Charge moyenne (1 min) avant / après les mesures"] = (
+        f"{load_before[0]:.1f} / {load_after[0]:.1f}"
+    )
+    today = datetime.date.today().isoformat()
+    mode = "rapide (02 et 95)" if args.quick else "nationale"
+    rendered = {
+        "title": f"Mesures du {today}, échelle {mode}",
+        "machine": described,
+        "counts": counts,
+        "load": load,
+        "synthesis": synthesised,
+        "measures": measures,
+        "runs": args.runs,
+        "command": "make bench" + (" (--quick)" if args.quick else ""),
+    }
+    text = report.render(**rendered, plans=plans)
+    print(text)
+    name = f"national-quick-{today}.md" if args.quick else f"national-{today}.md"
+    target = Path(settings.VAR_DIR) / "bench" / name
+    report.write_report(text, target)
+    print(f"\nRapport écrit dans {target}", file=sys.stderr)
+    if args.write_docs:
+        # The plans stay in the report under var/: the doc keeps the figures readable.
+        report.update_docs(report.render(**rendered, plans={}), REPO / "docs" / "benchmarks.md")
+        print("docs/benchmarks.md mis à jour.", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

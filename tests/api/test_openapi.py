@@ -1,0 +1,124 @@
+"""The OpenAPI description and the interactive documentation, served without any CDN."""
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.contrib.staticfiles import finders
+from jsonschema import Draft202012Validator
+
+pytestmark = pytest.mark.django_db
+
+ENDPOINTS = [
+    "/api/v1/me",
+    "/api/v1/territory/nodes",
+    "/api/v1/territory/nodes/{kind}/{code}",
+    "/api/v1/schools",
+    "/api/v1/schools/{uai}",
+    "/api/v1/schools/{uai}/classes",
+    "/api/v1/schools/{uai}/staff",
+    "/api/v1/classes",
+]
+
+
+@pytest.fixture
+def schema(client):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def refs(value):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "$ref":
+                yield item
+            else:
+                yield from refs(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from refs(item)
+
+
+def test_it_lists_every_endpoint_as_a_get(schema):
+    assert schema["openapi"].startswith("3.1")
+    assert set(ENDPOINTS) <= set(schema["paths"])
+    for path in ENDPOINTS:
+        assert set(schema["paths"][path]) == {"get"}
+
+
+def test_every_operation_is_described_in_french_and_answers_200(schema):
+    operation_ids = []
+    for path in ENDPOINTS:
+        operation = schema["paths"][path]["get"]
+        operation_ids.append(operation["operationId"])
+        assert re.match(r"^(Lister|Lire|Mon) ", operation["summary"]), operation["summary"]
+        assert operation["description"]
+        assert "200" in operation["responses"]
+        for parameter in operation.get("parameters", []):
+            assert parameter["description"], (path, parameter["name"])
+    assert len(set(operation_ids)) == len(operation_ids)
+
+
+def test_every_schema_is_valid_json_schema_and_every_ref_resolves(schema):
+    components = schema["components"]["schemas"]
+    for definition in components.values():
+        Draft202012Validator.check_schema(definition)
+    for ref in refs(schema):
+        assert ref.startswith("#/components/schemas/")
+        assert ref.removeprefix("#/components/schemas/") in components
+
+
+def test_lists_are_paginated_by_cursor(schema):
+    operation = schema["paths"]["/api/v1/schools"]["get"]
+    names = {parameter["name"] for parameter in operation["parameters"]}
+    page = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    page_schema = schema["components"]["schemas"][page.rsplit("/", 1)[1]]
+
+    assert {"cursor", "limit", "departement", "commune", "q", "ips_min"} <= names
+    assert set(page_schema["properties"]) == {"items", "next_cursor"}
+
+
+def test_both_authentications_are_declared(schema):
+    schemes = schema["components"]["securitySchemes"]
+
+    assert {"type": "http", "scheme": "bearer"}.items() <= schemes["ApiTokenAuth"].items()
+    assert schemes["SessionAuth"]["in"] == "cookie"
+
+
+class _Urls(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.urls, self.nonces = [], []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        for name in ("src", "href"):
+            if attrs.get(name):
+                self.urls.append(attrs[name])
+        if tag == "script" and attrs.get("type") != "application/json":
+            self.nonces.append(attrs.get("nonce"))
+
+
+def test_the_docs_page_uses_only_local_static_files(client):
+    response = client.get("/api/v1/docs")
+    assert response.status_code == 200
+    parser = _Urls()
+    parser.feed(response.content.decode())
+
+    assert parser.urls
+    for url in parser.urls:
+        assert url.startswith(("/static/drf_spectacular_sidecar/swagger-ui-dist/", "/static/api/"))
+        assert finders.find(url.removeprefix("/static/")), url
+    assert "cdn" not in response.content.decode().lower()
+
+
+def test_the_docs_page_scripts_carry_the_csp_nonce(client):
+    response = client.get("/api/v1/docs")
+    parser = _Urls()
+    parser.feed(response.content.decode())
+
+    assert parser.nonces
+    assert set(parser.nonces) == {str(response.wsgi_request.csp_nonce)}
+    assert '"validatorUrl": null' in response.content.decode()
+    assert '"url": "/api/v1/openapi.json"' in response.content.decode()

@@ -1,0 +1,151 @@
+import pytest
+from django.urls import reverse
+
+from tests.factories import UserFactory
+from tne.core.jobs import job_handler, start_job
+from tne.core.models import Job, JobStatus
+
+
+@job_handler("tests.count")
+def _count_handler(job, progress):
+    progress.start(total=job.params["n"], message="Comptage")
+    for _ in range(job.params["n"]):
+        progress.advance()
+    progress.close()
+    return {"rows": job.params["n"], "created": 2}
+
+
+@job_handler("tests.fail")
+def _failing_handler(job, progress):
+    raise ValueError("Fichier illisible : ligne 3, colonne « uai ».")
+
+
+def _job(user, **extra):
+    return Job.objects.create(
+        kind="tests.count", label="Import de essai.csv", created_by=user, **extra
+    )
+
+
+@pytest.mark.django_db
+def test_it_shows_the_result_of_a_finished_job_to_its_creator(
+    client, django_capture_on_commit_callbacks
+):
+    owner = UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        job = start_job(
+            kind="tests.count", label="Import de essai.csv", params={"n": 5}, user=owner
+        )
+    client.force_login(owner)
+
+    response = client.get(reverse("core:job_detail", args=[job.pk]))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<h1>Import de essai.csv</h1>" in html
+    assert 'value="100"' in html and "100 %" in html
+    assert "Terminé" in html
+    assert "Lignes lues" in html and "<dd>5</dd>" in html
+    assert "5 sur 5 lignes" in html
+    assert 'hx-trigger="every 1s"' not in html
+
+
+@pytest.mark.django_db
+def test_a_running_job_polls_its_progress_fragment(client):
+    owner = UserFactory()
+    job = _job(owner, status=JobStatus.RUNNING, total=200, done=50)
+    client.force_login(owner)
+
+    html = client.get(reverse("core:job_detail", args=[job.pk])).content.decode()
+
+    assert f'hx-get="{reverse("core:job_detail", args=[job.pk])}"' in html
+    assert 'hx-trigger="every 1s"' in html
+    assert '<progress id="job-progress-bar" max="100" value="25">' in html
+    assert "25 %" in html and "50 sur 200 lignes" in html
+
+
+@pytest.mark.django_db
+def test_htmx_gets_only_the_progress_fragment(client):
+    owner = UserFactory()
+    job = _job(owner, status=JobStatus.RUNNING, total=10, done=3)
+    client.force_login(owner)
+
+    response = client.get(reverse("core:job_detail", args=[job.pk]), headers={"HX-Request": "true"})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<div id="job-progress"')
+    assert "<h1>" not in html and "<html" not in html
+    assert "30 %" in html
+
+
+@pytest.mark.django_db
+def test_the_fragment_stops_polling_once_the_job_is_finished(client):
+    owner = UserFactory()
+    job = _job(owner, status=JobStatus.SUCCEEDED, total=10, done=10, result={"created": 10})
+    client.force_login(owner)
+
+    html = client.get(
+        reverse("core:job_detail", args=[job.pk]), headers={"HX-Request": "true"}
+    ).content.decode()
+
+    assert "hx-trigger" not in html
+    assert "Créés" in html and "<dd>10</dd>" in html
+
+
+@pytest.mark.django_db
+def test_a_failed_job_shows_its_error(client, django_capture_on_commit_callbacks):
+    owner = UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        job = start_job(kind="tests.fail", label="Import raté", params={}, user=owner)
+    client.force_login(owner)
+
+    html = client.get(reverse("core:job_detail", args=[job.pk])).content.decode()
+
+    assert "Échec" in html
+    assert "Le traitement a échoué" in html
+    assert "Fichier illisible : ligne 3, colonne « uai »." in html
+
+
+@pytest.mark.django_db
+def test_the_error_message_is_escaped(client):
+    owner = UserFactory()
+    job = _job(owner, status=JobStatus.FAILED, message="<script>alert(1)</script>")
+    client.force_login(owner)
+
+    html = client.get(reverse("core:job_detail", args=[job.pk])).content.decode()
+
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;" in html
+
+
+@pytest.mark.django_db
+def test_another_user_gets_404_on_a_job_page(client):
+    job = _job(UserFactory())
+    client.force_login(UserFactory())
+
+    assert client.get(reverse("core:job_detail", args=[job.pk])).status_code == 404
+    assert (
+        client.get(
+            reverse("core:job_detail", args=[job.pk]), headers={"HX-Request": "true"}
+        ).status_code
+        == 404
+    )
+
+
+@pytest.mark.django_db
+def test_a_superuser_may_read_any_job_page(client):
+    job = _job(UserFactory())
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(admin)
+
+    assert client.get(reverse("core:job_detail", args=[job.pk])).status_code == 200
+
+
+@pytest.mark.django_db
+def test_an_anonymous_visitor_is_sent_to_the_login_page(client):
+    job = _job(UserFactory())
+
+    response = client.get(reverse("core:job_detail", args=[job.pk]))
+
+    assert response.status_code == 302
+    assert reverse("accounts:login") in response["Location"]

@@ -1,0 +1,202 @@
+"""End-to-end tests: the app served by a live server on 127.0.0.1, driven by Debian's Chromium
+through Playwright's sync API.
+
+Every page an e2e test visits goes through :func:`assert_accessible` (axe-core, WCAG 2.1 A/AA:
+our proxy for the RGAA) and every request the browser makes must stay on the live server (no CDN,
+no third-party host). Page objects in ``tests/e2e/pages.py`` run the axe check when a page loads.
+"""
+
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Response,
+    expect,
+    sync_playwright,
+)
+from pytest_django.live_server_helper import LiveServer
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+LIVE_SERVER_HOST = "127.0.0.1"
+# WCAG 2.0 and 2.1, levels A and AA: what the RGAA requires.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+SCREENSHOTS_DIR = Path(settings.BASE_DIR) / "var" / "screenshots"
+DEFAULT_TIMEOUT_MS = 10_000
+
+_axe = Axe()
+# Pages are served by a single-threaded live server on a shared CI machine: be patient.
+expect.set_options(timeout=DEFAULT_TIMEOUT_MS)
+
+
+def axe_violations(page: Page) -> list[dict]:
+    """The WCAG 2.1 A/AA violations axe-core finds on the page as it is now."""
+    results = _axe.run(
+        page,
+        options={
+            "runOnly": {"type": "tag", "values": AXE_TAGS},
+            "resultTypes": ["violations"],
+        },
+    )
+    return results.response["violations"]
+
+
+def format_violations(url: str, violations: list[dict]) -> str:
+    """One paragraph per rule: id, impact, help, and the CSS targets (with the HTML) of each
+    offending node, so the failure says what to fix without opening a report."""
+    lines = [f"{len(violations)} violation(s) WCAG 2.1 A/AA sur {url} :"]
+    for violation in violations:
+        lines.append(
+            f"- {violation['id']} [{violation['impact']}] {violation['help']}"
+            f" ({violation['helpUrl']})"
+        )
+        for node in violation["nodes"]:
+            target = " > ".join(str(part) for part in node["target"])
+            lines.append(f"    · {target} : {node['html'][:200]}")
+            if node.get("failureSummary"):
+                summary = " ".join(node["failureSummary"].split())
+                lines.append(f"      {summary}")
+    return "\n".join(lines)
+
+
+def assert_accessible(page: Page) -> None:
+    """Fail on any axe-core violation of WCAG 2.1 A/AA on the current page."""
+    violations = axe_violations(page)
+    if violations:
+        pytest.fail(format_violations(page.url, violations), pytrace=False)
+
+
+def save_screenshot(page: Page, name: str) -> Path:
+    """A full-page screenshot under ``var/screenshots/<name>.png`` of the repository."""
+    path = SCREENSHOTS_DIR / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[LiveServer]:
+    """pytest-django's live server, on 127.0.0.1 rather than ``localhost`` so that « every
+    request stays on 127.0.0.1 » is exactly what the tests check. It serves the static files
+    through the staticfiles finders, so the pages load the real DSFR CSS and JS."""
+    server = LiveServer(LIVE_SERVER_HOST)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One headless Debian Chromium for the session (``launch`` gives it a fresh, temporary
+    user-data directory); each test gets its own context.
+
+    Playwright's sync API keeps an event loop running in this thread for as long as it lives, and
+    Django refuses ORM calls from a thread with a running loop ("SynchronousOnlyOperation"); the
+    test's own ORM calls are plain synchronous code, so that check is lifted here, for the e2e
+    session only."""
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+class BrowserLog:
+    """What the browser of a test did besides showing pages: every URL it requested, the
+    sub-resources (CSS, JS, images…) that failed, and the JavaScript errors, CSP refusals
+    included. A page that loads a broken asset or blocks its own script is broken too."""
+
+    def __init__(self):
+        self.requested: list[str] = []
+        self.failed_resources: list[str] = []
+        self.errors: list[str] = []
+
+    def attach(self, context: BrowserContext) -> None:
+        context.on("request", lambda request: self.requested.append(request.url))
+        context.on("response", self._on_response)
+
+    def watch(self, page: Page) -> None:
+        page.on("pageerror", lambda error: self.errors.append(f"{page.url} : {error}"))
+        page.on("console", lambda message: self._on_console(page, message))
+
+    def _on_response(self, response: Response) -> None:
+        # Documents may be errors on purpose (a 404 page); their assets may not.
+        if response.status >= 400 and response.request.resource_type != "document":
+            self.failed_resources.append(f"{response.status} {response.url}")
+
+    def _on_console(self, page: Page, message: ConsoleMessage) -> None:
+        # "Failed to load resource" is the console echo of a failed response, judged above.
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            self.errors.append(f"{page.url} : {message.text}")
+
+    def off_host(self, server: str) -> list[str]:
+        return [url for url in self.requested if not _is_local(url, server)]
+
+
+def _is_local(url: str, server: str) -> bool:
+    parts = urlsplit(url)
+    if parts.scheme in {"data", "blob", "about"}:
+        return True
+    return parts.scheme in {"http", "https"} and parts.netloc == server
+
+
+@pytest.fixture
+def browser_log() -> BrowserLog:
+    return BrowserLog()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, so ``page`` knows whether the test failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture
+def page(request, browser, live_server, browser_log) -> Iterator[Page]:
+    """A fresh browser context (no cookies) on the live server. When the test ends, every
+    request it made must have stayed on the live server (our no-CDN rule), with no failed
+    asset and no JavaScript error. A failed test leaves a screenshot of where the browser was
+    in ``var/screenshots/failures/``."""
+    context = browser.new_context(base_url=live_server.url, locale="fr-FR")
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    browser_log.attach(context)
+    page = context.new_page()
+    browser_log.watch(page)
+    yield page
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        save_screenshot(page, f"failures/{request.node.name}")
+    context.close()
+    problems = {
+        "Requêtes hors du serveur de test (CDN interdit)": browser_log.off_host(
+            urlsplit(live_server.url).netloc
+        ),
+        "Ressources en erreur": browser_log.failed_resources,
+        "Erreurs JavaScript ou CSP": browser_log.errors,
+    }
+    message = "\n".join(
+        f"{title} :\n" + "\n".join(f"  {line}" for line in lines)
+        for title, lines in problems.items()
+        if lines
+    )
+    if message:
+        pytest.fail(message, pytrace=False)

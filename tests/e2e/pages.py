@@ -1,0 +1,124 @@
+"""Page objects of the end-to-end tests: one class per page of TNE, built on the Playwright page
+once the browser is on it. Building one checks that the browser is really there and runs axe-core
+on it, so every page a journey visits is checked for WCAG 2.1 A/AA."""
+
+import re
+
+from playwright.sync_api import Locator, Page, expect
+
+from tests.e2e.conftest import assert_accessible
+
+
+class BasePage:
+    """A TNE page. ``PATH`` is a regular expression on the URL path of the page."""
+
+    PATH = r"/"
+
+    def __init__(self, page: Page):
+        self.page = page
+        expect(page).to_have_url(re.compile(rf"^[a-z]+://[^/]+{self.PATH}(\?.*)?$"))
+        page.wait_for_load_state("load")
+        # The DSFR stylesheet and its Marianne font are there: axe judges the real styles.
+        expect(
+            page.locator("body"), f"{page.url} : pas de style DSFR (base.html non utilisé ?)"
+        ).to_have_css("font-family", re.compile("Marianne"))
+        expect(self.heading).to_have_count(1)
+        assert_accessible(page)
+
+    @property
+    def heading(self) -> Locator:
+        return self.page.get_by_role("heading", level=1)
+
+    @property
+    def main(self) -> Locator:
+        return self.page.get_by_role("main")
+
+
+class LoginPage(BasePage):
+    PATH = r"/comptes/connexion/"
+
+    @classmethod
+    def open(cls, page: Page) -> "LoginPage":
+        page.goto("/comptes/connexion/")
+        return cls(page)
+
+    def log_in(self, *, email: str, password: str) -> "DashboardPage":
+        self.page.get_by_label("Adresse électronique").fill(email)
+        # Not "exact": DSFR appends a required marker to the label.
+        self.page.get_by_label(re.compile(r"^\s*Mot de passe")).fill(password)
+        self.page.get_by_role("button", name="Se connecter").click()
+        return DashboardPage(self.page)
+
+
+class DashboardPage(BasePage):
+    PATH = r"/"
+
+    def figure(self, label: str) -> str:
+        """The figure of the card labelled ``label`` (« Écoles », « Classes »…), as shown."""
+        card = self.main.locator(".tne-figure").filter(
+            has=self.page.locator(".tne-figure__label", has_text=re.compile(rf"^{label}$"))
+        )
+        return card.locator(".tne-figure__value").inner_text().strip()
+
+    def go_to_schools(self) -> "SchoolListPage":
+        navigation = self.page.get_by_role("navigation", name="Menu principal")
+        navigation.get_by_role("link", name="Établissements", exact=True).click()
+        return SchoolListPage(self.page)
+
+
+class SchoolListPage(BasePage):
+    PATH = r"/territoire/etablissements/"
+
+    @classmethod
+    def open(cls, page: Page) -> "SchoolListPage":
+        page.goto("/territoire/etablissements/")
+        return cls(page)
+
+    def search(self, text: str) -> "SchoolListPage":
+        """Search by name or UAI. htmx swaps the results in and updates the URL; typing also
+        triggers a search after a short delay, so wait until the network is quiet."""
+        field = self.page.get_by_label("Nom ou UAI")
+        field.fill(text)
+        field.press("Enter")
+        expect(self.page).to_have_url(re.compile(rf"[?&]q={re.escape(text)}(&|$)"))
+        self.page.wait_for_load_state("networkidle")
+        return SchoolListPage(self.page)
+
+    @property
+    def result_count(self) -> Locator:
+        return self.main.get_by_role("status")
+
+    @property
+    def rows(self) -> Locator:
+        return self.main.locator("#school-table tbody tr")
+
+    def open_school(self, uai: str) -> "SchoolPage":
+        self.main.locator(f"#uai-{uai}").get_by_role("link").click()
+        return SchoolPage(self.page)
+
+
+class SchoolPage(BasePage):
+    PATH = r"/territoire/etablissements/[0-9]{7}[A-Z]/"
+
+    @classmethod
+    def open(cls, page: Page, uai: str) -> "SchoolPage":
+        page.goto(f"/territoire/etablissements/{uai}/")
+        return cls(page)
+
+    def identity(self, label: str) -> Locator:
+        """The cell of the identity table on the row headed ``label`` (« UAI », « IPS »…)."""
+        header = self.page.locator("th", has_text=re.compile(rf"^{label}$"))
+        return self.main.locator("tr", has=header).locator("td")
+
+
+class NotFoundPage(BasePage):
+    """The 404 page, at whatever URL was asked."""
+
+    PATH = r"/.*"
+
+    @classmethod
+    def open(cls, page: Page, path: str) -> "NotFoundPage":
+        response = page.goto(path)
+        assert response is not None
+        assert response.status == 404, f"{path} : statut {response.status}, 404 attendu"
+        return cls(page)

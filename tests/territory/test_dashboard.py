@@ -1,0 +1,167 @@
+"""The home dashboard: the real figures of the user's scope, programme targets for the national
+scope only, the synthetic data said, an empty state without role, a fixed query budget."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import (
+    Role,
+    SchoolClassFactory,
+    SchoolFactory,
+    StaffFactory,
+    UserFactory,
+    user_with_role,
+)
+from tests.territory.factories_browse import build_world, people
+from tne.territory.selectors import dashboard_figures
+
+
+@pytest.fixture
+def world(tree):
+    return build_world(tree)
+
+
+def dashboard(client, user):
+    client.force_login(user)
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    return response
+
+
+def test_the_national_figures_count_the_whole_country(world):
+    national, _ = people(world)["national"]
+
+    figures = dashboard_figures(national)
+
+    assert (figures.ecoles, figures.colleges, figures.lycees) == (4, 1, 1)
+    assert figures.schools == 6
+    assert figures.year.label == "2025-2026"
+    assert figures.classes == 7  # The class of last year is not counted.
+    assert figures.elementary_classes == 3
+    assert figures.pupils == 20 + 22 + 25 + 28 + 27 + 24 + 35
+    assert (figures.teachers, figures.new_teachers) == (5, 2)  # The head is not a teacher.
+    assert figures.synthetic_classes == 1
+    assert figures.synthetic_staff == 2
+    assert figures.national
+
+
+def test_the_figures_of_a_coordinator_stay_in_the_departement(world):
+    coordinator, _ = people(world)["coordinator of Aisne"]
+
+    figures = dashboard_figures(coordinator)
+
+    assert (figures.ecoles, figures.colleges, figures.lycees) == (3, 1, 0)
+    assert (figures.classes, figures.elementary_classes) == (5, 2)
+    assert figures.pupils == 20 + 22 + 25 + 28 + 27
+    assert (figures.teachers, figures.new_teachers) == (3, 1)
+    assert not figures.has_synthetic
+    assert not figures.national
+
+
+def test_the_figures_of_an_ien_cover_the_circonscription(world):
+    ien, _ = people(world)["IEN of the Laon circonscription"]
+
+    figures = dashboard_figures(ien)
+
+    assert (figures.ecoles, figures.colleges, figures.lycees) == (2, 0, 0)
+    assert (figures.classes, figures.elementary_classes, figures.pupils) == (3, 2, 67)
+    assert (figures.teachers, figures.new_teachers) == (2, 1)
+
+
+@pytest.mark.parametrize(
+    "role", ["evaluator of Val-d'Oise", "parent", "local authority officer of Laon"]
+)
+def test_roles_that_may_not_see_people_get_no_teacher_figures(client, world, role):
+    user, _ = people(world)[role]
+
+    response = dashboard(client, user)
+
+    assert response.context["figures"].teachers is None
+    assert response.context["staff_cards"] == []
+    assert "Enseignants" not in response.content.decode()
+
+
+def test_the_national_page_shows_the_programme_targets(client, world):
+    national, _ = people(world)["national"]
+
+    html = dashboard(client, national).content.decode()
+
+    assert "Mesure 4 — objectif national : 2\xa0700" in html
+    assert "Mesure 5 — objectif national : 15\xa0000" in html
+    assert "Mesure 7 — objectif national : 1\xa0000" in html
+
+
+def test_a_smaller_scope_shows_the_figures_without_target(client, world):
+    coordinator, _ = people(world)["coordinator of Aisne"]
+
+    response = dashboard(client, coordinator)
+
+    html = response.content.decode()
+    assert "objectif national" not in html
+    cards = {card.label: card.value for card in response.context["class_cards"]}
+    assert cards == {"Classes": 5, "Classes élémentaires": 2, "Élèves (effectifs des classes)": 122}
+    assert "Coordination académique ou départementale — Aisne (02)" in html
+
+
+def test_synthetic_figures_are_announced(client, world):
+    evaluator, _ = people(world)["evaluator of Val-d'Oise"]
+
+    response = dashboard(client, evaluator)
+
+    html = response.content.decode()
+    assert 'id="synthetic-notice"' in html
+    classes = response.context["class_cards"][0]
+    assert classes.synthetic
+    assert classes.source == "Classes en partie synthétisées par la démonstration"
+    schools = response.context["school_cards"][0]
+    assert not schools.synthetic
+    assert schools.source == "Données ouvertes du ministère de l'Éducation nationale"
+
+
+def test_no_notice_when_every_figure_in_scope_is_real(client, world):
+    coordinator, _ = people(world)["coordinator of Aisne"]
+
+    assert 'id="synthetic-notice"' not in dashboard(client, coordinator).content.decode()
+
+
+def test_a_school_role_gets_a_link_to_its_school(client, world):
+    teacher, _ = people(world)["teacher"]
+
+    html = dashboard(client, teacher).content.decode()
+
+    assert reverse("territory:school_detail", args=[world.cergy_ecole.uai]) in html
+    assert reverse("territory:school_list") in html
+
+
+def test_a_user_without_role_sees_the_empty_state(client, world):
+    response = dashboard(client, UserFactory())
+
+    html = response.content.decode()
+    assert "Aucun rôle ne vous a été attribué" in html
+    assert "contactez votre coordinateur" in html
+    assert "tne-figure" not in html
+
+
+def test_the_dashboard_needs_a_login(client):
+    response = client.get(reverse("home"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+@pytest.mark.parametrize("count", [5, 50])
+@pytest.mark.parametrize("role", [Role.NATIONAL, Role.COORDINATOR])
+def test_the_dashboard_makes_a_fixed_number_of_queries(
+    client, tree, count, role, django_assert_max_num_queries
+):
+    for _ in range(count):
+        school = SchoolFactory(commune=tree.laon)
+        SchoolClassFactory(school=school)
+        StaffFactory(school=school)
+    user = user_with_role(role, tree.country if role == Role.NATIONAL else tree.aisne)
+    client.force_login(user)
+
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("home"))
+
+    assert response.context["figures"].schools == count

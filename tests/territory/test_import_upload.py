@@ -1,0 +1,134 @@
+import pytest
+from django.conf import settings as django_settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from tests.factories import Role, SchoolFactory, UserFactory, user_with_role
+from tne.core.models import Job, JobStatus
+from tne.territory.models import School
+
+LYCEES = django_settings.DATA_DIR / "opendata" / "dep02_dep95" / "ips_lycees_dep02_dep95.csv"
+
+
+def _lycees_extract(lines: int = 3) -> bytes:
+    """The header and the first ``lines`` lycées of the real open-data file."""
+    text = LYCEES.read_text(encoding="utf-8-sig")
+    return "\n".join(text.splitlines()[: lines + 1]).encode() + b"\n"
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+@pytest.fixture
+def coordinator(tree):
+    return user_with_role(Role.COORDINATOR, tree.aisne)
+
+
+def _upload(client, content: bytes, name="lycees.csv", kind=""):
+    return client.post(
+        reverse("territory:import_upload"),
+        {"file": SimpleUploadedFile(name, content, content_type="text/csv"), "kind": kind},
+    )
+
+
+def test_the_page_offers_a_file_and_its_kind(client, coordinator):
+    client.force_login(coordinator)
+
+    html = client.get(reverse("territory:import_upload")).content.decode()
+
+    assert "<h1>Importer un fichier de référence</h1>" in html
+    assert 'type="file"' in html and 'enctype="multipart/form-data"' in html
+    assert "Détection automatique" in html and "Lycées et IPS" in html
+
+
+def test_a_coordinator_uploads_a_file_that_a_job_imports(
+    client, coordinator, media_root, django_capture_on_commit_callbacks
+):
+    client.force_login(coordinator)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _upload(client, _lycees_extract(3))
+
+    job = Job.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("core:job_detail", args=[job.pk])
+    assert job.kind == "territory.import" and job.created_by == coordinator
+    assert job.params["kind"] == "lycees_ips"
+    saved = list((media_root / "imports").iterdir())
+    assert [str(p) for p in saved] == [job.params["path"]]
+    assert saved[0].name.endswith("-lycees.csv")
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED, job.message
+    assert job.result["created"] == 3
+    assert School.objects.filter(uai__in=["0020022N", "0020049T"]).count() == 2
+
+    page = client.get(response["Location"]).content.decode()
+    assert "Terminé" in page and "Créés" in page and "<dd>3</dd>" in page
+
+
+def test_a_bad_file_gives_a_failed_job_naming_the_line_and_column(
+    client, coordinator, django_capture_on_commit_callbacks
+):
+    content = _lycees_extract(2).replace(b";80.2;80.2", b";80.2;quatre-vingts")
+    client.force_login(coordinator)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _upload(client, content, kind="lycees_ips")
+
+    job = Job.objects.get()
+    assert job.status == JobStatus.FAILED
+    assert not School.objects.exists()
+    page = client.get(response["Location"]).content.decode()
+    assert "Le traitement a échoué" in page
+    assert "ligne 2" in page and "colonne « ips_ensemble_gt_pro »" in page
+
+
+def test_a_file_of_unknown_kind_is_refused_on_the_form(client, coordinator, media_root):
+    client.force_login(coordinator)
+
+    response = _upload(client, b"a;b;c\n1;2;3\n", name="autre.csv")
+
+    assert response.status_code == 200
+    assert "type de fichier non reconnu" in response.content.decode()
+    assert not Job.objects.exists()
+    assert list((media_root / "imports").iterdir()) == []
+
+
+def test_only_csv_files_are_accepted(client, coordinator):
+    client.force_login(coordinator)
+
+    response = _upload(client, b"%PDF-1.4", name="rapport.pdf")
+
+    assert response.status_code == 200
+    assert "Le fichier doit être un fichier CSV" in response.content.decode()
+    assert not Job.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["national", "superuser"])
+def test_national_steering_and_superusers_may_import(client, tree, role):
+    if role == "national":
+        user = user_with_role(Role.NATIONAL, tree.country)
+    else:
+        user = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(user)
+
+    assert client.get(reverse("territory:import_upload")).status_code == 200
+
+
+@pytest.mark.parametrize("role", [Role.TEACHER, Role.SCHOOL_HEAD])
+def test_the_upload_is_forbidden_to_school_roles(client, tree, role):
+    user = user_with_role(role, SchoolFactory(commune=tree.laon))
+    client.force_login(user)
+
+    assert client.get(reverse("territory:import_upload")).status_code == 403
+    assert _upload(client, _lycees_extract(1)).status_code == 403
+    assert not Job.objects.exists()
+
+
+def test_the_upload_is_forbidden_to_other_territorial_roles(client, tree):
+    for role, node in [(Role.EVALUATOR, tree.aisne), (Role.LOCAL_AUTHORITY, tree.aisne)]:
+        client.force_login(user_with_role(role, node))
+        assert client.get(reverse("territory:import_upload")).status_code == 403

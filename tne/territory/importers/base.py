@@ -1,0 +1,120 @@
+"""What every importer shares: reading the cells of a record with their column names, the
+location of a school, the report."""
+
+from dataclasses import dataclass, field
+
+from .errors import CellError, ErrorCollector
+from .reference import departement, departements
+from .schools import SchoolRow, UpsertResult, upsert_schools
+from .territory import NAME_MAX_LENGTH, CommuneData
+from .values import departement_code_of_commune, parse_commune_code, required_text, text
+
+
+class Cells:
+    """The cells of one record, each read through a parser; a parser's error is recorded with
+    the line and the column, and the record is dropped."""
+
+    def __init__(self, line: int, row: dict[str, str], diagnostics: ErrorCollector):
+        self.line = line
+        self.row = row
+        self.diagnostics = diagnostics
+        self.ok = True
+
+    def __call__(self, column: str, parser=text, **kwargs):
+        try:
+            return parser(self.row[column], **kwargs)
+        except CellError as exc:
+            self.error(column, str(exc))
+            return None
+
+    def error(self, column: str, message: str) -> None:
+        self.ok = False
+        self.diagnostics.add(self.line, column, message)
+
+    def warn(self, column: str, message: str) -> None:
+        self.diagnostics.warn(self.line, column, message)
+
+    def commune(
+        self,
+        *,
+        code_column: str,
+        name_column: str,
+        departement_column: str | None = None,
+    ) -> CommuneData | None:
+        """The commune of a school; its département comes from its INSEE code and must be in
+        the reference. A file that gives another département is followed by a warning."""
+        code = self(code_column, parse_commune_code)
+        name = self(name_column, required_text, max_length=NAME_MAX_LENGTH)
+        if code is None or name is None:
+            return None
+        derived = departement_code_of_commune(code)
+        if derived not in departements():
+            self.error(code_column, f"département « {derived} » de la commune inconnu.")
+            return None
+        if departement_column:
+            stated = self(departement_column, departement)
+            if stated is not None and stated.code != derived:
+                self.warn(
+                    departement_column,
+                    f"la commune {code} est du département {derived}, non {stated.code} : "
+                    f"l'établissement est rattaché au {derived}.",
+                )
+        return CommuneData(code=code, name=name)
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    # Keys (UAI) of rows read but not imported, e.g. collèges unknown to an enriching file.
+    skipped: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    nodes_created: int = 0
+    dry_run: bool = False
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict:
+        """The counters, as a job's result."""
+        return {
+            "kind": self.kind,
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "skipped": len(self.skipped),
+        }
+
+
+class Importer:
+    """One kind of file. ``columns`` are the columns it reads, all required; they also identify
+    the kind of a file from its header. ``parse`` turns one record into a row to write."""
+
+    kind: str = ""
+    label: str = ""
+    columns: tuple[str, ...] = ()
+    key_column: str = ""
+
+    def parse(self, cells: Cells):
+        raise NotImplementedError
+
+    def key(self, row) -> str:
+        raise NotImplementedError
+
+    def write(self, rows: list, *, actor, source: str, job, progress) -> UpsertResult:
+        raise NotImplementedError
+
+
+class SchoolImporter(Importer):
+    # The kinds of school a file may change (None: any); the others are skipped.
+    school_kinds: tuple[str, ...] | None = None
+
+    def key(self, row: SchoolRow) -> str:
+        return row.uai
+
+    def write(self, rows, *, actor, source, job, progress) -> UpsertResult:
+        return upsert_schools(
+            rows, actor=actor, source=source, job=job, progress=progress, kinds=self.school_kinds
+        )

@@ -1,0 +1,72 @@
+"""Errors of an import: each one names the file, the line and the column it could not read."""
+
+from dataclasses import dataclass
+
+# An import stops collecting errors past this many: the file is wrong, the first ones tell why.
+MAX_ERRORS = 50
+# How many errors the message of an ImportFileError lists (a job page, a terminal).
+SHOWN_ERRORS = 10
+
+
+@dataclass(frozen=True)
+class RowError:
+    file: str
+    line: int | None
+    column: str | None
+    message: str
+
+    def __str__(self):
+        where = [self.file]
+        if self.line is not None:
+            where.append(f"ligne {self.line}")
+        if self.column:
+            where.append(f"colonne « {self.column} »")
+        return f"{', '.join(where)} : {self.message}"
+
+
+class ImportFileError(Exception):
+    """A file that cannot be imported; nothing of it was written."""
+
+    def __init__(self, errors: list[RowError]):
+        self.errors = list(errors)
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        count = len(self.errors)
+        head = f"{count} erreur{'s' if count > 1 else ''}"
+        if count >= MAX_ERRORS:
+            head = f"au moins {MAX_ERRORS} erreurs (lecture arrêtée)"
+        lines = [f"Fichier refusé, rien n'a été enregistré : {head}."]
+        lines += [f"- {error}" for error in self.errors[:SHOWN_ERRORS]]
+        if count > SHOWN_ERRORS:
+            lines.append(f"- … et {count - SHOWN_ERRORS} autre(s).")
+        return "\n".join(lines)
+
+
+class CellError(ValueError):
+    """A value a parser could not read; the importer adds the file, line and column."""
+
+
+class ErrorCollector:
+    """Collects the errors of one file (raising once too many have been seen) and its warnings:
+    what was read but deserves to be said, like a school the file places in another
+    département than its commune's."""
+
+    def __init__(self, file: str, limit: int = MAX_ERRORS):
+        self.file = file
+        self.limit = limit
+        self.errors: list[RowError] = []
+        self.warnings: list[RowError] = []
+
+    def add(self, line: int | None, column: str | None, message: str) -> None:
+        self.errors.append(RowError(self.file, line, column, message))
+        if len(self.errors) >= self.limit:
+            raise ImportFileError(self.errors)
+
+    def warn(self, line: int | None, column: str | None, message: str) -> None:
+        self.warnings.append(RowError(self.file, line, column, message))
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise ImportFileError(self.errors)

@@ -1,0 +1,73 @@
+"""``tne import FILE [FILE…] [--kind K] [--dry-run]``: imports open-data files, all or nothing."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from tne.core.models import AuditSource
+from tne.core.progress import BarProgress, Progress
+from tne.territory.importers import KINDS, ImportFileError, ImportReport, detect_kind, import_file
+
+SHOWN = 10
+
+
+class Command(BaseCommand):
+    help = (
+        "Importe des fichiers de données ouvertes (écoles, collèges, lycées, communes) ; le type "
+        "de chaque fichier est reconnu à son en-tête. Tout ou rien : un fichier en erreur annule "
+        "tout l'import."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("files", nargs="+", type=Path, help="fichiers CSV à importer")
+        parser.add_argument(
+            "--kind", choices=list(KINDS), help="type des fichiers, s'il ne faut pas le deviner"
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="vérifie et compte tout, sans rien enregistrer"
+        )
+
+    def handle(self, *args, files, kind, dry_run, verbosity, **options):
+        try:
+            # Communes first, then the lists of schools, then what enriches them.
+            plan = sorted(
+                ((path, kind or detect_kind(path)) for path in files),
+                key=lambda item: list(KINDS).index(item[1]),
+            )
+            with transaction.atomic():
+                for path, file_kind in plan:
+                    progress = BarProgress() if verbosity > 0 else Progress()
+                    report = import_file(path, file_kind, progress=progress, source=AuditSource.CLI)
+                    self._print(path, report)
+                if dry_run:
+                    transaction.set_rollback(True)
+        except ImportFileError as exc:
+            for error in exc.errors:
+                self.stderr.write(str(error))
+            raise CommandError(
+                f"Import annulé, rien n'a été enregistré ({len(exc.errors)} erreur(s))."
+            ) from None
+        if dry_run:
+            self.stdout.write(self.style.WARNING("Simulation : rien n'a été enregistré."))
+
+    def _print(self, path: Path, report: ImportReport) -> None:
+        self.stdout.write(
+            self.style.SUCCESS(f"{path.name} ({KINDS[report.kind].label}, {report.kind}) :")
+            + f" {report.rows} lignes, {report.created} créés, {report.updated} mis à jour, "
+            f"{report.unchanged} inchangés, {len(report.skipped)} ignorés ; "
+            f"{report.nodes_created} nœuds du territoire créés ; "
+            f"{str(report.seconds).replace('.', ',')} s."
+        )
+        if report.skipped:
+            shown = ", ".join(report.skipped[:SHOWN])
+            more = (
+                f" et {len(report.skipped) - SHOWN} autres" if len(report.skipped) > SHOWN else ""
+            )
+            self.stdout.write(f"  Ignorés (inconnus ou d'un autre type) : {shown}{more}.")
+        for warning in report.warnings[:SHOWN]:
+            self.stdout.write(self.style.WARNING(f"  Attention : {warning}"))
+        if len(report.warnings) > SHOWN:
+            self.stdout.write(
+                self.style.WARNING(f"  … et {len(report.warnings) - SHOWN} autres avertissements.")
+            )

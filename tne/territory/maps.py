@@ -1,0 +1,204 @@
+"""The map of a département's schools, drawn on the server: the commune outlines (IGN Admin
+Express, ``DATA_DIR/geo``) and the schools as points coloured by kind, built as a Vega-Lite chart
+with altair and rendered to SVG by vl-convert. The page inlines the SVG: no JavaScript, no map
+tiles from a third-party host.
+
+Rendering takes about a second for Aisne's 800 communes, so the SVG is cached under a hash of
+everything it is drawn from (département, outline file, the visible schools): two users with the
+same scope share it, and any change of the data gives a new key."""
+
+import functools
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from .enums import SchoolKind
+from .models import TerritoryNode
+
+CACHE_TIMEOUT = 24 * 60 * 60
+WIDTH, HEIGHT = 640, 560
+# Colour of each school kind: DSFR illustrative colours, dark enough against the outlines.
+KIND_COLOURS = {
+    SchoolKind.MATERNELLE: "#a558a0",
+    SchoolKind.ELEMENTAIRE: "#000091",
+    SchoolKind.PRIMAIRE: "#00795f",
+    SchoolKind.COLLEGE: "#b34000",
+    SchoolKind.LYCEE_GT: "#ce0500",
+    SchoolKind.LYCEE_PRO: "#465f9d",
+    SchoolKind.LYCEE_POLY: "#66673d",
+}
+OUTLINE_FILL, OUTLINE_STROKE = "#f5f5fe", "#7b7b7b"
+
+
+@dataclass(frozen=True)
+class CommuneCount:
+    name: str
+    schools: int
+
+
+@dataclass(frozen=True)
+class SchoolMap:
+    svg: SafeString | None
+    has_outlines: bool
+    school_count: int
+    unlocated_count: int
+    communes: list[CommuneCount]
+
+
+def outline_file(code: str) -> Path | None:
+    """The commune outlines of département ``code`` (``geo_communes-02-aisne.geojson``)."""
+    matches = sorted((Path(settings.DATA_DIR) / "geo").glob(f"geo_communes-{code}-*.geojson"))
+    return matches[0] if matches else None
+
+
+@functools.lru_cache(maxsize=8)
+def _load_features(path: str, mtime: float) -> tuple[dict, ...]:
+    with open(path, encoding="utf-8") as stream:
+        return tuple(json.load(stream)["features"])
+
+
+def _french_number(value) -> str:
+    return str(value).replace(".", ",")
+
+
+def _points(rows) -> list[dict]:
+    kinds = dict(SchoolKind.choices)
+    points = []
+    for uai, name, kind, ips, latitude, longitude, commune in rows:
+        if latitude is None or longitude is None:
+            continue
+        ips_text = f"IPS {_french_number(ips)}" if ips is not None else "IPS non connu"
+        points.append(
+            {
+                "lat": latitude,
+                "lon": longitude,
+                "kind": str(kinds.get(kind, kind)),
+                "description": f"{name} ({uai}), {commune} — {kinds.get(kind, kind)} — {ips_text}",
+            }
+        )
+    return points
+
+
+def _spec(features, points: list[dict]) -> dict:
+    """The Vega-Lite spec. The data goes in as named datasets after altair built the chart:
+    altair walks and copies inline values, which takes seconds for 800 commune outlines."""
+    import altair as alt
+
+    layers = []
+    if features:
+        layers.append(
+            alt.Chart(alt.Data(name="communes"), name="communes").mark_geoshape(
+                fill=OUTLINE_FILL, stroke=OUTLINE_STROKE, strokeWidth=0.4, aria=False
+            )
+        )
+    if points:
+        present = {p["kind"] for p in points}
+        domain = [str(k.label) for k in KIND_COLOURS if str(k.label) in present]
+        colours = [KIND_COLOURS[k] for k in KIND_COLOURS if str(k.label) in present]
+        layers.append(
+            alt.Chart(alt.Data(name="schools"), name="schools")
+            .mark_circle(size=28, opacity=0.85, stroke="#ffffff", strokeWidth=0.5)
+            .encode(
+                longitude="lon:Q",
+                latitude="lat:Q",
+                color=alt.Color(
+                    "kind:N",
+                    title="Type d'établissement",
+                    scale=alt.Scale(domain=domain, range=colours),
+                    legend=alt.Legend(
+                        orient="bottom",
+                        columns=3,
+                        labelLimit=300,
+                        labelFontSize=13,
+                        titleFontSize=14,
+                        symbolSize=120,
+                    ),
+                ),
+                description="description:N",
+            )
+        )
+    chart = alt.layer(*layers).properties(width=WIDTH, height=HEIGHT).project(type="mercator")
+    spec = chart.configure_view(stroke=None).to_dict()
+    spec["datasets"] = {"communes": list(features), "schools": points}
+    return spec
+
+
+_POINT = re.compile(r'<path aria-label="([^"]*)" role="graphics-symbol"([^>]*)/>')
+_NUMBER = re.compile(r"(\.\d)\d+")
+
+
+def _round(match: re.Match) -> str:
+    rounded = _NUMBER.sub(r"\1", match.group(2))
+    return f'{match.group(1)}="{rounded}"'
+
+
+def _accessible_svg(svg: str, *, title: str, description: str) -> str:
+    """Give the SVG an accessible name and description, a tooltip (``<title>``) on each school
+    point, a fluid width, and shorter path data (one decimal is a tenth of a pixel)."""
+    svg = re.sub(r'\b(d|transform)="([^"]*)"', _round, svg)
+    svg = _POINT.sub(
+        r'<path aria-label="\1" role="graphics-symbol"\2><title>\1</title></path>', svg
+    )
+    head = (
+        '<svg role="img" aria-labelledby="tne-map-title tne-map-desc" focusable="false" '
+        'style="max-width:100%;height:auto" '
+    )
+    svg = svg.replace("<svg ", head, 1)
+    opening_end = svg.index(">") + 1
+    return (
+        svg[:opening_end]
+        + f'<title id="tne-map-title">{escape(title)}</title>'
+        + f'<desc id="tne-map-desc">{escape(description)}</desc>'
+        + svg[opening_end:]
+    )
+
+
+def _render(features, points: list[dict], *, title: str, description: str) -> str:
+    import vl_convert
+
+    svg = vl_convert.vegalite_to_svg(_spec(features, points))
+    return _accessible_svg(svg, title=title, description=description)
+
+
+def departement_school_map(*, departement: TerritoryNode, schools) -> SchoolMap:
+    """The map of ``schools`` (already narrowed to what the user may see) in ``departement``."""
+    rows = list(
+        schools.order_by("commune__name", "name").values_list(
+            "uai", "name", "kind", "ips", "latitude", "longitude", "commune__name"
+        )
+    )
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row[-1]] = counts.get(row[-1], 0) + 1
+    points = _points(rows)
+    path = outline_file(departement.code)
+    mtime = path.stat().st_mtime if path else 0.0
+    svg = None
+    if path or points:
+        title = f"Carte des établissements — {departement}"
+        description = (
+            f"{len(points)} établissements représentés par des points colorés selon leur type"
+            + (", sur le contour des communes." if path else " (pas de contour des communes).")
+            + " Le tableau qui suit la carte donne le nombre d'établissements par commune."
+        )
+        fingerprint = json.dumps([departement.code, str(path), mtime, title, points])
+        key = "tne:map:" + hashlib.sha256(fingerprint.encode()).hexdigest()
+        svg = cache.get(key)
+        if svg is None:
+            features = _load_features(str(path), mtime) if path else ()
+            svg = _render(features, points, title=title, description=description)
+            cache.set(key, svg, CACHE_TIMEOUT)
+    return SchoolMap(
+        svg=mark_safe(svg) if svg else None,  # vl-convert escapes every text it draws
+        has_outlines=path is not None,
+        school_count=len(rows),
+        unlocated_count=len(rows) - len(points),
+        communes=[CommuneCount(name=name, schools=n) for name, n in counts.items()],
+    )

@@ -1,0 +1,80 @@
+"""The upload page of the reference files: the file is saved under ``MEDIA_ROOT/imports`` and
+imported by a background job, whose page shows the progress."""
+
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import FileSystemStorage
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+from dsfr.forms import DsfrBaseForm
+
+from tne.core.jobs import start_job
+
+from ..importers import KINDS, ImportFileError, detect_kind
+from ..perms import can_import_reference_data
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+ALLOWED_SUFFIXES = {".csv", ".txt"}
+
+
+class ImportUploadForm(DsfrBaseForm):
+    file = forms.FileField(
+        label="Fichier CSV",
+        help_text="Fichier de données ouvertes du ministère, séparé par « ; » ou « , » "
+        "(50 Mo au plus).",
+    )
+    kind = forms.ChoiceField(
+        label="Type de fichier",
+        required=False,
+        choices=[("", "Détection automatique d'après l'en-tête")]
+        + [(kind, importer.label) for kind, importer in KINDS.items()],
+        help_text="Laisser « Détection automatique » sauf si l'en-tête est ambigu.",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if Path(upload.name).suffix.lower() not in ALLOWED_SUFFIXES:
+            raise forms.ValidationError("Le fichier doit être un fichier CSV (.csv).")
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError("Le fichier dépasse 50 Mo.")
+        return upload
+
+
+def _save_upload(upload) -> Path:
+    storage = FileSystemStorage(location=Path(settings.MEDIA_ROOT) / "imports")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+    name = storage.save(f"{stamp}-{get_valid_filename(Path(upload.name).name)}", upload)
+    return Path(storage.path(name))
+
+
+def import_upload(request):
+    if not can_import_reference_data(request.user):
+        raise PermissionDenied("Seuls le pilotage national et les coordinations importent.")
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload, kind = form.cleaned_data["file"], form.cleaned_data["kind"] or None
+        path = _save_upload(upload)
+        try:
+            detected = kind or detect_kind(path)
+        except ImportFileError as exc:
+            path.unlink(missing_ok=True)
+            form.add_error("kind", "; ".join(error.message for error in exc.errors))
+        else:
+            job = start_job(
+                kind="territory.import",
+                label=f"Import de {upload.name} ({KINDS[detected].label})",
+                params={"path": str(path), "kind": detected},
+                user=request.user,
+            )
+            return redirect("core:job_detail", job_id=job.pk)
+    context = {
+        "title": "Importer un fichier de référence",
+        "form": form,
+        "kinds": [importer.label for importer in KINDS.values()],
+        "breadcrumb_data": {"current": "Importer un fichier de référence"},
+    }
+    return render(request, "territory/import_upload.html", context)

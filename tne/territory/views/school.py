@@ -1,0 +1,121 @@
+"""The school page and the map of a département's schools. Both start from the user's scope: an
+object outside it is a 404, never a 403, so its existence does not leak."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+
+from tne.core.audit import history_of, readable_changes
+from tne.core.scope import scope_of
+
+from .. import maps
+from ..enums import Level, NodeKind, StaffRole, Stage
+from ..models import School, SchoolClass, SchoolYear, Staff, TerritoryNode
+
+HISTORY_LENGTH = 20
+
+
+@dataclass(frozen=True)
+class StageTotal:
+    stage: str
+    classes: int
+    pupils: int
+
+
+def _level_label(code: str) -> str:
+    return Level(code).label if code in Level.values else code
+
+
+def _stage_totals(classes: list[SchoolClass]) -> list[StageTotal]:
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for school_class in classes:
+        counts[school_class.stage][0] += 1
+        counts[school_class.stage][1] += school_class.headcount
+    return [
+        StageTotal(stage=Stage(stage).label, classes=counts[stage][0], pupils=counts[stage][1])
+        for stage in Stage.values
+        if stage in counts
+    ]
+
+
+def _staff_counts(user, school: School) -> dict | None:
+    """Teachers and new teachers of the school, or None for roles that may not read people."""
+    if not scope_of(user).people:
+        return None
+    teacher = Q(role=StaffRole.TEACHER)
+    return (
+        Staff.objects.visible_to(user)
+        .filter(school=school)
+        .aggregate(
+            teachers=Count("pk", filter=teacher),
+            new_teachers=Count("pk", filter=teacher & Q(is_new_teacher=True)),
+            synthetic=Count("pk", filter=Q(is_synthetic=True)),
+        )
+    )
+
+
+def _history(school: School) -> list:
+    events = list(history_of(school)[:HISTORY_LENGTH])
+    readable_changes(School, events)
+    return events
+
+
+def _can_see_node(user, node: TerritoryNode) -> bool:
+    scope = scope_of(user)
+    return scope.everything or any(node.path.startswith(path) for path in scope.node_paths)
+
+
+def school_detail(request, uai):
+    school = get_object_or_404(
+        School.objects.visible_to(request.user).select_related(
+            "region", "academie", "departement", "commune", "circonscription", "owner"
+        ),
+        uai=uai,
+    )
+    year = SchoolYear.objects.filter(is_current=True).first()
+    classes = list(school.classes.filter(year=year).order_by("name")) if year else []
+    for school_class in classes:
+        school_class.level_labels = ", ".join(_level_label(code) for code in school_class.levels)
+    context = {
+        "title": school.name,
+        "school": school,
+        "synthesised": set(school.synthesised_fields or ()),
+        "year": year,
+        "classes": classes,
+        "stage_totals": _stage_totals(classes),
+        "class_total": len(classes),
+        "pupil_total": sum(c.headcount for c in classes),
+        "has_synthetic_classes": any(c.is_synthetic for c in classes),
+        "pupils_by_level": [
+            (_level_label(code), count) for code, count in (school.pupils_by_level or {}).items()
+        ],
+        "staff": _staff_counts(request.user, school),
+        "history": _history(school),
+        "show_map_link": _can_see_node(request.user, school.departement),
+        "breadcrumb_data": {
+            "links": [{"url": reverse("territory:school_list"), "title": "Établissements"}],
+            "current": school.name,
+        },
+    }
+    return render(request, "territory/school_detail.html", context)
+
+
+def departement_map(request, code):
+    departement = get_object_or_404(
+        TerritoryNode.objects.visible_to(request.user), kind=NodeKind.DEPARTEMENT, code=code
+    )
+    schools = School.objects.visible_to(request.user).filter(departement=departement)
+    school_map = maps.departement_school_map(departement=departement, schools=schools)
+    context = {
+        "title": f"Carte des établissements — {departement}",
+        "departement": departement,
+        "map": school_map,
+        "breadcrumb_data": {
+            "links": [{"url": reverse("territory:departement", args=[code]), "title": departement}],
+            "current": "Carte des établissements",
+        },
+    }
+    return render(request, "territory/departement_map.html", context)
