@@ -88,3 +88,10 @@ def test_the_imports_link_is_shown_only_to_roles_that_may_import(client, tree):
     page = client.get("/").content.decode()
     assert "/territoire/imports/" not in page
     assert "/comptes/jetons/" in page
+
+
+def test_the_favicon_is_served_from_our_own_static_files(client, db):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/static/dsfr/")

@@ -24,16 +24,8 @@ from playwright.sync_api import (
 )
 from pytest_django.live_server_helper import LiveServer
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS
+
 LIVE_SERVER_HOST = "127.0.0.1"
 # WCAG 2.0 and 2.1, levels A and AA: what the RGAA requires.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]

@@ -5,20 +5,12 @@ from django.conf import settings
 
 from tests.territory.helpers_importers import table_counts
 from tne.core.models import AuditEvent
+from tne.demo.loader import DEMO_FILES as PILOT_FILES
 from tne.territory.enums import EducationNetwork, NodeKind, SchoolKind, Sector
 from tne.territory.importers import import_file
 from tne.territory.models import School, TerritoryNode
 
 pytestmark = pytest.mark.django_db
-
-PILOT_FILES = [
-    "communes_dep02_dep95_2018_centroides.csv",
-    "ips_ecoles_2021-2022_dep02_dep95.csv",
-    "geoloc_colleges_dep02_dep95.csv",
-    "dnb_effectifs_ips_rep_colleges_2021_dep02_dep95.csv",
-    "ips_colleges_2023_dep02_dep95.csv",
-    "ips_lycees_dep02_dep95.csv",
-]
 
 
 def pilot(name):

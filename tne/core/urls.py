@@ -5,6 +5,7 @@ from . import views
 app_name = "core"
 
 urlpatterns = [
+    path("favicon.ico", views.favicon),
     path("mentions-legales/", views.legal, name="legal"),
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("traitements/<int:job_id>/", views.job_detail, name="job_detail"),

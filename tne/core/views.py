@@ -1,9 +1,15 @@
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 
 from .models import Job
 from .perms import can_view_job
+
+
+@login_not_required
+def favicon(request):
+    return redirect(static("dsfr/dist/favicon/favicon.ico"))
 
 
 @login_not_required
