@@ -114,3 +114,34 @@ def test_the_territory_nodes_are_scoped(api_as, tree, schools):
     assert api.get("/territory/nodes/COMMUNE/02408").status_code == 200
     assert api.get("/territory/nodes/COMMUNE/95127").status_code == 404
     assert api.get("/territory/nodes/DEPARTEMENT/95").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("role", "target", "expected"),
+    [
+        (Role.TEACHER, "school:laon_ecole", {"laon_ecole"}),
+        (Role.PARENT, "school:soissons_ecole", {"soissons_ecole"}),
+        (Role.TECHNICIAN, "vdo", {"cergy_ecole", "pontoise_college"}),
+        (Role.TRAINER, "circ_cergy", {"cergy_ecole"}),
+        (
+            Role.EVALUATOR,
+            "country",
+            {"laon_ecole", "soissons_ecole", "laon_college", "cergy_ecole", "pontoise_college"},
+        ),
+    ],
+)
+def test_the_other_roles_list_exactly_their_scope(api_as, tree, schools, role, target, expected):
+    if target.startswith("school:"):
+        on = getattr(schools, target.removeprefix("school:"))
+    else:
+        on = getattr(tree, target)
+    api = api_as(role, on)
+
+    assert uais(api.get("/schools")) == {getattr(schools, name).uai for name in expected}
+
+
+@pytest.mark.parametrize("role", [Role.PARENT, Role.TEACHER])
+def test_school_roles_get_404_on_another_school_of_the_same_commune(api_as, tree, schools, role):
+    api = api_as(role, schools.laon_ecole)
+
+    assert api.get(f"/schools/{schools.laon_college.uai}").status_code == 404
