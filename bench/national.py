@@ -3,7 +3,8 @@
 1. creates the bench database when missing (``--reset`` drops it first) and migrates it;
 2. loads the national school files with the real importer service, each file timed (skipped
    when already loaded);
-3. synthesises ~600,000 classes and as many staff rows with ``COPY``, then ``ANALYZE``;
+3. synthesises ~600,000 classes and as many staff rows with ``COPY``, then ``ANALYZE``, then
+   the per-school summary figures (``refresh_school_figures``);
 4. times the real pages and API with Django's test client, for a national user and for a
    département coordinator (median, p95, SQL queries per request);
 5. prints a Markdown report, writes it to ``var/bench/`` and, with ``--write-docs``, into the
@@ -99,6 +100,10 @@ def main(argv=None) -> int:
     else:
         print("Déjà synthétisés.", file=sys.stderr)
         synthesised = state.read("synthesis")
+    figures = synthesis.refresh_figures()
+    if figures:
+        synthesised = {**(synthesised or {}), **figures}
+        state.write("synthesis", synthesised)
 
     counts = {
         "Écoles": School.objects.filter(kind__in=SchoolKind.first_degree()).count(),

@@ -144,6 +144,14 @@ def render(
             ["Personnels (`COPY`)", synthesis["staff"], f"{synthesis['staff_seconds']:.1f}"],
             ["`VACUUM ANALYZE`", "", f"{synthesis['analyze_seconds']:.1f}"],
         ]
+        if "figures_seconds" in synthesis:
+            rows.append(
+                [
+                    "Chiffres par établissement (`refresh_school_figures`)",
+                    synthesis["figures"],
+                    f"{synthesis['figures_seconds']:.1f}",
+                ]
+            )
         out += ["#### Synthèse des classes et des personnels", ""]
         out += [_table(["Étape", "Lignes", "Durée (s)"], rows), ""]
     out += [f"#### Pages (objectif : médiane sous {TARGET_MS} ms)", "", pages_table(measures), ""]

@@ -57,6 +57,8 @@ def test_the_school_page_adds_the_territory_links(national, tree, schools):
         ({"ips_min": 80, "ips_max": 100}, {"laon_college", "cergy_ecole", "pontoise_college"}),
         ({"q": "pissarro"}, {"pontoise_college"}),
         ({"departement": "02", "kind": "ELEMENTAIRE"}, {"laon_ecole", "soissons_ecole"}),
+        ({"departement": "99"}, set()),
+        ({"commune": "99999"}, set()),
     ],
 )
 def test_the_school_filters(national, schools, params, expected):

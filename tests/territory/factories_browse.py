@@ -1,5 +1,5 @@
 """A small known world for the territory browser tests: six schools in the two pilot
-départements, with classes and teachers, and one person per role."""
+départements, with classes and teachers (and their summary figures), and one person per role."""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -15,6 +15,7 @@ from tests.factories import (
 )
 from tne.territory.enums import EducationNetwork, SchoolKind, Sector, Stage
 from tne.territory.models import School
+from tne.territory.services import refresh_school_figures
 
 
 @dataclass
@@ -119,6 +120,7 @@ def build_world(tree: Tree) -> World:
     StaffFactory(school=world.laon_college, role="HEAD")
     StaffFactory(school=world.cergy_ecole, is_synthetic=True)
     StaffFactory(school=world.cergy_lycee, is_new_teacher=True, is_synthetic=True)
+    refresh_school_figures()  # What the dashboard and the list read.
     return world
 
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from tests.factories import Role, SchoolClassFactory, SchoolFactory, node, user_with_role
 from tests.territory.factories_browse import build_world, people
 from tne.territory.enums import NodeKind
+from tne.territory.services import refresh_school_figures
 
 LIST_URL = reverse("territory:school_list")
 
@@ -224,6 +225,7 @@ def _add_schools(tree, count):
     for _ in range(count):
         school = SchoolFactory(commune=tree.laon, circonscription=tree.circ_laon)
         SchoolClassFactory(school=school)
+    refresh_school_figures()
 
 
 @pytest.mark.parametrize("count", [5, 50])
@@ -239,6 +241,7 @@ def test_the_school_list_makes_a_fixed_number_of_queries(
         response = client.get(LIST_URL, {"departement": "02", "kind": "ECOLES"})
 
     assert len(response.context["page_obj"].object_list) == count
+    assert all(school.class_count == 1 for school in response.context["page_obj"].object_list)
 
 
 # --- Territory index and département page -------------------------------------------------------

@@ -14,6 +14,7 @@ from tests.factories import (
 )
 from tests.territory.factories_browse import build_world, people
 from tne.territory.selectors import dashboard_figures
+from tne.territory.services import refresh_school_figures
 
 
 @pytest.fixture
@@ -158,6 +159,7 @@ def test_the_dashboard_makes_a_fixed_number_of_queries(
         school = SchoolFactory(commune=tree.laon)
         SchoolClassFactory(school=school)
         StaffFactory(school=school)
+    refresh_school_figures()
     user = user_with_role(role, tree.country if role == Role.NATIONAL else tree.aisne)
     client.force_login(user)
 
@@ -165,3 +167,4 @@ def test_the_dashboard_makes_a_fixed_number_of_queries(
         response = client.get(reverse("home"))
 
     assert response.context["figures"].schools == count
+    assert response.context["figures"].classes == count

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from tests.factories import Role, SchoolClassFactory, SchoolFactory, user_with_role
 from tests.territory.factories_browse import build_world, people
 from tne.territory.exports import HEADERS
+from tne.territory.services import refresh_school_figures
 
 
 @pytest.fixture
@@ -129,6 +130,7 @@ def test_an_export_makes_a_fixed_number_of_queries(
 ):
     for _ in range(count):
         SchoolClassFactory(school=SchoolFactory(commune=tree.laon))
+    refresh_school_figures()
     client.force_login(user_with_role(Role.COORDINATOR, tree.aisne))
 
     with django_assert_max_num_queries(6):

@@ -1,6 +1,7 @@
 """Writing what open data does not give for the schools of the pilot départements: the current
 school year, the REP / REP+ flag of écoles outside the 2025 sample, the pupils per level of the
-collèges missing from the 2021 file, then the classes and the staff of every school that has none.
+collèges missing from the 2021 file, then the classes and the staff of every school that has none,
+and last the summary figures of every school (``SchoolFigures``).
 
 Everything is deterministic for a seed (one generator per school, seeded by the seed and the UAI)
 and idempotent: a school that already has classes (or staff) is left alone, a flag already right
@@ -16,6 +17,7 @@ from django.db import transaction
 from tne.core.progress import Progress
 from tne.territory.enums import EducationNetwork, NodeKind, SchoolKind, Sector, stage_of
 from tne.territory.models import School, SchoolClass, SchoolYear, Staff, TerritoryNode
+from tne.territory.services import refresh_school_figures
 
 from . import marks
 from .calibration import Calibration
@@ -34,6 +36,7 @@ class SynthesisResult:
     colleges_filled: int = 0
     classes: int = 0
     staff: int = 0
+    figures: int = 0  # Schools whose summary figures were refreshed.
 
 
 @transaction.atomic
@@ -205,4 +208,6 @@ def synthesise(
     result.classes, result.staff = synthesise_classes_and_staff(
         year=year, calibration=calibration, seed=seed, progress=progress
     )
+    # Every school, not only the ones just synthesised: the current year may have changed.
+    result.figures = refresh_school_figures()
     return result

@@ -1,6 +1,27 @@
 from django.contrib import admin
 
 from .models import School, SchoolClass, SchoolYear, Staff, TerritoryNode
+from .services import refresh_school_figures
+
+
+class RefreshesSchoolFigures:
+    """Admin of a model counted in ``SchoolFigures`` (classes, staff): every save or deletion
+    refreshes the figures of the school(s) it touched, the one it left included."""
+
+    def save_model(self, request, obj, form, change):
+        previous = form.initial.get("school") if change else None
+        super().save_model(request, obj, form, change)
+        refresh_school_figures(school_ids={obj.school_id} | ({previous} if previous else set()))
+
+    def delete_model(self, request, obj):
+        school_id = obj.school_id
+        super().delete_model(request, obj)
+        refresh_school_figures(school_ids=[school_id])
+
+    def delete_queryset(self, request, queryset):
+        school_ids = set(queryset.values_list("school_id", flat=True))
+        super().delete_queryset(request, queryset)
+        refresh_school_figures(school_ids=school_ids)
 
 
 @admin.register(TerritoryNode)
@@ -31,9 +52,14 @@ class SchoolAdmin(admin.ModelAdmin):
 class SchoolYearAdmin(admin.ModelAdmin):
     list_display = ["label", "starts_on", "ends_on", "is_current"]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "is_current" in form.changed_data:
+            refresh_school_figures()  # The figures count the classes of the current year.
+
 
 @admin.register(SchoolClass)
-class SchoolClassAdmin(admin.ModelAdmin):
+class SchoolClassAdmin(RefreshesSchoolFigures, admin.ModelAdmin):
     list_display = ["name", "school", "year", "stage", "headcount", "is_synthetic"]
     list_filter = ["stage", "year", "is_synthetic"]
     list_select_related = ["school", "year"]
@@ -42,7 +68,7 @@ class SchoolClassAdmin(admin.ModelAdmin):
 
 
 @admin.register(Staff)
-class StaffAdmin(admin.ModelAdmin):
+class StaffAdmin(RefreshesSchoolFigures, admin.ModelAdmin):
     list_display = ["last_name", "first_name", "role", "school", "is_new_teacher", "is_synthetic"]
     list_filter = ["role", "is_new_teacher", "is_synthetic"]
     list_select_related = ["school"]

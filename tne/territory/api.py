@@ -6,6 +6,7 @@ object outside the caller's scope is a 404, exactly like the pages."""
 from datetime import datetime
 from typing import Annotated, Literal
 
+from django.db.models import Q, Subquery
 from django.shortcuts import get_object_or_404
 from ninja import Field, FilterLookup, FilterSchema, Path, Query, Router, Schema
 from ninja.pagination import paginate
@@ -196,13 +197,19 @@ class NodeFilters(FilterSchema):
     )
 
 
+def _node_is(field: str, kind: str, code: str | None) -> Q:
+    """``field`` (a foreign key to a node) is the node of ``kind`` with ``code``: resolved by the
+    unique (kind, code) in a one-row subquery, so that the schools are filtered on the indexed
+    id. A code alone is ambiguous (« 02 » is a région, an académie and a département)."""
+    if not code:
+        return Q()
+    node = TerritoryNode.objects.filter(kind=kind, code=code).values("pk")[:1]
+    return Q(**{f"{field}_id": Subquery(node)})
+
+
 class SchoolFilters(FilterSchema):
-    departement: Annotated[str | None, FilterLookup("departement__code")] = Field(
-        None, description="Code du département (« 02 », « 95 »)."
-    )
-    commune: Annotated[str | None, FilterLookup("commune__code")] = Field(
-        None, description="Code INSEE de la commune."
-    )
+    departement: str | None = Field(None, description="Code du département (« 02 », « 95 »).")
+    commune: str | None = Field(None, description="Code INSEE de la commune.")
     kind: Annotated[SchoolKind | None, FilterLookup("kind")] = Field(
         None, description="Type d'établissement."
     )
@@ -219,6 +226,12 @@ class SchoolFilters(FilterSchema):
     q: Annotated[str | None, FilterLookup(["name__icontains", "uai__iexact"])] = Field(
         None, description="Recherche sur le nom (contient) ou l'UAI (exact)."
     )
+
+    def filter_departement(self, code: str | None) -> Q:
+        return _node_is("departement", NodeKind.DEPARTEMENT, code)
+
+    def filter_commune(self, code: str | None) -> Q:
+        return _node_is("commune", NodeKind.COMMUNE, code)
 
 
 class SchoolClassFilters(FilterSchema):

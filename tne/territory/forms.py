@@ -1,6 +1,8 @@
 """Forms of the territory browser."""
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
 from dsfr.forms import DsfrBaseForm
 
 from .enums import NodeKind, SchoolKind, Sector
@@ -25,6 +27,25 @@ NETWORK_CHOICES = [
 ]
 
 
+class OneLoopSelect(forms.Select):
+    """A ``<select>`` written in one loop. Django renders each ``<option>`` through a template
+    of its own: for the hundreds of communes of a département, that cost more than the rest of
+    the page. Same HTML (attributes, label and help text stay with the field group)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        selected = set(self.format_value(value))
+        options = format_html_join(
+            "\n",
+            '<option value="{}"{}>{}</option>',
+            (
+                (choice, " selected" if str(choice) in selected else "", label)
+                for choice, label in self.choices
+            ),
+        )
+        final_attrs = flatatt(self.build_attrs(self.attrs, attrs))
+        return format_html('<select name="{}"{}>\n{}\n</select>', name, final_attrs, options)
+
+
 class SchoolFilterForm(DsfrBaseForm):
     """The filters of the school list. Départements and communes are offered by code, among the
     ones the user may browse only; ``out_of_scope`` tells the view that a code outside the
@@ -37,8 +58,8 @@ class SchoolFilterForm(DsfrBaseForm):
         help_text="Une UAI complète (ex. 0021234A) trouve l'établissement seul.",
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
-    departement = forms.ChoiceField(label="Département", required=False)
-    commune = forms.ChoiceField(label="Commune", required=False)
+    departement = forms.ChoiceField(label="Département", required=False, widget=OneLoopSelect)
+    commune = forms.ChoiceField(label="Commune", required=False, widget=OneLoopSelect)
     kind = forms.ChoiceField(
         label="Type",
         required=False,
@@ -62,23 +83,31 @@ class SchoolFilterForm(DsfrBaseForm):
         super().__init__(data)
         self.out_of_scope = False
         visible = TerritoryNode.objects.visible_to(user)
-        departements = list(visible.filter(kind=NodeKind.DEPARTEMENT).order_by("code"))
-        self._departements = {d.code: d for d in departements}
+        # code → (pk, label): plain tuples, not model instances (hundreds of communes).
+        self._departements = {
+            code: (pk, f"{name} ({code})")
+            for pk, code, name in visible.filter(kind=NodeKind.DEPARTEMENT)
+            .order_by("code")
+            .values_list("pk", "code", "name")
+        }
         self.fields["departement"].choices = [("", "Tous les départements")] + [
-            (d.code, str(d)) for d in departements
+            (code, label) for code, (_, label) in self._departements.items()
         ]
         departement = self._departements.get(data.get("departement", ""))
         if data.get("departement") and departement is None:
             self.out_of_scope = True
 
         communes = visible.filter(kind=NodeKind.COMMUNE).order_by("name", "code")
-        if departement is not None or len(departements) == 1:
-            communes = communes.filter(parent=departement or departements[0])
-        elif departements:
+        if departement is not None or len(self._departements) == 1:
+            (parent_id, _) = departement or next(iter(self._departements.values()))
+            communes = communes.filter(parent_id=parent_id)
+        elif self._departements:
             communes = communes.none()  # Too many to list: choose a département first.
-        self._communes = {c.code: c for c in communes}
+        self._communes = {
+            code: (pk, name) for pk, code, name in communes.values_list("pk", "code", "name")
+        }
         self.fields["commune"].choices = [("", "Toutes les communes")] + [
-            (c.code, c.name) for c in self._communes.values()
+            (code, name) for code, (_, name) in self._communes.items()
         ]
         if not self._communes:
             self.fields["commune"].help_text = "Choisissez d'abord un département."
@@ -105,8 +134,8 @@ class SchoolFilterForm(DsfrBaseForm):
         commune = self._communes.get(cleaned.get("commune") or "")
         kind = cleaned.get("kind") or ""
         return SchoolFilters(
-            departement_id=departement.pk if departement else None,
-            commune_id=commune.pk if commune else None,
+            departement_id=departement[0] if departement else None,
+            commune_id=commune[0] if commune else None,
             kinds=KIND_GROUPS[kind][1] if kind else (),
             sector=cleaned.get("sector") or "",
             network=cleaned.get("network") or "",

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, Q, Sum
+from django.db.models import Q
 
 from tne.core.scope import scope_of
 
@@ -91,13 +91,6 @@ class SchoolQuerySet(models.QuerySet):
     def first_degree(self):
         return self.filter(kind__in=SchoolKind.first_degree())
 
-    def with_counts(self):
-        """Number of classes and teachers, as subqueries-free annotations for a page of rows."""
-        return self.annotate(
-            class_count=Count("classes", distinct=True),
-            pupil_count=Sum("classes__headcount"),
-        )
-
 
 class School(models.Model):
     """An école, collège or lycée, identified by its UAI. The geographic links are denormalised
@@ -179,7 +172,8 @@ class School(models.Model):
             models.Index(fields=["owner", "name"]),
             models.Index(fields=["academie", "name"]),
             models.Index(fields=["region", "name"]),
-            models.Index(fields=["name"]),
+            # The order of the lists: a deep page is an index-only walk of (name, uai).
+            models.Index(fields=["name", "uai"]),
         ]
 
     def __str__(self):
@@ -313,3 +307,41 @@ class Staff(models.Model):
 
     def __str__(self):
         return f"{self.first_name} {self.last_name}"
+
+
+class SchoolFigures(models.Model):
+    """The current figures of one school, summed by the dashboard and shown by the school list
+    instead of counting 600,000 classes and staff rows on each page. Derived data: written only
+    by ``services.refresh_school_figures``, from the classes of ``year`` (the current year when
+    refreshed) and the staff of the school (teachers only, as the dashboard counts them)."""
+
+    school = models.OneToOneField(
+        School,
+        verbose_name="établissement",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="figures",
+    )
+    year = models.ForeignKey(
+        SchoolYear,
+        verbose_name="année scolaire",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    classes = models.PositiveIntegerField("classes", default=0)
+    elementary_classes = models.PositiveIntegerField("classes élémentaires", default=0)
+    pupils = models.PositiveIntegerField("élèves", default=0)
+    synthetic_classes = models.PositiveIntegerField("classes synthétiques", default=0)
+    teachers = models.PositiveIntegerField("enseignants", default=0)
+    new_teachers = models.PositiveIntegerField("nouveaux professeurs", default=0)
+    synthetic_staff = models.PositiveIntegerField("enseignants synthétiques", default=0)
+    refreshed_at = models.DateTimeField("recalculé le")
+
+    class Meta:
+        verbose_name = "chiffres d'un établissement"
+        verbose_name_plural = "chiffres des établissements"
+
+    def __str__(self):
+        return f"Chiffres de l'établissement {self.school_id}"

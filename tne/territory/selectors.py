@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import (
+    Case,
     Count,
     Exists,
     IntegerField,
@@ -17,13 +18,14 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 
 from tne.core.scope import scope_of
 
-from .enums import EducationNetwork, NodeKind, SchoolKind, Stage
-from .models import School, SchoolClass, SchoolYear, Staff, TerritoryNode
+from .enums import EducationNetwork, NodeKind, SchoolKind
+from .models import School, SchoolFigures, SchoolYear, TerritoryNode
 
 # National targets of the programme, compared with the figures of a national scope only.
 TARGET_ELEMENTARY_CLASSES = 2_700  # Mesure 4 : classes élémentaires équipées.
@@ -31,6 +33,7 @@ TARGET_CLASSES = 15_000  # Mesure 5 : classes.
 TARGET_NEW_TEACHERS = 1_000  # Mesure 7 : nouveaux professeurs formés.
 
 UAI_RE = re.compile(r"^\d{7}[A-Z]$")
+UAI_PREFIX_RE = re.compile(r"^\d{1,7}[A-Z]?$")
 
 
 def _count_of(rows: QuerySet, field: str):
@@ -73,7 +76,8 @@ class DashboardFigures:
 
 def dashboard_figures(user) -> DashboardFigures:
     """Counts of schools, classes of the current year, pupils and (for roles that may see people)
-    teachers in the user's scope: at most four queries."""
+    teachers in the user's scope: three queries, the figures summed from ``SchoolFigures`` (one
+    row per school) rather than counted over the classes and staff tables."""
     scope = scope_of(user)
     schools = School.objects.visible_to(user).aggregate(
         ecoles=Count("pk", filter=Q(kind__in=SchoolKind.first_degree())),
@@ -81,41 +85,30 @@ def dashboard_figures(user) -> DashboardFigures:
         lycees=Count("pk", filter=Q(kind__in=SchoolKind.lycees())),
     )
     year = SchoolYear.objects.filter(is_current=True).first()
-    classes = {"classes": 0, "elementary": 0, "pupils": 0, "synthetic": 0}
-    if year is not None:
-        classes = (
-            SchoolClass.objects.visible_to(user)
-            .filter(year=year)
-            .aggregate(
-                classes=Count("pk"),
-                elementary=Count("pk", filter=Q(stage=Stage.ELEMENTARY)),
-                pupils=Coalesce(Sum("headcount"), 0),
-                synthetic=Count("pk", filter=Q(is_synthetic=True)),
-            )
-        )
-    staff = {"teachers": None, "new": None, "synthetic": 0}
-    if scope.people:
-        staff = (
-            Staff.objects.visible_to(user)
-            .teachers()
-            .aggregate(
-                teachers=Count("pk"),
-                new=Count("pk", filter=Q(is_new_teacher=True)),
-                synthetic=Count("pk", filter=Q(is_synthetic=True)),
-            )
-        )
+    # Class figures refreshed for another year than the current one are not counted.
+    of_year = Q(year=year) if year is not None else Q(pk__in=[])
+    sums = SchoolFigures.objects.filter(scope.school_q("school__")).aggregate(
+        classes=Coalesce(Sum("classes", filter=of_year), 0),
+        elementary=Coalesce(Sum("elementary_classes", filter=of_year), 0),
+        pupils=Coalesce(Sum("pupils", filter=of_year), 0),
+        synthetic=Coalesce(Sum("synthetic_classes", filter=of_year), 0),
+        teachers=Coalesce(Sum("teachers"), 0),
+        new=Coalesce(Sum("new_teachers"), 0),
+        synthetic_staff=Coalesce(Sum("synthetic_staff"), 0),
+    )
+    people = scope.people
     return DashboardFigures(
         ecoles=schools["ecoles"],
         colleges=schools["colleges"],
         lycees=schools["lycees"],
         year=year,
-        classes=classes["classes"],
-        elementary_classes=classes["elementary"],
-        pupils=classes["pupils"],
-        synthetic_classes=classes["synthetic"],
-        teachers=staff["teachers"],
-        new_teachers=staff["new"],
-        synthetic_staff=staff["synthetic"],
+        classes=sums["classes"],
+        elementary_classes=sums["elementary"],
+        pupils=sums["pupils"],
+        synthetic_classes=sums["synthetic"],
+        teachers=sums["teachers"] if people else None,
+        new_teachers=sums["new"] if people else None,
+        synthetic_staff=sums["synthetic_staff"] if people else 0,
         national=scope.everything,
     )
 
@@ -123,19 +116,22 @@ def dashboard_figures(user) -> DashboardFigures:
 # --- Territory browser -----------------------------------------------------------------------
 
 
-def visible_departements(user) -> QuerySet[TerritoryNode]:
+def visible_departements(user) -> tuple[list[TerritoryNode], int]:
     """The départements the user may browse, by code, with the number of schools they see in
-    each (``school_count``)."""
-    return (
-        TerritoryNode.objects.visible_to(user)
-        .filter(kind=NodeKind.DEPARTEMENT)
-        .annotate(school_count=_count_of(School.objects.visible_to(user), "departement"))
-        .order_by("code")
+    each (``school_count``), and the number of schools they see in all: two queries, the counts
+    grouped by département in one of them."""
+    counts = dict(
+        School.objects.visible_to(user)
+        .order_by()
+        .values_list("departement_id")
+        .annotate(n=Count("pk"))
     )
-
-
-def visible_school_count(user) -> int:
-    return School.objects.visible_to(user).count()
+    departements = list(
+        TerritoryNode.objects.visible_to(user).filter(kind=NodeKind.DEPARTEMENT).order_by("code")
+    )
+    for departement in departements:
+        departement.school_count = counts.get(departement.pk, 0)
+    return departements, sum(counts.values())
 
 
 def departement_communes(
@@ -187,15 +183,15 @@ def search_q(query: str) -> Q:
     query = query.strip()
     if UAI_RE.match(query.upper()):
         return Q(uai=query.upper())
-    found = Q(uai__istartswith=query)
+    # Only what may begin a UAI is compared with the UAIs: one test less per row otherwise.
+    found = Q(uai__istartswith=query) if UAI_PREFIX_RE.match(query.upper()) else Q()
     for variant in dict.fromkeys([query, _without_accents(query)]):
         found |= Q(name__icontains=variant)
     return found
 
 
-def filtered_schools(user, filters: SchoolFilters) -> QuerySet[School]:
-    """The schools the user sees that match ``filters``, by name, with their commune and
-    département joined and the number of classes of the current year (``class_count``)."""
+def matching_schools(user, filters: SchoolFilters) -> QuerySet[School]:
+    """The schools the user sees that match ``filters``, by name then UAI, without joins."""
     schools = School.objects.visible_to(user)
     if filters.departement_id:
         schools = schools.filter(departement_id=filters.departement_id)
@@ -213,9 +209,60 @@ def filtered_schools(user, filters: SchoolFilters) -> QuerySet[School]:
         schools = schools.filter(ips__lte=filters.ips_max)
     if filters.query.strip():
         schools = schools.filter(search_q(filters.query))
-    current_classes = SchoolClass.objects.filter(year__is_current=True)
+    return schools.order_by("name", "uai")
+
+
+# The columns of the list and of its exports: not the JSON fields, costly to load by thousands.
+LIST_FIELDS = [
+    "uai",
+    "name",
+    "kind",
+    "sector",
+    "education_network",
+    "ips",
+    "commune__name",
+    "commune__code",
+    "departement__name",
+    "departement__code",
+]
+
+
+def with_list_columns(schools: QuerySet[School]) -> QuerySet[School]:
+    """``schools`` with what a row of the list shows: commune and département joined, and the
+    number of classes of the current year (``class_count``) read from ``SchoolFigures``."""
+    current = Q(figures__year__is_current=True)
     return (
         schools.select_related("commune", "departement")
-        .annotate(class_count=_count_of(current_classes, "school"))
-        .order_by("name", "uai")
+        .only(*LIST_FIELDS)
+        .annotate(
+            class_count=Case(
+                When(current, then="figures__classes"),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
     )
+
+
+def filtered_schools(user, filters: SchoolFilters) -> QuerySet[School]:
+    """Every row of the filtered list with its columns (the exports)."""
+    return with_list_columns(matching_schools(user, filters))
+
+
+class PagedSchools:
+    """The filtered list as the paginator slices it: ``count()`` counts the matching schools; a
+    slice pages their UAIs alone (``OFFSET`` walks the ``(name, uai)`` index only, however deep
+    the page) and loads the rows of that page with their columns in the same query."""
+
+    def __init__(self, user, filters: SchoolFilters):
+        self._keys = matching_schools(user, filters).values("uai")
+
+    def count(self) -> int:
+        return self._keys.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, page: slice) -> list[School]:
+        rows = School.objects.filter(uai__in=self._keys[page]).order_by("name", "uai")
+        return list(with_list_columns(rows))

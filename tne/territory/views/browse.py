@@ -13,10 +13,10 @@ from ..exports import EXPORTERS
 from ..forms import SchoolFilterForm
 from ..models import TerritoryNode
 from ..selectors import (
+    PagedSchools,
     departement_communes,
     filtered_schools,
     visible_departements,
-    visible_school_count,
 )
 
 
@@ -37,11 +37,11 @@ def _fragment_requested(request, target: str) -> bool:
 
 
 def territory_index(request):
-    departements = list(visible_departements(request.user))
+    departements, school_count = visible_departements(request.user)
     context = {
         "title": "Territoire",
         "departements": departements,
-        "school_count": visible_school_count(request.user),
+        "school_count": school_count,
         "breadcrumb_data": _breadcrumb("Territoire"),
     }
     return render(request, "territory/index.html", context)
@@ -81,7 +81,7 @@ def _filter_form(request) -> SchoolFilterForm:
 
 def school_list(request):
     form = _filter_form(request)
-    page = _page(request, filtered_schools(request.user, form.filters()))
+    page = _page(request, PagedSchools(request.user, form.filters()))
     query = request.GET.copy()
     query.pop("page", None)
     context = {

@@ -1,0 +1,104 @@
+"""Writes of the territory app outside the importers: the summary figures of the schools.
+
+``SchoolFigures`` holds, per school, what the dashboard and the school list would otherwise count
+over the whole classes and staff tables on every page. Whatever writes classes or staff (the
+demo synthesis, the bench, the admin) calls :func:`refresh_school_figures` afterwards."""
+
+from collections.abc import Iterable, Sequence
+
+from django.db import transaction
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from .enums import StaffRole, Stage
+from .models import School, SchoolClass, SchoolFigures, SchoolYear, Staff
+
+BATCH_SIZE = 2000
+FIGURE_FIELDS = [
+    "year",
+    "classes",
+    "elementary_classes",
+    "pupils",
+    "synthetic_classes",
+    "teachers",
+    "new_teachers",
+    "synthetic_staff",
+    "refreshed_at",
+]
+
+
+def _batches(pks: Sequence[int]) -> Iterable[Sequence[int]]:
+    for start in range(0, len(pks), BATCH_SIZE):
+        yield pks[start : start + BATCH_SIZE]
+
+
+def _class_figures(year: SchoolYear | None, schools: Q) -> dict[int, dict]:
+    if year is None:
+        return {}
+    rows = (
+        SchoolClass.objects.filter(schools, year=year)
+        .order_by()
+        .values("school_id")
+        .annotate(
+            classes=Count("pk"),
+            elementary_classes=Count("pk", filter=Q(stage=Stage.ELEMENTARY)),
+            pupils=Sum("headcount"),
+            synthetic_classes=Count("pk", filter=Q(is_synthetic=True)),
+        )
+    )
+    return {row.pop("school_id"): row for row in rows}
+
+
+def _staff_figures(schools: Q) -> dict[int, dict]:
+    rows = (
+        Staff.objects.filter(schools, role=StaffRole.TEACHER)
+        .order_by()
+        .values("school_id")
+        .annotate(
+            teachers=Count("pk"),
+            new_teachers=Count("pk", filter=Q(is_new_teacher=True)),
+            synthetic_staff=Count("pk", filter=Q(is_synthetic=True)),
+        )
+    )
+    return {row.pop("school_id"): row for row in rows}
+
+
+def _refresh_batch(pks: Sequence[int], schools: Q, year: SchoolYear | None) -> int:
+    classes, staff = _class_figures(year, schools), _staff_figures(schools)
+    now = timezone.now()
+    rows = [
+        SchoolFigures(
+            school_id=pk, year=year, refreshed_at=now, **classes.get(pk, {}), **staff.get(pk, {})
+        )
+        for pk in pks
+    ]
+    SchoolFigures.objects.bulk_create(
+        rows,
+        batch_size=BATCH_SIZE // 2,
+        update_conflicts=True,
+        unique_fields=["school"],
+        update_fields=FIGURE_FIELDS,
+    )
+    return len(rows)
+
+
+@transaction.atomic
+def refresh_school_figures(*, school_ids: Iterable[int] | None = None) -> int:
+    """Recomputes the ``SchoolFigures`` row of the given schools (every school when ``None``)
+    from the classes of the current year and the teachers, two grouped queries per batch of
+    schools, and writes it whether it existed or not. Idempotent; unknown ids are ignored.
+    Returns the number of schools refreshed."""
+    year = SchoolYear.objects.filter(is_current=True).first()
+    refreshed = 0
+    if school_ids is None:
+        pks = list(School.objects.order_by("pk").values_list("pk", flat=True))
+        for batch in _batches(pks):
+            # A batch of every school is a range of ids: an index range, no long IN list.
+            schools = Q(school_id__gte=batch[0], school_id__lte=batch[-1])
+            refreshed += _refresh_batch(batch, schools, year)
+        return refreshed
+    for batch in _batches(sorted(set(school_ids))):
+        existing = list(School.objects.filter(pk__in=batch).values_list("pk", flat=True))
+        if existing:
+            refreshed += _refresh_batch(existing, Q(school_id__in=existing), year)
+    return refreshed
