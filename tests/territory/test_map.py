@@ -178,3 +178,16 @@ def test_the_map_makes_a_fixed_number_of_queries(
 
     with django_assert_max_num_queries(5):
         assert client.get(url).status_code == 200
+
+
+def test_a_school_without_coordinates_stands_at_the_centre_of_its_commune(client, tree):
+    tree.laon.latitude, tree.laon.longitude = 49.56, 3.62
+    tree.laon.save(update_fields=["latitude", "longitude"])
+    school = SchoolFactory(commune=tree.laon)  # an école: open data gives no coordinates
+    coordinator = user_with_role(Role.COORDINATOR, tree.aisne)
+
+    html = _map(client, coordinator, "02").content.decode()
+
+    assert school.uai in _group(_svg(html), "schools")
+    assert "(centre de la commune)" in _group(_svg(html), "schools")
+    assert "sans coordonnées" not in html

@@ -71,7 +71,11 @@ def _french_number(value) -> str:
 def _points(rows) -> list[dict]:
     kinds = dict(SchoolKind.choices)
     points = []
-    for uai, name, kind, ips, latitude, longitude, commune in rows:
+    for uai, name, kind, ips, latitude, longitude, commune, commune_lat, commune_lon in rows:
+        # Open data locates collèges only: the others stand at the centre of their commune.
+        where = ""
+        if latitude is None or longitude is None:
+            latitude, longitude, where = commune_lat, commune_lon, " (centre de la commune)"
         if latitude is None or longitude is None:
             continue
         ips_text = f"IPS {_french_number(ips)}" if ips is not None else "IPS non connu"
@@ -80,7 +84,8 @@ def _points(rows) -> list[dict]:
                 "lat": latitude,
                 "lon": longitude,
                 "kind": str(kinds.get(kind, kind)),
-                "description": f"{name} ({uai}), {commune} — {kinds.get(kind, kind)} — {ips_text}",
+                "description": f"{name} ({uai}), {commune}{where} — {kinds.get(kind, kind)}"
+                f" — {ips_text}",
             }
         )
     return points
@@ -171,12 +176,20 @@ def departement_school_map(*, departement: TerritoryNode, schools) -> SchoolMap:
     """The map of ``schools`` (already narrowed to what the user may see) in ``departement``."""
     rows = list(
         schools.order_by("commune__name", "name").values_list(
-            "uai", "name", "kind", "ips", "latitude", "longitude", "commune__name"
+            "uai",
+            "name",
+            "kind",
+            "ips",
+            "latitude",
+            "longitude",
+            "commune__name",
+            "commune__latitude",
+            "commune__longitude",
         )
     )
     counts: dict[str, int] = {}
     for row in rows:
-        counts[row[-1]] = counts.get(row[-1], 0) + 1
+        counts[row[6]] = counts.get(row[6], 0) + 1
     points = _points(rows)
     path = outline_file(departement.code)
     mtime = path.stat().st_mtime if path else 0.0
