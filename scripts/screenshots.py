@@ -30,7 +30,7 @@ def main() -> None:
         page.wait_for_url(f"{BASE}/")
         shots = {
             "dashboard": "/",
-            "school-list": "/territoire/etablissements/?kind=ecoles&network=REP_PLUS",
+            "school-list": "/territoire/etablissements/?kind=ECOLES&network=REP_PLUS",
             "school-page": "/territoire/etablissements/0020098W/",
             "map": "/territoire/departements/02/carte/",
         }

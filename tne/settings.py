@@ -170,7 +170,6 @@ CONTENT_SECURITY_POLICY = {
 # django-dsfr marks tag content (table cells, alert text) safe unless told otherwise: never with
 # imported data in the cells.
 DSFR_CONTENT_IS_SAFE = False
-DSFR_MARK_OPTIONAL_FIELDS = True
 
 # Paging of lists in the UI.
 TNE_PAGE_SIZE = env_int("TNE_PAGE_SIZE", 25)

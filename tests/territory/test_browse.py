@@ -356,3 +356,12 @@ def test_the_territory_page_makes_a_fixed_number_of_queries(
         response = client.get(reverse("territory:index"))
 
     assert response.status_code == 200
+
+
+def test_the_filters_are_not_each_marked_optional(client, world, national):
+    client.force_login(national)
+
+    html = client.get(reverse("territory:school_list")).content.decode()
+
+    assert "Département" in html
+    assert "(Optionnel)" not in html
