@@ -1,6 +1,7 @@
 """The scoping mechanism, role by role: ``visible_to`` returns exactly the user's scope."""
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 
 from tests.factories import (
@@ -183,3 +184,37 @@ def test_granting_and_withdrawing_a_role_is_in_the_audit_trail(tree):
     )
     assert sorted(actions) == [AuditAction.CREATE, AuditAction.DELETE]
     assert not RoleAssignment.objects.filter(user=user).exists()
+
+
+@pytest.mark.parametrize(
+    ("role", "target"),
+    [
+        (Role.IEN_ERUN, "circ_laon"),
+        (Role.TECHNICIAN, "laon"),
+        (Role.LOCAL_AUTHORITY, "laon"),
+        (Role.SCHOOL_HEAD, "school:laon"),
+    ],
+)
+def test_roles_below_the_departement_browse_from_their_departement(tree, schools, role, target):
+    on = schools["laon"] if target == "school:laon" else getattr(tree, target)
+    user = user_with_role(role, on)
+
+    codes = set(TerritoryNode.objects.visible_to(user).values_list("code", flat=True))
+
+    assert {"02", "02408", "02722"} <= codes
+    assert "95" not in codes and "95127" not in codes
+    # Browsing the département does not widen the schools they see: those of Laon at most.
+    assert visible(user, schools) <= {"laon", "college_laon", "lycee_laon"}
+
+
+def test_only_superusers_manage_accounts_and_roles_in_the_admin(client, tree):
+    staff = UserFactory(is_staff=True)
+    staff.user_permissions.add(*Permission.objects.filter(codename__endswith="_user"))
+    staff.user_permissions.add(*Permission.objects.filter(codename__endswith="_roleassignment"))
+    client.force_login(staff)
+
+    assert client.get("/admin/accounts/user/").status_code == 403
+    assert client.get("/admin/accounts/roleassignment/add/").status_code == 403
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    assert client.get("/admin/accounts/user/").status_code == 200

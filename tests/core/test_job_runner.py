@@ -1,6 +1,6 @@
 import pytest
 
-from tne.core.jobs import job_handler, start_job
+from tne.core.jobs import job_handler, run_job_now, start_job
 from tne.core.models import Job, JobStatus
 
 
@@ -43,3 +43,15 @@ def test_an_unknown_kind_is_refused():
     with pytest.raises(ValueError, match="Aucun traitement"):
         start_job(kind="tests.nope", label="?", params={})
     assert not Job.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_finished_job_is_not_run_again():
+    job = start_job(kind="tests.runner.count", label="Compter", params={"n": 2})
+    job.refresh_from_db()
+    finished_at = job.finished_at
+
+    again = run_job_now(job.pk)
+
+    assert again.status == JobStatus.SUCCEEDED
+    assert again.finished_at == finished_at

@@ -163,12 +163,18 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture
-def page(request, browser, live_server, browser_log) -> Iterator[Page]:
-    """A fresh browser context (no cookies) on the live server. When the test ends, every
-    request it made must have stayed on the live server (our no-CDN rule), with no failed
-    asset and no JavaScript error. A failed test leaves a screenshot of where the browser was
-    in ``var/screenshots/failures/``."""
-    context = browser.new_context(base_url=live_server.url, locale="fr-FR")
+def server_url(live_server) -> str:
+    """Where the browser of a test goes: the live server, unless a module serves TNE otherwise."""
+    return live_server.url
+
+
+@pytest.fixture
+def page(request, browser, server_url, browser_log) -> Iterator[Page]:
+    """A fresh browser context (no cookies) on the server. When the test ends, every request it
+    made must have stayed on the server (our no-CDN rule), with no failed asset and no
+    JavaScript error. A failed test leaves a screenshot of where the browser was in
+    ``var/screenshots/failures/``."""
+    context = browser.new_context(base_url=server_url, locale="fr-FR")
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     browser_log.attach(context)
     page = context.new_page()
@@ -180,7 +186,7 @@ def page(request, browser, live_server, browser_log) -> Iterator[Page]:
     context.close()
     problems = {
         "Requêtes hors du serveur de test (CDN interdit)": browser_log.off_host(
-            urlsplit(live_server.url).netloc
+            urlsplit(server_url).netloc
         ),
         "Ressources en erreur": browser_log.failed_resources,
         "Erreurs JavaScript ou CSP": browser_log.errors,

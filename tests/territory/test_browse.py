@@ -266,14 +266,14 @@ def test_the_territory_page_of_a_national_user_lists_both_departements(client, w
     assert counts == [("02", 4), ("95", 2)]
 
 
-def test_the_territory_page_of_a_school_head_sends_to_the_school_list(client, world):
+def test_the_territory_page_of_a_school_head_lists_the_departement_of_the_school(client, world):
     head, _ = people(world)["school head"]
     client.force_login(head)
 
     response = client.get(reverse("territory:index"))
 
-    assert response.context["departements"] == []
-    assert 'id="no-departement"' in response.content.decode()
+    assert [(d.code, d.school_count) for d in response.context["departements"]] == [("02", 1)]
+    assert 'id="no-departement"' not in response.content.decode()
 
 
 def test_the_departement_page_lists_its_communes_with_their_school_counts(client, world):
@@ -365,3 +365,18 @@ def test_the_filters_are_not_each_marked_optional(client, world, national):
 
     assert "Département" in html
     assert "(Optionnel)" not in html
+
+
+@pytest.mark.parametrize("role", [Role.IEN_ERUN, Role.TECHNICIAN, Role.SCHOOL_HEAD])
+def test_roles_below_the_departement_reach_their_departement_page(client, tree, role):
+    school = SchoolFactory(commune=tree.laon, circonscription=tree.circ_laon)
+    SchoolFactory(commune=tree.soissons)
+    target = {Role.IEN_ERUN: tree.circ_laon, Role.TECHNICIAN: tree.laon}.get(role, school)
+    client.force_login(user_with_role(role, target))
+
+    assert 'href="/territoire/departements/02/"' in client.get(reverse("territory:index")).text
+    page = client.get(reverse("territory:departement", args=["02"]))
+    assert page.status_code == 200
+    assert "Laon" in page.text
+    assert "Soissons" not in page.text  # no school they see there
+    assert client.get(reverse("territory:departement", args=["95"])).status_code == 404

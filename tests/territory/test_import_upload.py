@@ -24,7 +24,8 @@ def media_root(settings, tmp_path):
 
 @pytest.fixture
 def coordinator(tree):
-    return user_with_role(Role.COORDINATOR, tree.aisne)
+    """Who imports reference data: national steering (a file may hold any département)."""
+    return user_with_role(Role.NATIONAL, tree.country)
 
 
 def _upload(client, content: bytes, name="lycees.csv", kind=""):
@@ -129,6 +130,12 @@ def test_the_upload_is_forbidden_to_school_roles(client, tree, role):
 
 
 def test_the_upload_is_forbidden_to_other_territorial_roles(client, tree):
-    for role, node in [(Role.EVALUATOR, tree.aisne), (Role.LOCAL_AUTHORITY, tree.aisne)]:
+    for role, node in [
+        # A coordinator of Aisne could write Val-d'Oise schools through a file: not allowed.
+        (Role.COORDINATOR, tree.aisne),
+        (Role.EVALUATOR, tree.aisne),
+        (Role.LOCAL_AUTHORITY, tree.aisne),
+        (Role.EVALUATOR, tree.country),
+    ]:
         client.force_login(user_with_role(role, node))
         assert client.get(reverse("territory:import_upload")).status_code == 403

@@ -5,7 +5,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from tests.factories import Role, SchoolFactory, UserFactory, grant, user_with_role
+from tests.factories import Role, SchoolFactory, user_with_role
 from tne.territory import maps
 from tne.territory.enums import NodeKind, SchoolKind
 from tne.territory.models import TerritoryNode
@@ -91,17 +91,16 @@ def test_it_has_a_table_alternative_counting_schools_per_commune(client, vdo_sch
     assert '<th scope="row">Pontoise</th><td>1</td>' in html
 
 
-def test_a_teacher_sees_only_their_school_on_the_map_of_a_departement_they_may_browse(
+def test_a_teacher_sees_only_their_school_on_the_map_of_their_departement(
     client, tree, vdo_schools
 ):
-    user = UserFactory()
-    grant(user, Role.TEACHER, vdo_schools[0])
-    grant(user, Role.TRAINER, tree.vdo)
-    assert _map(client, user, "95").status_code == 200
-
     teacher = user_with_role(Role.TEACHER, vdo_schools[1])
 
-    assert _map(client, teacher, "95").status_code == 404
+    points = _group(_svg(_map(client, teacher, "95").content.decode()), "schools")
+
+    assert points.count("<title>") == 1
+    assert vdo_schools[1].uai in points
+    assert _map(client, teacher, "02").status_code == 404
 
 
 def test_a_local_authority_sees_only_the_schools_it_owns(client, tree, vdo_schools):

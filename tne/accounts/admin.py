@@ -29,8 +29,28 @@ class UserChangeFormTNE(UserChangeForm):
         fields = "__all__"
 
 
+class SuperuserOnlyAdmin:
+    """Accounts and roles decide who sees what: only superusers manage them, so a staff member
+    cannot make themselves national steering."""
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request, *args):
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(SuperuserOnlyAdmin, DjangoUserAdmin):
     """Accounts and their roles. Roles are written through ``grant_role``/``withdraw_role`` so each
     grant lands in the audit trail."""
 
@@ -75,7 +95,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(admin.ModelAdmin):
+class RoleAssignmentAdmin(SuperuserOnlyAdmin, admin.ModelAdmin):
     list_display = ["user", "role", "node", "school", "granted_at", "granted_by"]
     list_filter = ["role", "node__kind"]
     search_fields = ["user__email", "node__name", "school__name", "school__uai"]
@@ -107,7 +127,7 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(SuperuserOnlyAdmin, admin.ModelAdmin):
     list_display = [
         "name",
         "user",

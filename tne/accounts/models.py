@@ -102,13 +102,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         for grant in grants:
             if grant.school_id:
                 school_grants.append(("pk", grant.school_id))
-                node_paths.append(grant.school.commune.path)
+                node_paths.append(grant.school.commune.browse_path)
             elif grant.role == Role.LOCAL_AUTHORITY:
                 school_grants.append(("owner_id", grant.node_id))
-                node_paths.append(grant.node.path)
+                node_paths.append(grant.node.browse_path)
             else:
                 school_grants.append((SCOPE_LOOKUP[grant.node.kind], grant.node_id))
-                node_paths.append(grant.node.path)
+                node_paths.append(grant.node.browse_path)
         return Scope(
             school_grants=tuple(dict.fromkeys(school_grants)),
             node_paths=tuple(dict.fromkeys(node_paths)),

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from .forms import ApiTokenForm
@@ -27,6 +28,7 @@ def _breadcrumb(*links: tuple[str, str], current: str) -> dict:
     }
 
 
+@never_cache  # The response to a creation shows the raw token: never keep it in a cache.
 @require_http_methods(["GET", "POST"])
 def api_tokens(request):
     """The user's personal API tokens; creating one shows its value once, on this response."""

@@ -35,8 +35,15 @@ def start_job(*, kind: str, label: str, params: dict, user=None) -> Job:
 
 
 def run_job_now(job_id: int) -> Job:
+    """Run a pending job once: a job already claimed (running or finished) is left alone, so a
+    task delivered twice does not run the work twice."""
+    claimed = Job.objects.filter(pk=job_id, status=JobStatus.PENDING).update(
+        status=JobStatus.RUNNING, started_at=now()
+    )
     job = Job.objects.get(pk=job_id)
-    Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, started_at=now())
+    if not claimed:
+        logger.warning("Job %s is %s: not run again", job.pk, job.status)
+        return job
     try:
         result = _HANDLERS[job.kind](job, JobProgress(job))
     except Exception as exc:
@@ -46,7 +53,7 @@ def run_job_now(job_id: int) -> Job:
         )
     else:
         Job.objects.filter(pk=job.pk).update(
-            status=JobStatus.SUCCEEDED, result=result or {}, finished_at=now()
+            status=JobStatus.SUCCEEDED, result=result or {}, message="", finished_at=now()
         )
     job.refresh_from_db()
     return job

@@ -16,7 +16,9 @@ class Scope:
     everything: bool = False
     # (lookup on School, value): ("departement_id", 3), ("pk", 12), ("owner_id", 40)…
     school_grants: tuple[tuple[str, object], ...] = ()
-    # Materialised paths of the territory nodes the user may browse (and their descendants).
+    # Materialised paths of the territory nodes the user may browse (and their descendants): the
+    # département of a grant below it, so an IEN browses « Aisne → communes → their schools ».
+    # Nodes are public geography; the schools listed under them still follow ``school_grants``.
     node_paths: tuple[str, ...] = ()
     # Whether the user may read data about individual people (staff lists, later pupils).
     people: bool = field(default=False)

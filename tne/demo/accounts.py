@@ -3,6 +3,7 @@ plus an administrator. Passwords are random, generated on the first run and kept
 ``VAR_DIR/demo-logins.json`` (git-ignored) so that re-runs reuse them; none is in the code."""
 
 import json
+import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,8 +73,10 @@ def _read_passwords(path: Path) -> dict[str, str]:
 
 def _write_passwords(path: Path, passwords: dict[str, str]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(passwords, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    path.chmod(0o600)
+    # Created readable by its owner only, never world-readable even for a moment.
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
+        stream.write(json.dumps(passwords, indent=2, sort_keys=True) + "\n")
 
 
 def demo_ecole(aisne: TerritoryNode) -> School:

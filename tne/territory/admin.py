@@ -35,6 +35,9 @@ class TerritoryNodeAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False  # Reference data: it comes from the importers.
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # A delete would cascade to classes, staff and roles with no audit trail.
+
 
 @admin.register(School)
 class SchoolAdmin(admin.ModelAdmin):
@@ -46,6 +49,9 @@ class SchoolAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False  # Reference data: it comes from the importers.
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # A delete would cascade to classes, staff and roles with no audit trail.
 
 
 @admin.register(SchoolYear)

@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from .models import School
 
 CHUNK_SIZE = 2000
-FORMULA_PREFIXES = ("=", "+", "-", "@")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _network(school: School) -> str:

@@ -13,10 +13,6 @@ class TerritoryNodeQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(scope_of(user).node_q())
 
-    def descendants_of(self, node, *, include_self=False):
-        qs = self.filter(path__startswith=node.path)
-        return qs if include_self else qs.exclude(pk=node.pk)
-
 
 class TerritoryNode(models.Model):
     """A node of the territory tree: pays → région → académie → département → commune, and the
@@ -77,11 +73,15 @@ class TerritoryNode(models.Model):
     def path_for(cls, kind: str, code: str, parent: "TerritoryNode | None") -> str:
         return f"{parent.path if parent else '/'}{cls.PATH_PREFIX[kind]}{code}/"
 
-    def ancestors(self):
-        """Ancestors from the root down, in one query."""
+    @property
+    def browse_path(self) -> str:
+        """Where a user granted on this node browses the territory from: its département for a
+        commune or a circonscription (they are siblings under it), else the node itself."""
         parts = self.path.strip("/").split("/")
-        paths = ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts))]
-        return TerritoryNode.objects.filter(path__in=paths).order_by("depth")
+        for i, part in enumerate(parts):
+            if part.startswith(self.PATH_PREFIX[NodeKind.DEPARTEMENT]):
+                return "/" + "/".join(parts[: i + 1]) + "/"
+        return self.path
 
 
 class SchoolQuerySet(models.QuerySet):
@@ -178,10 +178,6 @@ class School(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.uai})"
-
-    @property
-    def is_first_degree(self) -> bool:
-        return self.kind in SchoolKind.first_degree()
 
 
 class SchoolYear(models.Model):

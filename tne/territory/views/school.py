@@ -57,9 +57,12 @@ def _staff_counts(user, school: School) -> dict | None:
     )
 
 
-def _history(school: School) -> list:
+def _history(school: School, *, people: bool) -> list:
+    """The last changes, with the author's name only for roles that may see people."""
     events = list(history_of(school)[:HISTORY_LENGTH])
     readable_changes(School, events)
+    for event in events:
+        event.author = (event.actor or "Système") if people else "Un agent"
     return events
 
 
@@ -93,7 +96,7 @@ def school_detail(request, uai):
             (_level_label(code), count) for code, count in (school.pupils_by_level or {}).items()
         ],
         "staff": _staff_counts(request.user, school),
-        "history": _history(school),
+        "history": _history(school, people=scope_of(request.user).people),
         "show_map_link": _can_see_node(request.user, school.departement),
         "breadcrumb_data": {
             "links": [{"url": reverse("territory:school_list"), "title": "Établissements"}],
