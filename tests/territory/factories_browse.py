@@ -147,4 +147,9 @@ def people(world: World) -> dict:
         "evaluator of Val-d'Oise": (user_with_role(Role.EVALUATOR, tree.vdo), vdo),
         "parent": (user_with_role(Role.PARENT, world.soissons_ecole), {world.soissons_ecole.uai}),
         "teacher": (user_with_role(Role.TEACHER, world.cergy_ecole), {world.cergy_ecole.uai}),
+        "technician of Val-d'Oise": (user_with_role(Role.TECHNICIAN, tree.vdo), vdo),
+        "trainer of the Laon circonscription": (
+            user_with_role(Role.TRAINER, tree.circ_laon),
+            {world.laon_ecole.uai, world.laon_maternelle.uai},
+        ),
     }

@@ -45,6 +45,8 @@ def get_list(client, user, **params):
         "evaluator of Val-d'Oise",
         "parent",
         "teacher",
+        "technician of Val-d'Oise",
+        "trainer of the Laon circonscription",
     ],
 )
 def test_the_school_list_shows_exactly_the_scope_of_each_role(client, world, role):

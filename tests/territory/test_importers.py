@@ -430,3 +430,28 @@ def test_a_file_of_the_wrong_kind_names_the_missing_columns():
 def test_every_kind_has_a_fixture_and_a_french_label():
     assert set(KINDS) == set(FIXTURES)
     assert all(importer.label for importer in KINDS.values())
+
+
+def test_a_school_that_moves_to_another_commune_leaves_its_circonscription(tmp_path):
+    import_file(fixture("ips_ecoles.csv"))
+    laon = node(NodeKind.COMMUNE, "02408")
+    circonscription = TerritoryNode.objects.create(
+        kind=NodeKind.CIRCONSCRIPTION,
+        code="0201",
+        name="Circonscription de Laon",
+        parent=laon.parent,
+        path=TerritoryNode.path_for(NodeKind.CIRCONSCRIPTION, "0201", laon.parent),
+        depth=4,
+    )
+    School.objects.filter(uai="0020981F").update(circonscription=circonscription)
+    moved = copy_with(
+        tmp_path,
+        "ips_ecoles.csv",
+        {"MACAULT 2;02408;LAON": "MACAULT 2;02165;CHARMES"},
+    )
+
+    import_file(moved)
+
+    school = School.objects.get(uai="0020981F")
+    assert school.commune.code == "02165"
+    assert school.circonscription is None

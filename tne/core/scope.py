@@ -38,6 +38,10 @@ class Scope:
             query |= Q(**{f"{prefix}{lookup}": value})
         return query
 
+    def can_browse(self, node) -> bool:
+        """Whether ``node`` is in the part of the tree the user browses (what ``node_q`` keeps)."""
+        return self.everything or any(node.path.startswith(path) for path in self.node_paths)
+
     def node_q(self, prefix: str = "") -> Q:
         if self.everything:
             return Q()

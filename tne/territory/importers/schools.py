@@ -83,6 +83,9 @@ def upsert_schools(
         else:
             if row.ips_if_absent and school.ips is None:
                 values.update(row.ips_if_absent)
+            if values.get("commune_id", school.commune_id) != school.commune_id:
+                # A school that moves leaves its circonscription (and the IEN's scope) behind.
+                values["circonscription_id"] = None
             changes = diff(school, values)
             if changes:
                 to_update.append((school, {name: values[name] for name in changes}, changes))

@@ -4,7 +4,7 @@ transaction, or nothing at all."""
 import time
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from tne.core.models import AuditSource
 from tne.core.progress import Progress
@@ -101,6 +101,7 @@ def import_file(
     try:
         rows, diagnostics = _read(table, importer, progress)
         with transaction.atomic():
+            _one_import_at_a_time()
             result = importer.write(rows, actor=actor, source=source, job=job, progress=progress)
             if dry_run:
                 transaction.set_rollback(True)
@@ -118,3 +119,16 @@ def import_file(
         dry_run=dry_run,
         seconds=round(time.monotonic() - started, 2),
     )
+
+
+# Any fixed number: the key of the PostgreSQL advisory lock that serialises imports.
+IMPORT_LOCK_KEY = 727_001
+
+
+def _one_import_at_a_time() -> None:
+    """Two imports read the existing rows then write: run concurrently they would insert the same
+    UAI twice or audit stale values. PostgreSQL: a transaction-level advisory lock, released at
+    commit. SQLite serialises writing transactions already (``transaction_mode=IMMEDIATE``)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])

@@ -66,11 +66,6 @@ def _history(school: School, *, people: bool) -> list:
     return events
 
 
-def _can_see_node(user, node: TerritoryNode) -> bool:
-    scope = scope_of(user)
-    return scope.everything or any(node.path.startswith(path) for path in scope.node_paths)
-
-
 def school_detail(request, uai):
     school = get_object_or_404(
         School.objects.visible_to(request.user).select_related(
@@ -97,7 +92,7 @@ def school_detail(request, uai):
         ],
         "staff": _staff_counts(request.user, school),
         "history": _history(school, people=scope_of(request.user).people),
-        "show_map_link": _can_see_node(request.user, school.departement),
+        "show_map_link": scope_of(request.user).can_browse(school.departement),
         "breadcrumb_data": {
             "links": [{"url": reverse("territory:school_list"), "title": "Établissements"}],
             "current": school.name,
