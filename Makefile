@@ -69,7 +69,7 @@ test: lint test-sqlite test-postgres test-e2e
 bench: install
 	scripts/ensure-postgres
 	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://tne:tne@127.0.0.1:5432/tne_bench} \
-		DEBUG=1 $(BIN)/python bench/national.py
+		DEBUG=1 $(BIN)/python bench/national.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/static
