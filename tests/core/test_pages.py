@@ -84,7 +84,7 @@ def test_the_imports_link_is_shown_only_to_roles_that_may_import(client, tree):
     client.force_login(user_with_role(Role.NATIONAL, tree.country))
     assert "/territoire/imports/" in client.get("/").content.decode()
 
-    client.force_login(user_with_role(Role.COORDINATOR, tree.aisne))
+    client.force_login(user_with_role(Role.TRAINER, tree.aisne))
     page = client.get("/").content.decode()
     assert "/territoire/imports/" not in page
     assert "/comptes/jetons/" in page

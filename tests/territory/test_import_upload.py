@@ -24,8 +24,8 @@ def media_root(settings, tmp_path):
 
 @pytest.fixture
 def coordinator(tree):
-    """Who imports reference data: national steering (a file may hold any département)."""
-    return user_with_role(Role.NATIONAL, tree.country)
+    """A coordinator of Aisne: imports reference data of Aisne (the extracts are Aisne lycées)."""
+    return user_with_role(Role.COORDINATOR, tree.aisne)
 
 
 def _upload(client, content: bytes, name="lycees.csv", kind=""):
@@ -131,11 +131,61 @@ def test_the_upload_is_forbidden_to_school_roles(client, tree, role):
 
 def test_the_upload_is_forbidden_to_other_territorial_roles(client, tree):
     for role, node in [
-        # A coordinator of Aisne could write Val-d'Oise schools through a file: not allowed.
-        (Role.COORDINATOR, tree.aisne),
         (Role.EVALUATOR, tree.aisne),
         (Role.LOCAL_AUTHORITY, tree.aisne),
         (Role.EVALUATOR, tree.country),
     ]:
         client.force_login(user_with_role(role, node))
         assert client.get(reverse("territory:import_upload")).status_code == 403
+
+
+def _with_a_val_d_oise_lycee(lines: int = 2) -> bytes:
+    """Aisne lycées, then the first Val-d'Oise lycée of the real file."""
+    text = LYCEES.read_text(encoding="utf-8-sig").splitlines()
+    vdo = next(line for line in text if ";VERSAILLES;095;" in line)
+    return "\n".join([*text[: lines + 1], vdo]).encode() + b"\n"
+
+
+def test_a_coordinator_cannot_write_a_school_outside_their_scope_through_a_file(
+    client, coordinator, django_capture_on_commit_callbacks
+):
+    client.force_login(coordinator)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _upload(client, _with_a_val_d_oise_lycee())
+
+    job = Job.objects.get()
+    assert response.status_code == 302
+    assert job.status == JobStatus.FAILED
+    assert "ligne 4" in job.message and "hors de votre périmètre" in job.message
+    assert not School.objects.exists()  # nothing written, not even the Aisne lycées
+
+
+def test_national_steering_imports_every_departement(
+    client, tree, django_capture_on_commit_callbacks
+):
+    client.force_login(user_with_role(Role.NATIONAL, tree.country))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload(client, _with_a_val_d_oise_lycee())
+
+    assert Job.objects.get().status == JobStatus.SUCCEEDED
+    assert set(School.objects.values_list("departement__code", flat=True)) == {"02", "95"}
+
+
+def test_a_job_runs_with_the_roles_its_creator_has_when_it_runs(
+    client, coordinator, django_capture_on_commit_callbacks
+):
+    from tne.accounts.roles import withdraw_role
+    from tne.core.jobs import run_job_now
+
+    client.force_login(coordinator)
+    with django_capture_on_commit_callbacks(execute=False):
+        _upload(client, _lycees_extract(1))
+    withdraw_role(assignment=coordinator.role_assignments.get())
+
+    job = run_job_now(Job.objects.get().pk)
+
+    assert job.status == JobStatus.FAILED
+    assert "plus le droit" in job.message
+    assert not School.objects.exists()

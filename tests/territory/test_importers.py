@@ -7,6 +7,7 @@ import pytest
 from tests.factories import UserFactory
 from tests.territory.helpers_importers import copy_with, fixture, table_counts
 from tne.core.models import AuditAction, AuditEvent, AuditSource
+from tne.core.scope import Scope
 from tne.territory.enums import EducationNetwork, NodeKind, SchoolKind, Sector
 from tne.territory.importers import KINDS, ImportFileError, detect_kind, import_file
 from tne.territory.models import School, TerritoryNode
@@ -455,3 +456,22 @@ def test_a_school_that_moves_to_another_commune_leaves_its_circonscription(tmp_p
     school = School.objects.get(uai="0020981F")
     assert school.commune.code == "02165"
     assert school.circonscription is None
+
+
+def test_a_scoped_import_refuses_to_change_a_school_outside_the_scope():
+    import_file(fixture("ips_ecoles.csv"))  # national: 02 and 95 schools
+    before = table_counts()
+    aisne_only = Scope(school_grants=(("departement_id", node(NodeKind.DEPARTEMENT, "02").pk),))
+
+    with pytest.raises(ImportFileError) as error:
+        import_file(fixture("ips_ecoles.csv"), scope=aisne_only)
+
+    assert "0950957Z est, ou serait, hors de votre périmètre" in str(error.value)
+    assert "ligne 3" in str(error.value)
+    assert table_counts() == before
+
+
+def test_the_communes_file_is_for_national_steering_only():
+    with pytest.raises(ImportFileError, match="réservé au pilotage national"):
+        import_file(fixture("communes.csv"), scope=Scope(school_grants=(("departement_id", 1),)))
+    assert not TerritoryNode.objects.exists()

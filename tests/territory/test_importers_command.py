@@ -70,7 +70,7 @@ def test_a_dry_run_validates_and_counts_without_writing():
 
 
 def test_the_import_job_runs_the_importer_with_its_progress(django_capture_on_commit_callbacks):
-    user = UserFactory()
+    user = UserFactory(is_superuser=True)  # may import anywhere
 
     with django_capture_on_commit_callbacks(execute=True):
         job = start_job(
@@ -106,6 +106,7 @@ def test_a_bad_file_fails_the_job_with_the_first_errors(
             kind="territory.import",
             label="Import des IPS",
             params={"path": str(bad), "kind": "colleges_ips"},
+            user=UserFactory(is_superuser=True),
         )
 
     job.refresh_from_db()

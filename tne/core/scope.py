@@ -38,6 +38,13 @@ class Scope:
             query |= Q(**{f"{prefix}{lookup}": value})
         return query
 
+    def allows_school(self, fields: dict) -> bool:
+        """Whether a school with these column values (``{"departement_id": 3, "pk": 12…}``) is in
+        the scope: the same test as :meth:`school_q`, on values not yet in the database."""
+        if self.everything:
+            return True
+        return any(fields.get(lookup) == value for lookup, value in self.school_grants)
+
     def can_browse(self, node) -> bool:
         """Whether ``node`` is in the part of the tree the user browses (what ``node_q`` keeps)."""
         return self.everything or any(node.path.startswith(path) for path in self.node_paths)

@@ -2,14 +2,21 @@
 
 from tne.core.jobs import job_handler
 from tne.core.models import AuditSource
+from tne.core.scope import scope_of
 
 from .importers import import_file
+from .perms import can_import_reference_data
 
 
 @job_handler("territory.import")
 def run_import(job, progress) -> dict:
     """``params``: ``{"path": str, "kind": str | None}``. A bad file raises ImportFileError,
-    whose message (the first errors with their line and column) becomes the job's message."""
+    whose message (the first errors with their line and column) becomes the job's message. The
+    permission and the scope are those of the job's creator when the job runs (roles may have
+    changed since the upload)."""
+    user = job.created_by
+    if user is None or not can_import_reference_data(user):
+        raise PermissionError("Vous n'avez plus le droit d'importer des données de référence.")
     report = import_file(
         job.params["path"],
         job.params.get("kind") or None,
@@ -17,5 +24,6 @@ def run_import(job, progress) -> dict:
         actor=job.created_by,
         source=AuditSource.IMPORT,
         job=job,
+        scope=scope_of(user),
     )
     return report.as_dict()

@@ -2,12 +2,12 @@
 
 from tne.accounts.enums import Role
 
+# Roles whose holders keep the reference data up to date, each within their scope: the importer
+# refuses a file that would create or change a school outside it.
+REFERENCE_DATA_ROLES = {Role.NATIONAL, Role.COORDINATOR}
+
 
 def can_import_reference_data(user) -> bool:
-    """National steering (granted on the country only) and the superusers import the reference
-    files. The importer writes whatever the file holds, wherever its schools are, so it is not
-    given to roles scoped on part of the territory: a coordinator of Aisne could otherwise write
-    schools of Val-d'Oise."""
     if not user.is_authenticated or not user.is_active:
         return False
-    return user.is_superuser or any(g.role == Role.NATIONAL for g in user.grants)
+    return user.is_superuser or any(g.role in REFERENCE_DATA_ROLES for g in user.grants)

@@ -96,6 +96,8 @@ class Importer:
     label: str = ""
     columns: tuple[str, ...] = ()
     key_column: str = ""
+    # Whether only a national scope may import this kind (it writes territory-wide data).
+    national_only: bool = False
 
     def parse(self, cells: Cells):
         raise NotImplementedError
@@ -103,7 +105,7 @@ class Importer:
     def key(self, row) -> str:
         raise NotImplementedError
 
-    def write(self, rows: list, *, actor, source: str, job, progress) -> UpsertResult:
+    def write(self, rows: list, *, actor, source: str, job, progress, scope) -> UpsertResult:
         raise NotImplementedError
 
 
@@ -114,7 +116,13 @@ class SchoolImporter(Importer):
     def key(self, row: SchoolRow) -> str:
         return row.uai
 
-    def write(self, rows, *, actor, source, job, progress) -> UpsertResult:
+    def write(self, rows, *, actor, source, job, progress, scope) -> UpsertResult:
         return upsert_schools(
-            rows, actor=actor, source=source, job=job, progress=progress, kinds=self.school_kinds
+            rows,
+            actor=actor,
+            source=source,
+            job=job,
+            progress=progress,
+            kinds=self.school_kinds,
+            scope=scope,
         )

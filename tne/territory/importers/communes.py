@@ -14,6 +14,8 @@ class CommunesImporter(Importer):
     label = "Communes (centres)"
     columns = ("code_insee", "nom", "code_departement", "lat_centroide", "lon_centroide")
     key_column = "code_insee"
+    # The names and centres of communes are shared by every territory: national steering only.
+    national_only = True
 
     def parse(self, cells: Cells) -> CommuneData:
         code = cells("code_insee", parse_commune_code)
@@ -34,7 +36,7 @@ class CommunesImporter(Importer):
     def key(self, row: CommuneData) -> str:
         return row.code
 
-    def write(self, rows, *, actor, source, job, progress) -> UpsertResult:
+    def write(self, rows, *, actor, source, job, progress, scope) -> UpsertResult:
         progress.start(len(rows), "Enregistrement")
         territory = TerritoryIndex()
         territory.load(row.code for row in rows)

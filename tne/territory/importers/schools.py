@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from tne.core.audit import AuditAction, build_event, diff, record_many
+from tne.core.scope import EVERYTHING, Scope
 from tne.territory.enums import NodeKind
 from tne.territory.models import School
 
@@ -29,6 +30,14 @@ class SchoolRow:
     commune: CommuneData | None = None
     owner: str = "commune"
     ips_if_absent: dict = field(default_factory=dict)
+
+
+class OutOfScope(Exception):
+    """Rows that would create, change or move a school outside the importer's scope."""
+
+    def __init__(self, lines: list[tuple[int, str]]):
+        super().__init__(f"{len(lines)} établissement(s) hors du périmètre")
+        self.lines = lines
 
 
 @dataclass
@@ -55,10 +64,13 @@ def upsert_schools(
     job=None,
     progress,
     kinds: Collection[str] | None = None,
+    scope: Scope = EVERYTHING,
 ) -> UpsertResult:
     """Creates or updates the schools of ``rows``; with ``kinds``, a known school of another
-    kind is skipped, like an unknown one that cannot be created."""
+    kind is skipped, like an unknown one that cannot be created. A row whose school is, or would
+    be, outside ``scope`` raises :class:`OutOfScope` (the caller's transaction rolls back)."""
     result = UpsertResult()
+    out_of_scope: list[tuple[int, str]] = []
     existing = _load_existing([row.uai for row in rows])
     territory = TerritoryIndex()
     communes = [row.commune for row in rows if row.commune]
@@ -74,7 +86,9 @@ def upsert_schools(
             chain = territory.chain_of(territory.get(NodeKind.COMMUNE, row.commune.code))
             values.update(chain, owner_id=chain[OWNER_FIELD[row.owner]])
         school = existing.get(row.uai)
-        if (school is None and not row.commune) or (
+        if not _in_scope(scope, school, values):
+            out_of_scope.append((row.line, row.uai))
+        elif (school is None and not row.commune) or (
             school is not None and kinds is not None and school.kind not in kinds
         ):
             result.skipped.append(row.uai)
@@ -93,6 +107,8 @@ def upsert_schools(
                 result.unchanged += 1
         progress.advance()
 
+    if out_of_scope:
+        raise OutOfScope(out_of_scope)
     School.objects.bulk_create(to_create, batch_size=BATCH)
     # One UPDATE per changed school: much faster than bulk_update's CASE expressions on both
     # SQLite and PostgreSQL, and it writes only the fields that changed.
@@ -112,6 +128,14 @@ def upsert_schools(
     result.created, result.updated = len(to_create), len(to_update)
     result.nodes_created = territory.created
     return result
+
+
+def _in_scope(scope: Scope, school: School | None, values: dict) -> bool:
+    """The school as it is (if known) and as the row would make it must both be in scope."""
+    before = {} if school is None else {**_field_values(school), "pk": school.pk}
+    return (school is None or scope.allows_school(before)) and scope.allows_school(
+        {**before, **values}
+    )
 
 
 _AUDITED = [

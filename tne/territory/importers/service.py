@@ -8,6 +8,7 @@ from django.db import connection, transaction
 
 from tne.core.models import AuditSource
 from tne.core.progress import Progress
+from tne.core.scope import EVERYTHING, Scope
 
 from .base import Cells, Importer, ImportReport
 from .colleges_effectifs import CollegesEffectifsImporter
@@ -18,6 +19,7 @@ from .ecoles_ips import EcolesIpsImporter
 from .errors import ErrorCollector, ImportFileError, RowError
 from .lycees_ips import LyceesIpsImporter
 from .reader import CsvTable
+from .schools import OutOfScope
 
 # In the order files should be imported: the communes, then the lists of schools, then the
 # files that only enrich known collèges.
@@ -84,8 +86,10 @@ def import_file(
     source: str = AuditSource.CLI,
     job=None,
     dry_run: bool = False,
+    scope: Scope = EVERYTHING,
 ) -> ImportReport:
-    """Imports one file of ``kind`` (found from its header when None). Raises
+    """Imports one file of ``kind`` (found from its header when None), within ``scope`` (the
+    importing user's: every school the file creates or changes must be in it). Raises
     :class:`ImportFileError` with every error found, having written nothing; with ``dry_run``,
     checks and counts everything then rolls back."""
     progress = progress or Progress()
@@ -98,13 +102,31 @@ def import_file(
             [RowError(table.label, None, None, f"type « {kind} » inconnu ({', '.join(KINDS)}).")]
         )
     importer = KINDS[kind]
+    if importer.national_only and not scope.everything:
+        raise ImportFileError(
+            [RowError(table.label, None, None, f"{importer.label} : réservé au pilotage national.")]
+        )
     try:
         rows, diagnostics = _read(table, importer, progress)
         with transaction.atomic():
             _one_import_at_a_time()
-            result = importer.write(rows, actor=actor, source=source, job=job, progress=progress)
+            result = importer.write(
+                rows, actor=actor, source=source, job=job, progress=progress, scope=scope
+            )
             if dry_run:
                 transaction.set_rollback(True)
+    except OutOfScope as exc:
+        raise ImportFileError(
+            [
+                RowError(
+                    table.label,
+                    line,
+                    importer.key_column,
+                    f"l'établissement {uai} est, ou serait, hors de votre périmètre.",
+                )
+                for line, uai in exc.lines
+            ]
+        ) from None
     finally:
         progress.close()
     return ImportReport(
