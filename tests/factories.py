@@ -11,7 +11,14 @@ from tne.accounts.enums import Role
 from tne.accounts.models import RoleAssignment, User
 from tne.accounts.roles import grant_role
 from tne.territory.enums import NodeKind, SchoolKind, Sector, StaffRole, Stage
-from tne.territory.models import School, SchoolClass, SchoolYear, Staff, TerritoryNode
+from tne.territory.models import (
+    School,
+    SchoolClass,
+    SchoolYear,
+    Staff,
+    TerritoryNode,
+    plain_upper,
+)
 from tne.territory.validators import uai_check_letter
 
 
@@ -70,6 +77,7 @@ class SchoolFactory(DjangoModelFactory):
 
     uai = factory.LazyAttribute(lambda o: make_uai("0" + o.commune.code[:2]))
     name = factory.Faker("street_name", locale="fr_FR")
+    search_name = factory.LazyAttribute(lambda o: plain_upper(o.name))
     kind = SchoolKind.ELEMENTAIRE
     sector = Sector.PUBLIC
     ips = factory.LazyFunction(lambda: Decimal("100.0"))

@@ -138,3 +138,12 @@ def test_a_node_is_read_by_kind_and_code(national, tree):
     assert data["name"] == "Aisne"
     assert data["is_pilot"] is True
     assert data["parent"] == {"kind": "ACADEMIE", "code": "20", "name": "Amiens"}
+
+
+def test_the_api_search_is_the_search_of_the_pages(api_as, tree, schools):
+    api = api_as(Role.NATIONAL, tree.country)
+
+    # « École Jean Macé » found without its accents, as in the school list.
+    items = api.get("/schools", q="ecole jean mace").json()["items"]
+
+    assert [item["uai"] for item in items] == [schools.laon_ecole.uai]

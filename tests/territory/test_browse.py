@@ -382,3 +382,14 @@ def test_roles_below_the_departement_reach_their_departement_page(client, tree, 
     assert "Laon" in page.text
     assert "Soissons" not in page.text  # no school they see there
     assert client.get(reverse("territory:departement", args=["95"])).status_code == 404
+
+
+@pytest.mark.parametrize("query", ["gerard", "GÉRARD", "Gérard", "gérard philipe"])
+def test_the_search_ignores_accents_and_case_both_ways(client, tree, query):
+    accented = SchoolFactory(commune=tree.laon, name="Collège Gérard Philipe")
+    capitals = SchoolFactory(commune=tree.laon, name="ECOLE ELEMENTAIRE GERARD PHILIPE")
+    SchoolFactory(commune=tree.laon, name="École Jean Macé")
+
+    response = get_list(client, user_with_role(Role.NATIONAL, tree.country), q=query)
+
+    assert listed_uais(response) == {accented.uai, capitals.uai}

@@ -16,6 +16,7 @@ from tne.api.schemas import ChoiceOut, ErrorOut, choice
 
 from .enums import EducationNetwork, NodeKind, SchoolKind, Sector, StaffRole, Stage
 from .models import School, SchoolClass, Staff, TerritoryNode
+from .selectors import search_q
 
 router = Router()
 
@@ -223,9 +224,14 @@ class SchoolFilters(FilterSchema):
     ips_max: Annotated[float | None, FilterLookup("ips__lte")] = Field(
         None, description="IPS maximal (inclus)."
     )
-    q: Annotated[str | None, FilterLookup(["name__icontains", "uai__iexact"])] = Field(
-        None, description="Recherche sur le nom (contient) ou l'UAI (exact)."
+    q: str | None = Field(
+        None,
+        description="Recherche, comme dans l'interface : une UAI exacte, le début d'une UAI, ou "
+        "une partie du nom sans tenir compte des accents ni de la casse.",
     )
+
+    def filter_q(self, query: str | None) -> Q:
+        return search_q(query) if query and query.strip() else Q()
 
     def filter_departement(self, code: str | None) -> Q:
         return _node_is("departement", NodeKind.DEPARTEMENT, code)

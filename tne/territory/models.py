@@ -1,3 +1,5 @@
+import unicodedata
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -84,6 +86,12 @@ class TerritoryNode(models.Model):
         return self.path
 
 
+def plain_upper(text: str) -> str:
+    """« Collège Gérard Œuvre » → « COLLEGE GERARD OEUVRE »: how names are searched."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("œ", "oe").replace("Œ", "OE"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
+
+
 class SchoolQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(scope_of(user).school_q())
@@ -99,6 +107,8 @@ class School(models.Model):
 
     uai = models.CharField("UAI", max_length=8, unique=True, validators=[validate_uai])
     name = models.CharField("nom", max_length=255)
+    # The name as searched (``plain_upper(name)``), written with the name by the importers.
+    search_name = models.CharField("nom pour la recherche", max_length=300, editable=False)
     kind = models.CharField("type", max_length=20, choices=SchoolKind.choices)
     sector = models.CharField("secteur", max_length=10, choices=Sector.choices)
     education_network = models.CharField(

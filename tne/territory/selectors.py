@@ -178,16 +178,15 @@ def _without_accents(text: str) -> str:
 
 
 def search_q(query: str) -> Q:
-    """A UAI typed exactly finds that school alone; anything else searches the name (as typed,
-    or without its accents: open data writes « ECOLE ») or the beginning of the UAI."""
+    """A UAI typed exactly finds that school alone; anything else searches the name whatever
+    its accents and case (« ecole » and « École » both find « ECOLE » and « École »), or the
+    beginning of the UAI."""
     query = query.strip()
     if UAI_RE.match(query.upper()):
         return Q(uai=query.upper())
     # Only what may begin a UAI is compared with the UAIs: one test less per row otherwise.
     found = Q(uai__istartswith=query) if UAI_PREFIX_RE.match(query.upper()) else Q()
-    for variant in dict.fromkeys([query, _without_accents(query)]):
-        found |= Q(name__icontains=variant)
-    return found
+    return found | Q(search_name__contains=_without_accents(query).upper())
 
 
 def matching_schools(user, filters: SchoolFilters) -> QuerySet[School]:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from tne.core.audit import AuditAction, build_event, diff, record_many
 from tne.core.scope import EVERYTHING, Scope
 from tne.territory.enums import NodeKind
-from tne.territory.models import School
+from tne.territory.models import School, plain_upper
 
 from .territory import BATCH, CommuneData, TerritoryIndex, chunks
 from .values import departement_code_of_commune
@@ -82,6 +82,8 @@ def upsert_schools(
     progress.start(len(rows), "Enregistrement")
     for row in rows:
         values = dict(row.values)
+        if "name" in values:
+            values["search_name"] = plain_upper(values["name"])
         if row.commune:
             chain = territory.chain_of(territory.get(NodeKind.COMMUNE, row.commune.code))
             values.update(chain, owner_id=chain[OWNER_FIELD[row.owner]])
@@ -141,7 +143,7 @@ def _in_scope(scope: Scope, school: School | None, values: dict) -> bool:
 _AUDITED = [
     f.attname
     for f in School._meta.concrete_fields
-    if f.attname not in ("id", "updated_at", "synthesised_fields")
+    if f.attname not in ("id", "updated_at", "synthesised_fields", "search_name")
 ]
 
 
