@@ -3,7 +3,6 @@ browser. Every function starts from ``.visible_to(user)`` and makes a fixed numb
 whatever the number of schools."""
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -25,7 +24,7 @@ from django.db.models.functions import Coalesce
 from tne.core.scope import scope_of
 
 from .enums import EducationNetwork, NodeKind, SchoolKind
-from .models import School, SchoolFigures, SchoolYear, TerritoryNode
+from .models import School, SchoolFigures, SchoolYear, TerritoryNode, plain_upper
 
 # National targets of the programme, compared with the figures of a national scope only.
 TARGET_ELEMENTARY_CLASSES = 2_700  # Mesure 4 : classes élémentaires équipées.
@@ -172,11 +171,6 @@ NETWORK_FILTERS = {
 }
 
 
-def _without_accents(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
-
-
 def search_q(query: str) -> Q:
     """A UAI typed exactly finds that school alone; anything else searches the name whatever
     its accents and case (« ecole » and « École » both find « ECOLE » and « École »), or the
@@ -186,7 +180,7 @@ def search_q(query: str) -> Q:
         return Q(uai=query.upper())
     # Only what may begin a UAI is compared with the UAIs: one test less per row otherwise.
     found = Q(uai__istartswith=query) if UAI_PREFIX_RE.match(query.upper()) else Q()
-    return found | Q(search_name__contains=_without_accents(query).upper())
+    return found | Q(search_name__contains=plain_upper(query))
 
 
 def matching_schools(user, filters: SchoolFilters) -> QuerySet[School]:

@@ -2,12 +2,12 @@
 message; empty cells give ``None`` where a value is optional."""
 
 import re
-import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 
 from tne.territory.enums import SchoolKind, Sector
+from tne.territory.models import plain_upper
 from tne.territory.validators import normalise_uai, validate_uai
 
 from .errors import CellError
@@ -133,8 +133,7 @@ _SECTORS = {
 
 def plain(value: str) -> str:
     """Upper case without accents: « Élémentaire » → « ELEMENTAIRE »."""
-    decomposed = unicodedata.normalize("NFKD", value.strip().upper())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return plain_upper(value.strip())
 
 
 def parse_sector(value: str) -> str:
