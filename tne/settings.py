@@ -173,6 +173,14 @@ CONTENT_SECURITY_POLICY = {
 # imported data in the cells.
 DSFR_CONTENT_IS_SAFE = False
 
+# Uploaded files (the reference files to import) are refused past this size while being read.
+TNE_MAX_UPLOAD_BYTES = env_int("TNE_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "tne.core.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 # Paging of lists in the UI.
 TNE_PAGE_SIZE = env_int("TNE_PAGE_SIZE", 25)
 

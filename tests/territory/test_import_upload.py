@@ -189,3 +189,24 @@ def test_a_job_runs_with_the_roles_its_creator_has_when_it_runs(
     assert job.status == JobStatus.FAILED
     assert "plus le droit" in job.message
     assert not School.objects.exists()
+
+
+def test_a_file_over_the_size_limit_is_refused_while_read_and_never_stored(
+    client, coordinator, media_root, settings
+):
+    settings.TNE_MAX_UPLOAD_BYTES = 2048
+    client.force_login(coordinator)
+
+    response = _upload(client, _lycees_extract(40))  # about 5 kB
+
+    assert response.status_code == 200
+    assert "Le fichier dépasse 2,0\xa0Kio." in response.content.decode()
+    assert not Job.objects.exists()
+    assert not any(media_root.rglob("*.csv"))
+
+
+def test_a_file_under_the_size_limit_goes_through(client, coordinator, settings):
+    settings.TNE_MAX_UPLOAD_BYTES = 64 * 1024
+    client.force_login(coordinator)
+
+    assert _upload(client, _lycees_extract(3)).status_code == 302

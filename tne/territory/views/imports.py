@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import FileSystemStorage
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from dsfr.forms import DsfrBaseForm
@@ -17,15 +18,12 @@ from tne.core.jobs import start_job
 from ..importers import KINDS, ImportFileError, detect_kind
 from ..perms import can_import_reference_data
 
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 ALLOWED_SUFFIXES = {".csv", ".txt"}
 
 
 class ImportUploadForm(DsfrBaseForm):
     file = forms.FileField(
         label="Fichier CSV",
-        help_text="Fichier de données ouvertes du ministère, séparé par « ; » ou « , » "
-        "(50 Mo au plus).",
     )
     kind = forms.ChoiceField(
         label="Type de fichier",
@@ -35,13 +33,22 @@ class ImportUploadForm(DsfrBaseForm):
         help_text="Laisser « Détection automatique » sauf si l'en-tête est ambigu.",
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = (
+            "Fichier de données ouvertes du ministère, séparé par « ; » ou « , » "
+            f"({filesizeformat(settings.TNE_MAX_UPLOAD_BYTES)} au plus)."
+        )
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if Path(upload.name).suffix.lower() not in ALLOWED_SUFFIXES:
             raise forms.ValidationError("Le fichier doit être un fichier CSV (.csv).")
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError("Le fichier dépasse 50 Mo.")
         return upload
+
+
+def _too_large_message() -> str:
+    return f"Le fichier dépasse {filesizeformat(settings.TNE_MAX_UPLOAD_BYTES)}."
 
 
 def _save_upload(upload) -> Path:
@@ -55,7 +62,11 @@ def import_upload(request):
     if not can_import_reference_data(request.user):
         raise PermissionDenied("Seuls le pilotage national et les coordinations importent.")
     form = ImportUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    if getattr(request, "upload_too_large", False):
+        # The size handler stopped the file while it was read: nothing was written to disk.
+        form.is_valid()
+        form.errors["file"] = form.error_class([_too_large_message()])
+    elif request.method == "POST" and form.is_valid():
         upload, kind = form.cleaned_data["file"], form.cleaned_data["kind"] or None
         path = _save_upload(upload)
         try:
