@@ -172,6 +172,8 @@ CONTENT_SECURITY_POLICY = {
 # django-dsfr marks tag content (table cells, alert text) safe unless told otherwise: never with
 # imported data in the cells.
 DSFR_CONTENT_IS_SAFE = False
+# Not set: django-dsfr reads DSFR_MARK_OPTIONAL_FIELDS globally, and our filter forms, all optional,
+# would show « (Optionnel) » on every field. Required fields keep their asterisk.
 
 # Uploaded files (the reference files to import) are refused past this size while being read.
 TNE_MAX_UPLOAD_BYTES = env_int("TNE_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
