@@ -8,6 +8,24 @@ from .models import ApiToken, RoleAssignment, User
 from .roles import grant_role, withdraw_role
 
 
+def _save_grant(request, assignment: RoleAssignment, *, user) -> None:
+    """Save a grant edited in the admin through the audited services: a grant is never edited
+    in place, the old one is withdrawn and the new one granted."""
+    if assignment.pk:
+        withdraw_role(
+            assignment=RoleAssignment.objects.get(pk=assignment.pk),
+            withdrawn_by=request.user,
+            source=AuditSource.ADMIN,
+        )
+    grant_role(
+        user=user,
+        role=assignment.role,
+        target=assignment.school or assignment.node,
+        granted_by=request.user,
+        source=AuditSource.ADMIN,
+    )
+
+
 class RoleAssignmentInline(admin.TabularInline):
     model = RoleAssignment
     fk_name = "user"
@@ -81,17 +99,7 @@ class UserAdmin(SuperuserOnlyAdmin, DjangoUserAdmin):
                 assignment=assignment, withdrawn_by=request.user, source=AuditSource.ADMIN
             )
         for assignment in assignments:
-            if assignment.pk:
-                # A grant is never edited in place: withdraw it and grant the new one.
-                old = RoleAssignment.objects.get(pk=assignment.pk)
-                withdraw_role(assignment=old, withdrawn_by=request.user, source=AuditSource.ADMIN)
-            grant_role(
-                user=form.instance,
-                role=assignment.role,
-                target=assignment.school or assignment.node,
-                granted_by=request.user,
-                source=AuditSource.ADMIN,
-            )
+            _save_grant(request, assignment, user=form.instance)
 
 
 @admin.register(RoleAssignment)
@@ -104,19 +112,7 @@ class RoleAssignmentAdmin(SuperuserOnlyAdmin, admin.ModelAdmin):
     readonly_fields = ["granted_by", "granted_at"]
 
     def save_model(self, request, obj, form, change):
-        if change:
-            withdraw_role(
-                assignment=RoleAssignment.objects.get(pk=obj.pk),
-                withdrawn_by=request.user,
-                source=AuditSource.ADMIN,
-            )
-        grant_role(
-            user=obj.user,
-            role=obj.role,
-            target=obj.school or obj.node,
-            granted_by=request.user,
-            source=AuditSource.ADMIN,
-        )
+        _save_grant(request, obj, user=obj.user)
 
     def delete_model(self, request, obj):
         withdraw_role(assignment=obj, withdrawn_by=request.user, source=AuditSource.ADMIN)

@@ -1,8 +1,3 @@
-from django.conf import settings
-
-from .scope import scope_of
-
-
 def shell(request):
     """What the page shell shows on every page: the user's role and scope, the navigation."""
     user = getattr(request, "user", None)
@@ -12,8 +7,6 @@ def shell(request):
     return {
         "TNE_SITE_TITLE": "Territoires numériques éducatifs",
         "TNE_ROLES_LABEL": grants_label,
-        "TNE_SCOPE": scope_of(user),
-        "TNE_DEBUG": settings.DEBUG,
         "skiplinks": [
             {"link": "#content", "label": "Contenu"},
             {"link": "#navigation", "label": "Menu"},

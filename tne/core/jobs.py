@@ -6,9 +6,10 @@ import logging
 from collections.abc import Callable
 
 from django.db import transaction
+from django.utils.timezone import now
 
 from .models import Job, JobStatus
-from .progress import JobProgress, now
+from .progress import JobProgress
 
 logger = logging.getLogger(__name__)
 

@@ -3,8 +3,6 @@ in the task worker (the job row the job page polls) or in a test (nothing)."""
 
 import time
 
-from django.utils import timezone
-
 
 class Progress:
     """Does nothing: the default."""
@@ -68,7 +66,3 @@ class JobProgress(Progress):
             type(self.job).objects.filter(pk=self.job.pk).update(
                 total=self.job.total, done=self.job.done, message=self.job.message
             )
-
-
-def now():
-    return timezone.now()

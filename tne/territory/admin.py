@@ -24,34 +24,32 @@ class RefreshesSchoolFigures:
         refresh_school_figures(school_ids=school_ids)
 
 
+class ReferenceDataAdmin(admin.ModelAdmin):
+    """Read-only: reference data comes from the importers, which write the audit trail."""
+
+    def has_change_permission(self, request, obj=None):
+        return False  # Reference data: it comes from the importers.
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # A delete would cascade to classes, staff and roles with no audit trail.
+
+
 @admin.register(TerritoryNode)
-class TerritoryNodeAdmin(admin.ModelAdmin):
+class TerritoryNodeAdmin(ReferenceDataAdmin):
     list_display = ["name", "kind", "code", "path", "is_pilot"]
     list_filter = ["kind", "is_pilot"]
     search_fields = ["name", "code"]
     readonly_fields = ["path", "depth"]
     raw_id_fields = ["parent"]
 
-    def has_change_permission(self, request, obj=None):
-        return False  # Reference data: it comes from the importers.
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # A delete would cascade to classes, staff and roles with no audit trail.
-
 
 @admin.register(School)
-class SchoolAdmin(admin.ModelAdmin):
+class SchoolAdmin(ReferenceDataAdmin):
     list_display = ["uai", "name", "kind", "sector", "education_network", "ips", "departement"]
     list_filter = ["kind", "sector", "education_network"]
     list_select_related = ["departement"]
     search_fields = ["uai", "name"]
     raw_id_fields = ["region", "academie", "departement", "commune", "circonscription", "owner"]
-
-    def has_change_permission(self, request, obj=None):
-        return False  # Reference data: it comes from the importers.
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # A delete would cascade to classes, staff and roles with no audit trail.
 
 
 @admin.register(SchoolYear)
