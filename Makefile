@@ -10,6 +10,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # The PostgreSQL run of the suite uses a throw-away local role and database (test_tne).
 PG_TEST_URL ?= postgres://tne:tne@127.0.0.1:5432/tne
+# Each run of the suite is bounded (CI has 90 minutes in all): past it pytest gets SIGINT and
+# prints where it was before stopping. Single tests are bounded too (pyproject.toml).
+PYTEST := timeout --signal=INT --kill-after=60 1200 $(BIN)/pytest -q -p no:cacheprovider
 
 .PHONY: help install demo serve test lint quality test-sqlite test-postgres test-e2e bench clean
 
@@ -54,15 +57,15 @@ lint: install
 quality: lint
 
 test-sqlite: install
-	DEBUG=1 DATABASE_URL=sqlite:///:memory: $(BIN)/pytest -m "not e2e" -q -p no:cacheprovider
+	DEBUG=1 DATABASE_URL=sqlite:///:memory: $(PYTEST) -m "not e2e"
 
 test-postgres: install
 	scripts/ensure-postgres
-	DEBUG=1 DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -m "not e2e" -q -p no:cacheprovider
+	DEBUG=1 DATABASE_URL=$(PG_TEST_URL) $(PYTEST) -m "not e2e"
 
 test-e2e: install
 	scripts/ensure-chromium
-	DEBUG=1 $(BIN)/pytest -m e2e -q -p no:cacheprovider
+	DEBUG=1 $(PYTEST) -m e2e
 
 test: lint test-sqlite test-postgres test-e2e
 

@@ -1,6 +1,18 @@
 import pytest
+from django.db.backends.signals import connection_created
 
 from tests.factories import territory_tree
+
+
+def _bounded_lock_waits(sender, connection, **kwargs):
+    """On PostgreSQL a statement that waits for a lock fails after a minute, naming the statement,
+    instead of hanging the suite (a lock held by another session of the same test run)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '60s'")
+
+
+connection_created.connect(_bounded_lock_waits)
 
 
 @pytest.fixture(autouse=True)
