@@ -12,7 +12,7 @@ PORT ?= 8000
 PG_TEST_URL ?= postgres://tne:tne@127.0.0.1:5432/tne
 # Each run of the suite is bounded (CI has 90 minutes in all): past it pytest gets SIGINT and
 # prints where it was before stopping. Single tests are bounded too (pyproject.toml).
-PYTEST := timeout --signal=INT --kill-after=60 1200 $(BIN)/pytest -q -p no:cacheprovider
+PYTEST := timeout --signal=INT --kill-after=60 1200 $(BIN)/pytest -q -p no:cacheprovider --durations=5
 
 .PHONY: help install demo serve test lint quality test-sqlite test-postgres test-e2e bench clean
 
