@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.db.backends.signals import connection_created
 
 from tests.factories import territory_tree
@@ -19,6 +20,13 @@ connection_created.connect(_bounded_lock_waits)
 def _immediate_tasks(settings):
     """Jobs run inline in tests: the real handler, with the ImmediateBackend of django-tasks."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(settings):
+    """Each test has an empty in-memory cache (jobs publish their live progress there)."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

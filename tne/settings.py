@@ -131,6 +131,18 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# The cache carries what the web process and the task worker share while work runs (the live
+# progress of jobs): files under var/ work for one machine; several machines need a shared
+# backend (TNE_CACHE_BACKEND and TNE_CACHE_LOCATION, e.g. Django's Redis or database cache).
+CACHES = {
+    "default": {
+        "BACKEND": env_str(
+            "TNE_CACHE_BACKEND", "django.core.cache.backends.filebased.FileBasedCache"
+        ),
+        "LOCATION": env_str("TNE_CACHE_LOCATION", str(VAR_DIR / "cache")),
+    }
+}
+
 TASKS = {
     "default": {
         "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),

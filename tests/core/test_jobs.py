@@ -1,9 +1,12 @@
 import pytest
+from django.db import transaction
+from django.test import Client
 from django.urls import reverse
 
 from tests.factories import UserFactory
 from tne.core.jobs import job_handler, start_job
 from tne.core.models import Job, JobStatus
+from tne.core.progress import JobProgress
 
 
 @job_handler("tests.count")
@@ -13,6 +16,22 @@ def _count_handler(job, progress):
         progress.advance()
     progress.close()
     return {"rows": job.params["n"], "created": 2}
+
+
+@job_handler("tests.watched")
+def _watched_handler(job, progress):
+    """Writes inside one transaction, like an import, and looks at its own page half-way."""
+    client = Client()
+    client.force_login(job.created_by)
+    page = reverse("core:job_detail", args=[job.pk])
+    progress.every = 0  # publish every step (0.5 s apart otherwise)
+    with transaction.atomic():
+        progress.start(total=40, message="Enregistrement")
+        progress.advance(10)
+        seen = client.get(page, headers={"HX-Request": "true"}).content.decode()
+        row = Job.objects.values_list("done", flat=True).get(pk=job.pk)
+    progress.close()
+    return {"seen": seen, "row_done_while_running": row}
 
 
 @job_handler("tests.fail")
@@ -149,3 +168,36 @@ def test_an_anonymous_visitor_is_sent_to_the_login_page(client):
 
     assert response.status_code == 302
     assert reverse("accounts:login") in response["Location"]
+
+
+@pytest.mark.django_db
+def test_the_page_shows_live_progress_of_work_running_inside_a_transaction(
+    django_capture_on_commit_callbacks,
+):
+    owner = UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        job = start_job(kind="tests.watched", label="Import long", params={}, user=owner)
+
+    job.refresh_from_db()
+    # The row is only written at the end: what the page showed came from the live progress.
+    assert job.result["row_done_while_running"] == 0
+    assert "25 %" in job.result["seen"] and "10 sur 40 lignes" in job.result["seen"]
+    assert "Enregistrement" in job.result["seen"]
+    assert (job.status, job.total, job.done) == (JobStatus.SUCCEEDED, 40, 10)
+
+
+@pytest.mark.django_db
+def test_a_finished_job_shows_its_row_not_a_stale_live_figure(client):
+    owner = UserFactory()
+    job = _job(owner, status=JobStatus.RUNNING)
+    progress = JobProgress(job)
+    progress.start(total=10, message="Lecture")
+    progress.advance(4)
+    progress.close()
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.FAILED, message="Coupure")
+    client.force_login(owner)
+
+    html = client.get(reverse("core:job_detail", args=[job.pk])).content.decode()
+
+    assert "4 sur 10 lignes" in html and "Coupure" in html
+    assert 'hx-trigger="every 1s"' not in html

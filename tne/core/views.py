@@ -5,6 +5,7 @@ from django.templatetags.static import static
 
 from .models import Job
 from .perms import can_view_job
+from .progress import with_live_progress
 
 
 @login_not_required
@@ -39,6 +40,7 @@ def job_detail(request, job_id):
     job = get_object_or_404(Job, pk=job_id)
     if not can_view_job(request.user, job):
         raise Http404("Traitement introuvable.")
+    with_live_progress(job)
     result = [(RESULT_LABELS.get(key, key), value) for key, value in job.result.items()]
     context = {
         "job": job,
