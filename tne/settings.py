@@ -189,6 +189,8 @@ DSFR_CONTENT_IS_SAFE = False
 
 # Uploaded files (the reference files to import) are refused past this size while being read.
 TNE_MAX_UPLOAD_BYTES = env_int("TNE_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
+# They are kept this many days after their upload, then deleted by `tne purge_imports` (daily).
+TNE_IMPORT_FILES_KEEP_DAYS = env_int("TNE_IMPORT_FILES_KEEP_DAYS", 90)
 FILE_UPLOAD_HANDLERS = [
     "tne.core.uploads.SizeLimitUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",

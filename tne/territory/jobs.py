@@ -6,9 +6,10 @@ from tne.core.scope import scope_of
 
 from .importers import import_file
 from .perms import can_import_reference_data
+from .uploads import IMPORT_JOB_KIND
 
 
-@job_handler("territory.import")
+@job_handler(IMPORT_JOB_KIND)
 def run_import(job, progress) -> dict:
     """``params``: ``{"path": str, "kind": str | None}``. A bad file raises ImportFileError,
     whose message (the first errors with their line and column) becomes the job's message. The

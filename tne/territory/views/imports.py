@@ -1,22 +1,20 @@
-"""The upload page of the reference files: the file is saved under ``MEDIA_ROOT/imports`` and
-imported by a background job, whose page shows the progress."""
+"""The upload page of the reference files: the file is saved (``territory.uploads``) and imported
+by a background job, whose page shows the progress."""
 
 from pathlib import Path
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import FileSystemStorage
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
-from django.utils.text import get_valid_filename
 from dsfr.forms import DsfrBaseForm
 
 from tne.core.jobs import start_job
 
 from ..importers import KINDS, ImportFileError, detect_kind
 from ..perms import can_import_reference_data
+from ..uploads import IMPORT_JOB_KIND, save_upload
 
 ALLOWED_SUFFIXES = {".csv", ".txt"}
 
@@ -51,13 +49,6 @@ def _too_large_message() -> str:
     return f"Le fichier dépasse {filesizeformat(settings.TNE_MAX_UPLOAD_BYTES)}."
 
 
-def _save_upload(upload) -> Path:
-    storage = FileSystemStorage(location=Path(settings.MEDIA_ROOT) / "imports")
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-    name = storage.save(f"{stamp}-{get_valid_filename(Path(upload.name).name)}", upload)
-    return Path(storage.path(name))
-
-
 def import_upload(request):
     if not can_import_reference_data(request.user):
         raise PermissionDenied("Seuls le pilotage national et les coordinations importent.")
@@ -68,7 +59,7 @@ def import_upload(request):
         form.errors["file"] = form.error_class([_too_large_message()])
     elif request.method == "POST" and form.is_valid():
         upload, kind = form.cleaned_data["file"], form.cleaned_data["kind"] or None
-        path = _save_upload(upload)
+        path = save_upload(upload)
         try:
             detected = kind or detect_kind(path)
         except ImportFileError as exc:
@@ -76,7 +67,7 @@ def import_upload(request):
             form.add_error("kind", "; ".join(error.message for error in exc.errors))
         else:
             job = start_job(
-                kind="territory.import",
+                kind=IMPORT_JOB_KIND,
                 label=f"Import de {upload.name} ({KINDS[detected].label})",
                 params={"path": str(path), "kind": detected},
                 user=request.user,
