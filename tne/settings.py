@@ -93,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tne.core.context_processors.shell",
                 "tne.territory.context_processors.territory",
+                "tne.accounts.context_processors.access",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },

@@ -77,7 +77,8 @@ def test_the_navigation_lists_what_exists_and_marks_the_current_page(client, tre
     assert f'href="{reverse("territory:index")}" aria-current="page">Territoire</a>' in nav
     assert f'href="{reverse("territory:school_list")}">Établissements</a>' in nav
     assert f'href="{reverse("territory:import_upload")}">Imports</a>' in nav
-    assert nav.count('class="fr-nav__item"') == 4
+    assert f'href="{reverse("accounts:access_list")}">Accès</a>' in nav
+    assert nav.count('class="fr-nav__item"') == 5
 
 
 def test_the_imports_link_is_shown_only_to_roles_that_may_import(client, tree):
@@ -95,3 +96,13 @@ def test_the_favicon_is_served_from_our_own_static_files(client, db):
 
     assert response.status_code == 302
     assert response["Location"].startswith("/static/dsfr/")
+
+
+def test_the_access_entry_is_shown_only_to_those_who_manage_access(client, tree):
+    coordinator = user_with_role(Role.COORDINATOR, tree.aisne)
+    trainer = user_with_role(Role.TRAINER, tree.aisne)
+
+    client.force_login(coordinator)
+    assert 'href="/comptes/acces/"' in client.get("/").content.decode()
+    client.force_login(trainer)
+    assert 'href="/comptes/acces/"' not in client.get("/").content.decode()

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import views, views_access
 from .forms import LoginForm
 
 app_name = "accounts"
@@ -17,4 +17,17 @@ urlpatterns = [
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("jetons/", views.api_tokens, name="api_tokens"),
     path("jetons/<int:token_id>/revoquer/", views.revoke_token, name="revoke_api_token"),
+    path("acces/", views_access.access_list, name="access_list"),
+    path("acces/export.csv", views_access.access_export, name="access_export"),
+    path("acces/ajouter/", views_access.access_grant, name="access_grant"),
+    path(
+        "acces/<int:assignment_id>/retirer/",
+        views_access.access_withdraw,
+        name="access_withdraw",
+    ),
+    path(
+        "mot-de-passe/<uidb64>/<token>/",
+        views_access.PasswordSetView.as_view(),
+        name="password_set",
+    ),
 ]

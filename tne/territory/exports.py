@@ -1,9 +1,8 @@
-"""Exports of a school list, row by row so that memory does not grow with the list: CSV for
-Excel (UTF-8 with BOM, ``;``-separated, decimal comma) and XLSX (openpyxl in write-only mode)."""
+"""Exports of a school list, row by row so that memory does not grow with the list: CSV
+(``tne.core.exports``) and XLSX (openpyxl in write-only mode)."""
 
-import csv
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 
 from django.db.models import QuerySet
@@ -11,10 +10,11 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
 
+from tne.core import exports
+
 from .models import School
 
 CHUNK_SIZE = 2000
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _network(school: School) -> str:
@@ -43,46 +43,18 @@ def _rows(schools: QuerySet[School]) -> Iterator[list[object]]:
         yield [value(school) for _, value in COLUMNS]
 
 
-class _Echo:
-    """A file-like object whose ``write`` returns what it is given, for ``csv.writer``."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_cell(value: object) -> object:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):  # French decimal comma, as Excel reads it in France.
-        return str(value).replace(".", ",")
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value  # Never let a spreadsheet run a cell as a formula.
-    return value
-
-
-def csv_lines(rows: Iterable[list[object]]) -> Iterator[str]:
-    writer = csv.writer(_Echo(), delimiter=";", lineterminator="\r\n")
-    yield "\ufeff" + writer.writerow(HEADERS)
-    for row in rows:
-        yield writer.writerow([_csv_cell(value) for value in row])
-
-
 def _filename(extension: str) -> str:
     return f"etablissements-{timezone.localdate():%Y-%m-%d}.{extension}"
 
 
 def csv_response(schools: QuerySet[School]) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(
-        csv_lines(_rows(schools)), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
-    return response
+    return exports.csv_response(HEADERS, _rows(schools), filename=_filename("csv"))
 
 
 def _xlsx_cell(value: object) -> object:
     if isinstance(value, Decimal):
         return float(value)
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    if isinstance(value, str) and value.startswith(exports.FORMULA_PREFIXES):
         return "'" + value
     return value
 

@@ -1,0 +1,222 @@
+"""Access management: who may grant and withdraw roles, on what, and the writes behind the
+« Accès » pages. National steering (and superusers) manage everything; a coordinator manages the
+part of the territory below their node, except the roles that decide who manages
+(``STEERING_ONLY_ROLES``). Every role write goes through ``grant_role`` / ``withdraw_role``."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from tne.core import audit
+from tne.core.models import AuditAction, AuditSource
+from tne.core.scope import EVERYTHING, NOTHING, Scope
+from tne.territory.models import School, TerritoryNode
+
+from .enums import Role
+from .models import SCOPE_LOOKUP, RoleAssignment, User
+from .roles import grant_role, withdraw_role
+
+# Roles whose holders manage access.
+MANAGING_ROLES = {Role.NATIONAL, Role.COORDINATOR}
+# Roles only national steering and superusers grant or withdraw: they decide who manages.
+STEERING_ONLY_ROLES = {Role.NATIONAL, Role.COORDINATOR}
+# The School columns a scope may filter on (see ``Scope.allows_school``).
+SCHOOL_SCOPE_FIELDS = ("pk", "owner_id", *SCOPE_LOOKUP.values())
+
+
+def _active(user) -> bool:
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def can_manage_access(user) -> bool:
+    if not _active(user):
+        return False
+    return user.is_superuser or any(g.role in MANAGING_ROLES for g in user.grants)
+
+
+def is_steering(user) -> bool:
+    """National steering or a superuser: manages every role everywhere."""
+    if not _active(user):
+        return False
+    return user.is_superuser or any(g.role == Role.NATIONAL for g in user.grants)
+
+
+def management_scope(user) -> Scope:
+    """The part of the territory where ``user`` manages access: everything for steering, the
+    nodes at or below their coordination nodes (and the schools there) for a coordinator."""
+    if is_steering(user):
+        return EVERYTHING
+    if not can_manage_access(user):
+        return NOTHING
+    grants = [g for g in user.grants if g.role == Role.COORDINATOR and g.node_id]
+    return Scope(
+        school_grants=tuple((SCOPE_LOOKUP[g.node.kind], g.node_id) for g in grants),
+        node_paths=tuple(g.node.path for g in grants),
+        people=True,
+    )
+
+
+def grantable_roles(user) -> list[Role]:
+    if not can_manage_access(user):
+        return []
+    steering = is_steering(user)
+    return [role for role in Role if steering or role not in STEERING_ONLY_ROLES]
+
+
+def target_in_scope(scope: Scope, target: TerritoryNode | School) -> bool:
+    if isinstance(target, School):
+        return scope.allows_school({name: getattr(target, name) for name in SCHOOL_SCOPE_FIELDS})
+    return scope.can_browse(target)
+
+
+def can_grant(user, role: str, target: TerritoryNode | School | None) -> bool:
+    """Whether ``user`` may grant (or withdraw) ``role`` on ``target``. Whether the role fits
+    the kind of target is ``RoleAssignment.clean``'s business, not this one's."""
+    if target is None or role not in grantable_roles(user):
+        return False
+    return target_in_scope(management_scope(user), target)
+
+
+def can_withdraw(user, assignment: RoleAssignment) -> bool:
+    return can_grant(user, assignment.role, assignment.target)
+
+
+def withdraw_refusal(user, assignment: RoleAssignment) -> str | None:
+    """Why ``user`` may not withdraw ``assignment`` although it is theirs to manage: it is the
+    last role that lets them manage access (a superuser keeps managing without it)."""
+    if assignment.user_id != user.pk or assignment.role not in MANAGING_ROLES:
+        return None
+    if user.is_superuser:
+        return None
+    if any(g.role in MANAGING_ROLES and g.pk != assignment.pk for g in user.grants):
+        return None
+    return (
+        "C'est votre dernier rôle de gestion des accès : en le retirant, vous ne pourriez "
+        "plus gérer les accès. Demandez à une autre personne habilitée de le retirer."
+    )
+
+
+def assignments_visible_to(user) -> QuerySet[RoleAssignment]:
+    """The role assignments on a node or a school of the user's management scope."""
+    scope = management_scope(user)
+    return RoleAssignment.objects.filter(scope.node_q("node__") | scope.school_q("school__"))
+
+
+def filtered_assignments(
+    user, *, role: str = "", text: str = "", departement: TerritoryNode | None = None
+) -> QuerySet[RoleAssignment]:
+    """The assignments the manager sees, filtered, with what the list shows (one query)."""
+    assignments = assignments_visible_to(user)
+    if role:
+        assignments = assignments.filter(role=role)
+    for word in text.split():
+        assignments = assignments.filter(
+            Q(user__email__icontains=word)
+            | Q(user__first_name__icontains=word)
+            | Q(user__last_name__icontains=word)
+        )
+    if departement is not None:
+        assignments = assignments.filter(
+            Q(node__path__startswith=departement.path) | Q(school__departement=departement)
+        )
+    return assignments.select_related("user", "node", "school", "granted_by").order_by(
+        "user__email", "role", "pk"
+    )
+
+
+@dataclass(frozen=True)
+class GrantOutcome:
+    assignment: RoleAssignment
+    user_created: bool
+    already_granted: bool
+
+
+@transaction.atomic
+def ensure_user(
+    *, email: str, first_name: str = "", last_name: str = "", created_by: User | None = None
+) -> tuple[User, bool]:
+    """The account with this e-mail address, created without a usable password if there is none
+    (its owner chooses one through a password-set link)."""
+    email = User.objects.normalize_email(email.strip()).lower()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is not None:
+        return user, False
+    user = User.objects.create_user(
+        email=email, first_name=first_name.strip(), last_name=last_name.strip()
+    )
+    audit.record(
+        user,
+        AuditAction.CREATE,
+        actor=created_by,
+        source=AuditSource.UI,
+        changes={"email": [None, user.email]},
+    )
+    return user, True
+
+
+@transaction.atomic
+def grant_access(
+    *,
+    manager: User,
+    email: str,
+    role: str,
+    target: TerritoryNode | School,
+    first_name: str = "",
+    last_name: str = "",
+) -> GrantOutcome:
+    """Grant ``role`` on ``target`` to the account with this e-mail, creating it if needed.
+    Granting a role the person already has changes nothing."""
+    if not can_grant(manager, role, target):
+        raise PermissionDenied("Vous ne pouvez pas attribuer ce rôle sur ce périmètre.")
+    user, created = ensure_user(
+        email=email, first_name=first_name, last_name=last_name, created_by=manager
+    )
+    on = {"school": target} if isinstance(target, School) else {"node": target}
+    already = not created and RoleAssignment.objects.filter(user=user, role=role, **on).exists()
+    assignment = grant_role(
+        user=user, role=role, target=target, granted_by=manager, source=AuditSource.UI
+    )
+    return GrantOutcome(assignment=assignment, user_created=created, already_granted=already)
+
+
+@transaction.atomic
+def withdraw_access(*, manager: User, assignment: RoleAssignment) -> None:
+    if not can_withdraw(manager, assignment):
+        raise PermissionDenied("Vous ne pouvez pas retirer ce rôle.")
+    refusal = withdraw_refusal(manager, assignment)
+    if refusal:
+        raise ValidationError(refusal)
+    withdraw_role(assignment=assignment, withdrawn_by=manager, source=AuditSource.UI)
+
+
+def can_issue_password_link(manager, person: User) -> bool:
+    """Whether ``manager`` may be shown a link to choose ``person``'s password: only for an
+    account that has none yet, is no superuser, and whose roles all lie where the manager
+    manages. Otherwise a coordinator could take over an account another manager created, with
+    the roles it holds elsewhere, by granting it any role in their own territory."""
+    if person.has_usable_password() or person.is_superuser or person.is_staff:
+        return False
+    if is_steering(manager):
+        return True
+    return all(
+        can_withdraw(manager, assignment)
+        for assignment in person.role_assignments.select_related("node", "school")
+    )
+
+
+def password_set_path(user: User) -> str:
+    """The path of a one-time link where ``user`` chooses their password (Django's password
+    reset token: it stops working once the password is set, or after PASSWORD_RESET_TIMEOUT)."""
+    return reverse(
+        "accounts:password_set",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )

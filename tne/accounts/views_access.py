@@ -1,0 +1,211 @@
+"""The « Accès » pages: who has which role in the manager's territory, granting a role (creating
+the account if needed), withdrawing one (confirmed), and the page where a new person chooses their
+password. Only access managers reach them (403 otherwise); an assignment outside the manager's
+scope is a 404."""
+
+from collections.abc import Iterator
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from tne.core.exports import csv_response
+
+from .access import (
+    assignments_visible_to,
+    can_issue_password_link,
+    can_manage_access,
+    can_withdraw,
+    filtered_assignments,
+    grant_access,
+    password_set_path,
+    withdraw_access,
+    withdraw_refusal,
+)
+from .enums import SCHOOL_ROLES
+from .forms_access import AccessFilterForm, AccessGrantForm, PasswordSetForm, add_model_errors
+
+LIST_TITLE = "Accès"
+
+
+def _require_manager(request) -> None:
+    if not can_manage_access(request.user):
+        raise PermissionDenied("Seuls le pilotage national et la coordination gèrent les accès.")
+
+
+def _breadcrumb(current: str, *, in_section: bool = True) -> dict:
+    """The DSFR breadcrumb starts at « Accueil » by itself."""
+    links = [{"url": reverse("accounts:access_list"), "title": LIST_TITLE}] if in_section else []
+    return {"links": links, "current": current}
+
+
+def _filter_form(request) -> AccessFilterForm:
+    form = AccessFilterForm(request.GET, manager=request.user)
+    if form.out_of_scope:
+        raise Http404("Ce département ne fait pas partie de votre périmètre.")
+    return form
+
+
+@require_GET
+def access_list(request):
+    _require_manager(request)
+    form = _filter_form(request)
+    rows = filtered_assignments(request.user, **form.filters())
+    page = Paginator(rows, settings.TNE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.pages_list = list(page.paginator.get_elided_page_range(page.number, on_ends=1))
+    for assignment in page:
+        assignment.can_withdraw = can_withdraw(request.user, assignment)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "title": LIST_TITLE,
+        "form": form,
+        "page_obj": page,
+        "export_query": query.urlencode(),
+        "breadcrumb_data": _breadcrumb(LIST_TITLE, in_section=False),
+    }
+    template = "accounts/access/list.html"
+    if request.htmx and request.htmx.target == "access-results":
+        template += "#results"
+    return render(request, template, context)
+
+
+CSV_HEADERS = ["Adresse électronique", "Prénom", "Nom", "Rôle", "Périmètre", "Attribué par", "Le"]
+
+
+def _csv_rows(assignments) -> Iterator[list[object]]:
+    for a in assignments.iterator(chunk_size=2000):
+        yield [
+            a.user.email,
+            a.user.first_name,
+            a.user.last_name,
+            a.get_role_display(),
+            str(a.target),
+            a.granted_by.email if a.granted_by else "",
+            timezone.localtime(a.granted_at).strftime("%d/%m/%Y %H:%M"),
+        ]
+
+
+@require_GET
+def access_export(request):
+    """The filtered list, all pages, in CSV for a spreadsheet (same scope, same filters)."""
+    _require_manager(request)
+    form = _filter_form(request)
+    rows = filtered_assignments(request.user, **form.filters())
+    filename = f"acces-{timezone.localdate():%Y-%m-%d}.csv"
+    return csv_response(CSV_HEADERS, _csv_rows(rows), filename=filename)
+
+
+def _grant(request, form: AccessGrantForm):
+    """Grant what the valid form asks; the response shows the one-time password link of a
+    person who has none yet, so it is never cached."""
+    cleaned = form.cleaned_data
+    try:
+        outcome = grant_access(
+            manager=request.user,
+            email=cleaned["email"],
+            first_name=cleaned["first_name"],
+            last_name=cleaned["last_name"],
+            role=cleaned["role"],
+            target=form.target,
+        )
+    except ValidationError as error:
+        add_model_errors(form, error)
+        return None
+    person = outcome.assignment.user
+    link = None
+    if can_issue_password_link(request.user, person):
+        link = request.build_absolute_uri(password_set_path(person))
+    timeout_days = settings.PASSWORD_RESET_TIMEOUT // 86400
+    title = "Rôle déjà attribué" if outcome.already_granted else "Rôle attribué"
+    context = {
+        "title": title,
+        "outcome": outcome,
+        "assignment": outcome.assignment,
+        "person": person,
+        "password_link": link,
+        "timeout_days": timeout_days,
+        "breadcrumb_data": _breadcrumb(title),
+    }
+    return render(request, "accounts/access/grant_done.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def access_grant(request):
+    _require_manager(request)
+    if request.method == "POST":
+        form = AccessGrantForm(request.POST, manager=request.user)
+        if form.is_valid():
+            response = _grant(request, form)
+            if response is not None:
+                return response
+    else:
+        form = AccessGrantForm(manager=request.user, role_hint=request.GET.get("role", ""))
+    role = form["role"].value() or ""
+    title = "Attribuer un rôle"
+    context = {
+        "title": title,
+        "form": form,
+        "show_node": role not in SCHOOL_ROLES,
+        "show_uai": not role or role in SCHOOL_ROLES,
+        "breadcrumb_data": _breadcrumb(title),
+    }
+    template = "accounts/access/grant.html"
+    if request.htmx and request.htmx.target == "grant-target":
+        template += "#target"
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "POST"])
+def access_withdraw(request, assignment_id: int):
+    """Shows what will be withdrawn (GET), then withdraws it (POST)."""
+    _require_manager(request)
+    assignment = get_object_or_404(
+        assignments_visible_to(request.user).select_related("user", "node", "school"),
+        pk=assignment_id,
+    )
+    if not can_withdraw(request.user, assignment):
+        raise PermissionDenied("Seul le pilotage national retire ce rôle.")
+    refusal = withdraw_refusal(request.user, assignment)
+    if request.method == "POST" and not refusal:
+        withdraw_access(manager=request.user, assignment=assignment)
+        messages.success(
+            request,
+            f"Le rôle « {assignment.get_role_display()} » sur {assignment.target} est retiré "
+            f"à {assignment.user.email}.",
+        )
+        return redirect("accounts:access_list")
+    title = "Retirer un rôle"
+    context = {
+        "title": title,
+        "assignment": assignment,
+        "refusal": refusal,
+        "breadcrumb_data": _breadcrumb(title),
+    }
+    return render(request, "accounts/access/withdraw.html", context)
+
+
+class PasswordSetView(auth_views.PasswordResetConfirmView):
+    """Where a person whose account was just created chooses their password, through the
+    one-time link shown to the manager who created it."""
+
+    form_class = PasswordSetForm
+    template_name = "accounts/access/password_set.html"
+    success_url = reverse_lazy("accounts:login")
+    title = "Choisir votre mot de passe"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(
+            self.request, "Votre mot de passe est enregistré : vous pouvez vous connecter."
+        )
+        return response
