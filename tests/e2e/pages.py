@@ -122,3 +122,77 @@ class NotFoundPage(BasePage):
         assert response is not None
         assert response.status == 404, f"{path} : statut {response.status}, 404 attendu"
         return cls(page)
+
+
+class AccessListPage(BasePage):
+    PATH = r"/comptes/acces/"
+
+    @classmethod
+    def open(cls, page: Page) -> "AccessListPage":
+        page.goto("/comptes/acces/")
+        return cls(page)
+
+    @property
+    def rows(self) -> Locator:
+        return self.main.locator("#access-table tbody tr")
+
+    def row_of(self, email: str) -> Locator:
+        return self.rows.filter(has_text=email)
+
+    def add(self) -> "AccessGrantPage":
+        self.main.get_by_role("link", name="Attribuer un rôle").click()
+        return AccessGrantPage(self.page)
+
+    def withdraw(self, email: str) -> "AccessWithdrawPage":
+        self.row_of(email).get_by_role("link", name=re.compile("^Retirer")).click()
+        return AccessWithdrawPage(self.page)
+
+
+class AccessGrantPage(BasePage):
+    PATH = r"/comptes/acces/ajouter/"
+
+    def grant_on_school(self, *, email: str, role: str, uai: str) -> "AccessGrantedPage":
+        self.page.get_by_label(re.compile(r"^\s*Adresse électronique")).fill(email)
+        self.page.get_by_label(re.compile(r"^\s*Rôle")).select_option(label=role)
+        # htmx swaps in the target field that fits the role (a UAI for a school role).
+        uai_field = self.page.get_by_label(re.compile(r"^\s*UAI"))
+        expect(uai_field).to_be_visible()
+        uai_field.fill(uai)
+        assert_accessible(self.page)
+        self.page.get_by_role("button", name="Attribuer le rôle").click()
+        return AccessGrantedPage(self.page)
+
+
+class AccessGrantedPage(BasePage):
+    PATH = r"/comptes/acces/ajouter/"
+
+    @property
+    def outcome(self) -> Locator:
+        return self.main.locator("#grant-outcome")
+
+    @property
+    def password_link(self) -> str:
+        return self.main.get_by_test_id("password-link").inner_text().strip()
+
+    def back_to_list(self) -> AccessListPage:
+        self.main.get_by_role("link", name="Retour aux accès").click()
+        return AccessListPage(self.page)
+
+
+class AccessWithdrawPage(BasePage):
+    PATH = r"/comptes/acces/[0-9]+/retirer/"
+
+    def confirm(self) -> AccessListPage:
+        self.page.get_by_role("button", name="Retirer le rôle").click()
+        return AccessListPage(self.page)
+
+
+class PasswordSetPage(BasePage):
+    PATH = r"/comptes/mot-de-passe/.+"
+
+    def choose(self, password: str) -> LoginPage:
+        # The fieldset's legend is « Nouveau mot de passe » too: take the inputs themselves.
+        self.page.locator("input#id_new_password1").fill(password)
+        self.page.locator("input#id_new_password2").fill(password)
+        self.page.get_by_role("button", name=re.compile("Enregistrer")).click()
+        return LoginPage(self.page)
