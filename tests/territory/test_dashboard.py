@@ -82,14 +82,18 @@ def test_roles_that_may_not_see_people_get_no_teacher_figures(client, world, rol
     assert "Enseignants" not in response.content.decode()
 
 
-def test_the_national_page_shows_the_programme_targets(client, world):
+def test_the_national_page_shows_the_programme_targets_but_no_progress(client, world):
+    """The figures count what exists: a percentage of the target would read as progress of
+    the measure, which nothing tracks yet."""
     national, _ = people(world)["national"]
 
     html = dashboard(client, national).content.decode()
 
-    assert "Mesure 4 — objectif national : 2\xa0700" in html
-    assert "Mesure 5 — objectif national : 15\xa0000" in html
-    assert "Mesure 7 — objectif national : 1\xa0000" in html
+    assert "Mesure 4 — objectif national : 2\xa0700 à équiper" in html
+    assert "Mesure 5 — objectif national : 15\xa0000 à équiper" in html
+    assert "Mesure 7 — objectif national : 1\xa0000 à équiper" in html
+    assert " %)" not in html
+    assert "pas ce qui est déjà équipé" in html
 
 
 def test_a_smaller_scope_shows_the_figures_without_target(client, world):

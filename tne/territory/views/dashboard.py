@@ -24,12 +24,10 @@ class Card:
     value: int
     source: str
     synthetic: bool = False
+    # The national target of the measure this population is the base of: shown beside the
+    # figure, never as a percentage of it (the figure is what exists, not what is equipped).
     target: int | None = None
     measure: str = ""
-
-    @property
-    def percent(self) -> int | None:
-        return round(100 * self.value / self.target) if self.target else None
 
 
 def _source(synthetic: int, total: int, *, plural: str) -> tuple[str, bool]:
