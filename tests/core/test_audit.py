@@ -53,3 +53,19 @@ def test_readable_changes_show_labels_and_related_objects(tree, django_assert_nu
     kind, commune = events[0].readable_changes
     assert (kind.label, kind.old, kind.new) == ("type", "École élémentaire", "École primaire")
     assert (commune.label, commune.old, commune.new) == ("commune", tree.laon, tree.soissons)
+
+
+@pytest.mark.django_db
+def test_readable_changes_write_decimals_the_french_way(tree):
+    from tne.territory.models import School
+
+    school = SchoolFactory(commune=tree.laon)
+    audit.record(school, AuditAction.UPDATE, changes={"ips": [None, "77.5"]})
+    audit.record(school, AuditAction.UPDATE, changes={"ips": ["77.5", "101.25"]})
+    events = list(audit.history_of(school))
+
+    audit.readable_changes(School, events)
+
+    latest, first = (event.readable_changes[0] for event in events)
+    assert (latest.old, latest.new) == ("77,5", "101,25")
+    assert (first.old, first.new) == (None, "77,5")

@@ -4,11 +4,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils.formats import number_format
 
 from .models import AuditAction, AuditEvent, AuditSource
 
@@ -104,6 +105,11 @@ def readable_changes(model: type[models.Model], events: list[AuditEvent]) -> Non
             return related[field.related_model].get(value, value)
         if field.choices:
             return dict(field.flatchoices).get(value, value)
+        if isinstance(field, models.DecimalField | models.FloatField):
+            try:  # « 77,5 », as French readers write it (stored as JSON text or number)
+                return number_format(Decimal(str(value)))
+            except InvalidOperation:
+                return value
         return value
 
     for event in events:
