@@ -138,3 +138,25 @@ def test_an_export_makes_a_fixed_number_of_queries(
         body = b"".join(response.streaming_content)
 
     assert body
+
+
+def test_the_workbook_is_ready_to_read_widths_frozen_filtered_header(client, world):
+    national, uais = people(world)["national"]
+    _, body = export(client, national, "xlsx")
+
+    sheet = load_workbook(io.BytesIO(body)).active
+
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:K{1 + len(uais)}"
+    assert sheet["A1"].font.b and sheet["B1"].value == "Nom"
+    assert sheet.column_dimensions["B"].width == 45
+    ips = HEADERS.index("IPS") + 1
+    assert all(sheet.cell(row, ips).number_format == "0.0" for row in range(2, 2 + len(uais)))
+
+
+def test_a_school_outside_priority_education_says_so_in_the_export(client, world):
+    coordinator, _ = people(world)["coordinator of Aisne"]
+
+    rows = csv_rows(client, coordinator, q=world.soissons_ecole.uai)
+
+    assert rows[1][HEADERS.index("Éducation prioritaire")] == "Hors éducation prioritaire"

@@ -9,6 +9,9 @@ from django.db.models import QuerySet
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from tne.core import exports
 
@@ -17,30 +20,28 @@ from .models import School
 CHUNK_SIZE = 2000
 
 
-def _network(school: School) -> str:
-    return school.get_education_network_display() if school.education_network else ""
-
-
-# (French header, value of a row); the same columns in both formats.
-COLUMNS: list[tuple[str, Callable[[School], object]]] = [
-    ("UAI", lambda s: s.uai),
-    ("Nom", lambda s: s.name),
-    ("Type", lambda s: s.get_kind_display()),
-    ("Secteur", lambda s: s.get_sector_display()),
-    ("Éducation prioritaire", _network),
-    ("IPS", lambda s: s.ips),
-    ("Classes (année en cours)", lambda s: s.class_count),
-    ("Commune", lambda s: s.commune.name),
-    ("Code commune", lambda s: s.commune.code),
-    ("Département", lambda s: s.departement.name),
-    ("Code département", lambda s: s.departement.code),
+# (French header, value of a row, width of the spreadsheet column in characters); the same
+# columns in both formats, and the same wording as the pages.
+COLUMNS: list[tuple[str, Callable[[School], object], int]] = [
+    ("UAI", lambda s: s.uai, 10),
+    ("Nom", lambda s: s.name, 45),
+    ("Type", lambda s: s.get_kind_display(), 24),
+    ("Secteur", lambda s: s.get_sector_display(), 20),
+    ("Éducation prioritaire", lambda s: s.get_education_network_display(), 26),
+    ("IPS", lambda s: s.ips, 8),
+    ("Classes (année en cours)", lambda s: s.class_count, 12),
+    ("Commune", lambda s: s.commune.name, 28),
+    ("Code commune", lambda s: s.commune.code, 10),
+    ("Département", lambda s: s.departement.name, 18),
+    ("Code département", lambda s: s.departement.code, 12),
 ]
-HEADERS = [header for header, _ in COLUMNS]
+HEADERS = [header for header, _, _ in COLUMNS]
+IPS_COLUMN = HEADERS.index("IPS")
 
 
 def _rows(schools: QuerySet[School]) -> Iterator[list[object]]:
     for school in schools.iterator(chunk_size=CHUNK_SIZE):
-        yield [value(school) for _, value in COLUMNS]
+        yield [value(school) for _, value, _ in COLUMNS]
 
 
 def _filename(extension: str) -> str:
@@ -51,12 +52,16 @@ def csv_response(schools: QuerySet[School]) -> StreamingHttpResponse:
     return exports.csv_response(HEADERS, _rows(schools), filename=_filename("csv"))
 
 
-def _xlsx_cell(value: object) -> object:
+def _xlsx_cell(sheet, value: object, number_format: str | None = None) -> object:
     if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, str) and value.startswith(exports.FORMULA_PREFIXES):
-        return "'" + value
-    return value
+        value = float(value)
+    elif isinstance(value, str) and value.startswith(exports.FORMULA_PREFIXES):
+        value = "'" + value
+    if number_format is None:
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.number_format = number_format
+    return cell
 
 
 def xlsx_response(schools: QuerySet[School]) -> FileResponse:
@@ -64,9 +69,27 @@ def xlsx_response(schools: QuerySet[School]) -> FileResponse:
     then sent by chunks."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Établissements")
-    sheet.append(HEADERS)
+    # Set before the first row, as write-only sheets require: readable widths, the header row
+    # frozen and filterable, IPS with its decimal (75,0 stays 75,0).
+    for index, (_, _, width) in enumerate(COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    header = []
+    for title in HEADERS:
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font = Font(bold=True)
+        header.append(cell)
+    sheet.append(header)
+    count = 0
     for row in _rows(schools):
-        sheet.append([_xlsx_cell(value) for value in row])
+        sheet.append(
+            [
+                _xlsx_cell(sheet, value, "0.0" if i == IPS_COLUMN else None)
+                for i, value in enumerate(row)
+            ]
+        )
+        count += 1
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{count + 1}"
     # Not a context manager: FileResponse closes the file once it is sent.
     output = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
     workbook.save(output)
