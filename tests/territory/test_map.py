@@ -80,6 +80,8 @@ def test_the_svg_is_accessible_and_served_without_javascript(client, vdo_schools
     )
     assert '<desc id="tne-map-desc">3 établissements' in svg
     assert "<script" not in svg
+    assert "Symbol legend" not in svg and "legend titled" not in svg  # Vega's English text
+    assert "aria-roledescription" not in svg
     assert not re.search(r"https?://(?!www\.w3\.org)", svg)
 
 

@@ -23,6 +23,9 @@ from .enums import SchoolKind
 from .models import TerritoryNode
 
 CACHE_TIMEOUT = 24 * 60 * 60
+# Part of the cache key of a drawn map: change it when the drawing code changes, so that the
+# cache (shared, and kept across restarts) never serves a map drawn by older code.
+DRAWING_VERSION = 2
 WIDTH, HEIGHT = 640, 560
 # Colour of each school kind: DSFR illustrative colours, dark enough against the outlines.
 KIND_COLOURS = {
@@ -124,6 +127,9 @@ def _spec(features, points: list[dict]) -> dict:
                         labelFontSize=13,
                         titleFontSize=14,
                         symbolSize=120,
+                        # Vega describes legends in English; the figure's own French title and
+                        # description say what the map shows.
+                        aria=False,
                     ),
                 ),
                 description="description:N",
@@ -148,6 +154,8 @@ def _accessible_svg(svg: str, *, title: str, description: str) -> str:
     """Give the SVG an accessible name and description, a tooltip (``<title>``) on each school
     point, a fluid width, and shorter path data (one decimal is a tenth of a pixel)."""
     svg = re.sub(r'\b(d|transform)="([^"]*)"', _round, svg)
+    # Vega's role descriptions are English words (« circle », « group mark container »).
+    svg = re.sub(r' aria-roledescription="[^"]*"', "", svg)
     svg = _POINT.sub(
         r'<path aria-label="\1" role="graphics-symbol"\2><title>\1</title></path>', svg
     )
@@ -201,7 +209,9 @@ def departement_school_map(*, departement: TerritoryNode, schools) -> SchoolMap:
             + (", sur le contour des communes." if path else " (pas de contour des communes).")
             + " Le tableau qui suit la carte donne le nombre d'établissements par commune."
         )
-        fingerprint = json.dumps([departement.code, str(path), mtime, title, points])
+        fingerprint = json.dumps(
+            [DRAWING_VERSION, departement.code, str(path), mtime, title, points]
+        )
         key = "tne:map:" + hashlib.sha256(fingerprint.encode()).hexdigest()
         svg = cache.get(key)
         if svg is None:
