@@ -19,7 +19,7 @@ from tne.core.scope import EVERYTHING, NOTHING, Scope
 from tne.territory.models import School, TerritoryNode
 
 from .enums import Role
-from .models import SCOPE_LOOKUP, RoleAssignment, User
+from .models import SCOPE_LOOKUP, RoleAssignment, User, normalize_email
 from .roles import grant_role, withdraw_role
 
 # Roles whose holders manage access.
@@ -143,7 +143,7 @@ def ensure_user(
 ) -> tuple[User, bool]:
     """The account with this e-mail address, created without a usable password if there is none
     (its owner chooses one through a password-set link)."""
-    email = User.objects.normalize_email(email.strip()).lower()
+    email = normalize_email(email)
     user = User.objects.filter(email__iexact=email).first()
     if user is not None:
         return user, False

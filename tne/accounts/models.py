@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -15,14 +16,25 @@ from tne.territory.models import School, TerritoryNode
 
 from .enums import NO_PEOPLE_ROLES, SCHOOL_ROLES, Role
 
+EMAIL_TAKEN = "Un compte existe déjà avec cette adresse électronique."
+
+
+def normalize_email(email: str) -> str:
+    """E-mail addresses are compared without case: they are stored in lowercase."""
+    return BaseUserManager.normalize_email(email.strip()).lower()
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
+    def get_by_natural_key(self, username):
+        """Logging in ignores the case of the address (through the index on its lowercase)."""
+        return self.alias(email_lower=Lower("email")).get(email_lower=normalize_email(username))
+
     def _create(self, email, password, **extra):
         if not email:
             raise ValueError("Une adresse électronique est obligatoire.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=normalize_email(email), **extra)
         user.set_password(password)
         user.full_clean(exclude=["password"])
         user.save(using=self._db)
@@ -42,7 +54,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A local account, identified by its email address. Agents will later log in through the
     ministry's OpenID Connect provider too: ``external_id`` is reserved for the OIDC ``sub``."""
 
-    email = models.EmailField("adresse électronique", unique=True)
+    email = models.EmailField(
+        "adresse électronique", unique=True, error_messages={"unique": EMAIL_TAKEN}
+    )
     first_name = models.CharField("prénom", max_length=150, blank=True)
     last_name = models.CharField("nom", max_length=150, blank=True)
     is_staff = models.BooleanField(
@@ -66,9 +80,20 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name = "utilisateur"
         verbose_name_plural = "utilisateurs"
         ordering = ["email"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                name="user_email_unique_ignoring_case",
+                violation_error_message=EMAIL_TAKEN,
+            ),
+        ]
 
     def __str__(self):
         return self.get_full_name() or self.email
+
+    def clean(self):
+        super().clean()
+        self.email = normalize_email(self.email or "")
 
     def get_full_name(self):
         return f"{self.first_name} {self.last_name}".strip()

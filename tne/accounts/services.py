@@ -2,6 +2,7 @@
 
 from datetime import datetime, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -19,11 +20,16 @@ def create_api_token(
     *, user: User, name: str, expires_at: datetime | None = None
 ) -> tuple[ApiToken, str]:
     """A new token for ``user``; returns it with the raw value, which is never stored and must
-    be shown once."""
+    be shown once. Two active tokens of one user cannot share a name (whatever its case)."""
+    # Locking the user's row makes two simultaneous creations with one name wait for each other.
+    User.objects.select_for_update().filter(pk=user.pk).exists()
+    name = name.strip()
+    if ApiToken.objects.active().filter(user=user, name__iexact=name).exists():
+        raise ValidationError({"name": "Vous avez déjà un jeton actif portant ce nom."})
     raw = ApiToken.generate()
     token = ApiToken(
         user=user,
-        name=name.strip(),
+        name=name,
         key_hash=hash_token(raw),
         hint=raw[: len(ApiToken.PREFIX) + 4],
         expires_at=expires_at,

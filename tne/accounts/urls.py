@@ -14,7 +14,7 @@ urlpatterns = [
         ),
         name="login",
     ),
-    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("deconnexion/", views.LogoutView.as_view(), name="logout"),
     path("jetons/", views.api_tokens, name="api_tokens"),
     path("jetons/<int:token_id>/revoquer/", views.revoke_token, name="revoke_api_token"),
     path("acces/", views_access.access_list, name="access_list"),

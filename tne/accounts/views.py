@@ -1,4 +1,9 @@
+"""The user's own account pages: personal API tokens, and the log-out that says it is done."""
+
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -10,6 +15,14 @@ from .models import ApiToken
 from .services import create_api_token, revoke_api_token
 
 TOKENS_TITLE = "Mes jetons d'API"
+TOKENS_SECTION = "Jetons d'API"
+
+# Between the creation (POST) and the page that shows it (GET after the redirect), the raw token
+# waits in a short-lived signed cookie bound to its owner: sessions live in the database, where a
+# token is never stored unhashed. The page that shows it deletes the cookie.
+NEW_TOKEN_COOKIE = "tne_new_api_token"
+NEW_TOKEN_SALT = "tne.accounts.new_api_token"
+NEW_TOKEN_MAX_AGE = 5 * 60
 
 
 def _status(token: ApiToken, now) -> str:
@@ -20,37 +33,71 @@ def _status(token: ApiToken, now) -> str:
     return "active"
 
 
-def _breadcrumb(*links: tuple[str, str], current: str) -> dict:
-    return {
-        "links": [{"url": reverse("home"), "title": "Accueil"}]
-        + [{"url": url, "title": label} for url, label in links],
-        "current": current,
-    }
+def _breadcrumb(current: str, *, in_section: bool = True) -> dict:
+    """The DSFR breadcrumb starts at « Accueil » by itself."""
+    links = [{"url": reverse("accounts:api_tokens"), "title": TOKENS_SECTION}] if in_section else []
+    return {"links": links, "current": current}
 
 
-@never_cache  # The response to a creation shows the raw token: never keep it in a cache.
+def _keep_new_token(response, *, user, raw: str) -> None:
+    response.set_signed_cookie(
+        NEW_TOKEN_COOKIE,
+        f"{user.pk}:{raw}",
+        salt=NEW_TOKEN_SALT,
+        max_age=NEW_TOKEN_MAX_AGE,
+        path=reverse("accounts:api_tokens"),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Strict",
+    )
+
+
+def _new_token(request) -> str | None:
+    """The raw token just created by this user, if the redirect after its creation brought it."""
+    value = request.get_signed_cookie(
+        NEW_TOKEN_COOKIE, default=None, salt=NEW_TOKEN_SALT, max_age=NEW_TOKEN_MAX_AGE
+    )
+    owner, _, raw = (value or "").partition(":")
+    return raw if raw and owner == str(request.user.pk) else None
+
+
+@never_cache  # The page may show a raw token: never keep it in a cache.
 @require_http_methods(["GET", "POST"])
 def api_tokens(request):
-    """The user's personal API tokens; creating one shows its value once, on this response."""
-    raw_token = None
+    """The user's personal API tokens. Creating one redirects here (POST/redirect/GET), where its
+    value is shown once."""
     form = ApiTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        _, raw_token = create_api_token(
-            user=request.user, name=form.cleaned_data["name"], expires_at=form.expires_at
-        )
-        form = ApiTokenForm()
+        try:
+            _, raw = create_api_token(
+                user=request.user, name=form.cleaned_data["name"], expires_at=form.expires_at
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            response = redirect("accounts:api_tokens")
+            _keep_new_token(response, user=request.user, raw=raw)
+            return response
     now = timezone.now()
     tokens = list(ApiToken.objects.filter(user=request.user))
     for token in tokens:
         token.status = _status(token, now)
     context = {
         "title": TOKENS_TITLE,
-        "breadcrumb_data": _breadcrumb(current=TOKENS_TITLE),
-        "tokens": tokens,
+        "breadcrumb_data": _breadcrumb(TOKENS_SECTION, in_section=False),
+        "tokens": sorted(
+            (t for t in tokens if t.status != "revoked"), key=lambda t: t.status != "active"
+        ),
+        "revoked_tokens": [t for t in tokens if t.status == "revoked"],
         "form": form,
-        "raw_token": raw_token,
+        "raw_token": _new_token(request) if request.method == "GET" else None,
     }
-    return render(request, "accounts/api_tokens.html", context)
+    response = render(request, "accounts/api_tokens.html", context)
+    if NEW_TOKEN_COOKIE in request.COOKIES:
+        response.delete_cookie(
+            NEW_TOKEN_COOKIE, path=reverse("accounts:api_tokens"), samesite="Strict"
+        )
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -62,11 +109,16 @@ def revoke_token(request, token_id: int):
         return redirect("accounts:api_tokens")
     token = get_object_or_404(ApiToken.objects.active().filter(user=request.user), pk=token_id)
     title = f"Révoquer le jeton « {token.name} »"
-    context = {
-        "title": title,
-        "breadcrumb_data": _breadcrumb(
-            (reverse("accounts:api_tokens"), TOKENS_TITLE), current=title
-        ),
-        "token": token,
-    }
+    context = {"title": title, "breadcrumb_data": _breadcrumb(title), "token": token}
     return render(request, "accounts/revoke_api_token.html", context)
+
+
+class LogoutView(auth_views.LogoutView):
+    """Logs out (POST only), then says so on the login page."""
+
+    def post(self, request, *args, **kwargs):
+        was_logged_in = request.user.is_authenticated
+        response = super().post(request, *args, **kwargs)
+        if was_logged_in:
+            messages.success(request, "Vous êtes déconnecté.")
+        return response
