@@ -188,6 +188,15 @@ DSFR_CONTENT_IS_SAFE = False
 # Not set: django-dsfr reads DSFR_MARK_OPTIONAL_FIELDS globally, and our filter forms, all optional,
 # would show « (Optionnel) » on every field. Required fields keep their asterisk.
 
+# What the operator of an instance must publish (legal notice, accessibility statement): the
+# organisation, the publication director, the host (name and address), a contact address, and
+# the date of the accessibility statement. Empty: the pages say the instance has not declared it.
+TNE_OPERATOR = env_str("TNE_OPERATOR", "")
+TNE_PUBLICATION_DIRECTOR = env_str("TNE_PUBLICATION_DIRECTOR", "")
+TNE_HOST_PROVIDER = env_str("TNE_HOST_PROVIDER", "")
+TNE_CONTACT_EMAIL = env_str("TNE_CONTACT_EMAIL", "")
+TNE_ACCESSIBILITY_STATEMENT_DATE = env_str("TNE_ACCESSIBILITY_STATEMENT_DATE", "")
+
 # Uploaded files (the reference files to import) are refused past this size while being read.
 TNE_MAX_UPLOAD_BYTES = env_int("TNE_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
 # They are kept this many days after their upload, then deleted by `tne purge_imports` (daily).

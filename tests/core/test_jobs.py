@@ -1,11 +1,13 @@
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from tests.factories import UserFactory
+from tests.factories import Role, UserFactory, territory_tree, user_with_role
 from tne.core.jobs import job_handler, start_job
 from tne.core.models import Job, JobStatus
+from tne.core.perms import can_view_job
 from tne.core.progress import JobProgress
 
 
@@ -201,3 +203,84 @@ def test_a_finished_job_shows_its_row_not_a_stale_live_figure(client):
 
     assert "4 sur 10 lignes" in html and "Coupure" in html
     assert 'hx-trigger="every 1s"' not in html
+
+
+@pytest.mark.django_db
+def test_an_import_job_page_leads_to_another_import_and_the_last_imports(client):
+    owner = UserFactory()
+    job = Job.objects.create(
+        kind="territory.import",
+        label="Import de lycees.csv (Lycées et IPS)",
+        created_by=owner,
+        status=JobStatus.SUCCEEDED,
+        result={
+            "kind": "Lycées et IPS",
+            "out_of_scope": 48,
+            "out_of_scope_first": "0950014Z (ligne 2)",
+        },
+    )
+    client.force_login(owner)
+
+    html = client.get(reverse("core:job_detail", args=[job.pk])).content.decode()
+
+    imports = reverse("territory:import_upload")
+    assert f'<a class="fr-btn" href="{imports}">Importer un autre fichier</a>' in html
+    assert f'href="{imports}#derniers-imports">Voir les derniers imports</a>' in html
+    assert (
+        f'<a class="fr-breadcrumb__link" href="{imports}">Importer un fichier de référence</a>'
+        in html
+    )
+    assert "<dt>Type de fichier</dt><dd>Lycées et IPS</dd>" in html
+    assert "<dt>Hors de votre périmètre (non importées)</dt><dd>48 lignes</dd>" in html
+    assert "<dt>Premières lignes hors de votre périmètre</dt><dd>0950014Z (ligne 2)</dd>" in html
+
+
+@pytest.mark.django_db
+def test_another_kind_of_job_has_no_import_links(client):
+    owner = UserFactory()
+    job = _job(owner, status=JobStatus.SUCCEEDED)
+    client.force_login(owner)
+
+    html = client.get(reverse("core:job_detail", args=[job.pk])).content.decode()
+
+    assert "Importer un autre fichier" not in html
+    assert reverse("territory:import_upload") not in html.split("</nav>", 2)[-1]
+
+
+@pytest.mark.django_db
+def test_national_steering_may_read_any_job_page(client):
+    job = _job(UserFactory())
+    client.force_login(user_with_role(Role.NATIONAL, territory_tree().country))
+
+    assert client.get(reverse("core:job_detail", args=[job.pk])).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_jobs_visible_to_a_user_follow_the_job_page_rule():
+    tree = territory_tree()
+    owner, other = UserFactory(), UserFactory()
+    own, others = _job(owner), _job(other)
+    users = {
+        "owner": owner,
+        "coordinator": user_with_role(Role.COORDINATOR, tree.aisne),
+        "national": user_with_role(Role.NATIONAL, tree.country),
+        "superuser": UserFactory(is_superuser=True),
+        "inactive owner": UserFactory(is_active=False),
+        "anonymous": AnonymousUser(),
+    }
+    _job(users["inactive owner"])
+
+    visible = {name: set(Job.objects.visible_to(user)) for name, user in users.items()}
+
+    everything = set(Job.objects.all())
+    assert visible == {
+        "owner": {own},
+        "coordinator": set(),
+        "national": everything,
+        "superuser": everything,
+        "inactive owner": set(),
+        "anonymous": set(),
+    }
+    for name, user in users.items():
+        assert {job for job in everything if can_view_job(user, job)} == visible[name], name
+    assert others not in visible["owner"]

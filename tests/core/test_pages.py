@@ -106,3 +106,41 @@ def test_the_access_entry_is_shown_only_to_those_who_manage_access(client, tree)
     assert 'href="/comptes/acces/"' in client.get("/").content.decode()
     client.force_login(trainer)
     assert 'href="/comptes/acces/"' not in client.get("/").content.decode()
+
+
+def test_the_legal_page_names_the_operator_director_and_host_the_instance_declares(
+    client, db, settings
+):
+    settings.TNE_OPERATOR = "Rectorat de l'académie d'Amiens"
+    settings.TNE_PUBLICATION_DIRECTOR = "Le recteur de l'académie d'Amiens"
+    settings.TNE_HOST_PROVIDER = "Hébergeur public, 1 rue de l'Exemple, 80000 Amiens"
+    settings.TNE_CONTACT_EMAIL = "tne@ac-amiens.example"
+
+    html = client.get(reverse("core:legal")).content.decode()
+
+    assert "Rectorat de l&#x27;académie d&#x27;Amiens" in html
+    assert "Le recteur de l&#x27;académie d&#x27;Amiens" in html
+    assert "1 rue de l&#x27;Exemple" in html
+    assert 'href="mailto:tne@ac-amiens.example"' in html
+    assert 'id="operator-missing"' not in html
+
+
+def test_an_instance_that_declared_nothing_says_so_instead_of_inventing(client, db, settings):
+    settings.TNE_OPERATOR = settings.TNE_PUBLICATION_DIRECTOR = settings.TNE_HOST_PROVIDER = ""
+    settings.TNE_ACCESSIBILITY_STATEMENT_DATE = ""
+
+    legal = client.get(reverse("core:legal")).content.decode()
+    statement = client.get(reverse("core:accessibility")).content.decode()
+
+    assert legal.count("non déclaré") == 4 and 'id="operator-missing"' in legal
+    assert "TNE_ACCESSIBILITY_STATEMENT_DATE" in statement
+
+
+def test_the_accessibility_statement_gives_its_date_and_contact(client, db, settings):
+    settings.TNE_ACCESSIBILITY_STATEMENT_DATE = "28 novembre 2026"
+    settings.TNE_CONTACT_EMAIL = "tne@ac-amiens.example"
+
+    html = client.get(reverse("core:accessibility")).content.decode()
+
+    assert "établie le 28 novembre 2026" in html
+    assert 'href="mailto:tne@ac-amiens.example"' in html

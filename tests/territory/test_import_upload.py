@@ -1,7 +1,12 @@
+import html
+import re
+from pathlib import Path
+
 import pytest
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.html import strip_tags
 
 from tests.factories import Role, SchoolFactory, UserFactory, user_with_role
 from tne.core.models import Job, JobStatus
@@ -35,6 +40,14 @@ def _upload(client, content: bytes, name="lycees.csv", kind=""):
     )
 
 
+def _field_errors(response, field: str) -> str:
+    """The errors shown under a field of the form, as text."""
+    found = re.search(
+        rf'<div id="id_{field}-desc-error">(.*?)</div>', response.content.decode(), re.S
+    )
+    return " ".join(html.unescape(strip_tags(found.group(1))).split()) if found else ""
+
+
 def test_the_page_offers_a_file_and_its_kind(client, coordinator):
     client.force_login(coordinator)
 
@@ -57,7 +70,7 @@ def test_a_coordinator_uploads_a_file_that_a_job_imports(
     assert response.status_code == 302
     assert response["Location"] == reverse("core:job_detail", args=[job.pk])
     assert job.kind == "territory.import" and job.created_by == coordinator
-    assert job.params["kind"] == "lycees_ips"
+    assert job.params["kind"] == "lycees_ips" and job.params["name"] == "lycees.csv"
     saved = list((media_root / "imports").iterdir())
     assert [str(p) for p in saved] == [job.params["path"]]
     assert saved[0].name.endswith("-lycees.csv")
@@ -68,6 +81,8 @@ def test_a_coordinator_uploads_a_file_that_a_job_imports(
 
     page = client.get(response["Location"]).content.decode()
     assert "Terminé" in page and "Créés" in page and "<dd>3</dd>" in page
+    assert "<dt>Type de fichier</dt><dd>Lycées et IPS</dd>" in page
+    assert "lycees_ips" not in page
 
 
 def test_a_bad_file_gives_a_failed_job_naming_the_line_and_column(
@@ -77,14 +92,16 @@ def test_a_bad_file_gives_a_failed_job_naming_the_line_and_column(
     client.force_login(coordinator)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = _upload(client, content, kind="lycees_ips")
+        response = _upload(client, content, name="bad3.csv", kind="lycees_ips")
 
     job = Job.objects.get()
     assert job.status == JobStatus.FAILED
     assert not School.objects.exists()
     page = client.get(response["Location"]).content.decode()
     assert "Le traitement a échoué" in page
-    assert "ligne 2" in page and "colonne « ips_ensemble_gt_pro »" in page
+    assert "bad3.csv, ligne 2, colonne « ips_ensemble_gt_pro »" in page
+    stored = Path(job.params["path"]).name
+    assert stored != "bad3.csv" and stored not in page and stored not in job.message
 
 
 def test_a_file_of_unknown_kind_is_refused_on_the_form(client, coordinator, media_root):
@@ -93,9 +110,72 @@ def test_a_file_of_unknown_kind_is_refused_on_the_form(client, coordinator, medi
     response = _upload(client, b"a;b;c\n1;2;3\n", name="autre.csv")
 
     assert response.status_code == 200
-    assert "type de fichier non reconnu" in response.content.decode()
+    errors = _field_errors(response, "file")
+    assert errors.startswith("Fichier « autre.csv », ligne 1 : type de fichier non reconnu")
+    assert "« Lycées et IPS »" in errors and "lycees_ips" not in errors
+    assert "Communes" not in errors  # not for a coordinator
+    assert _field_errors(response, "kind") == ""
     assert not Job.objects.exists()
     assert list((media_root / "imports").iterdir()) == []
+
+
+def test_a_file_not_in_utf8_is_refused_on_the_file_field(client, coordinator):
+    client.force_login(coordinator)
+
+    response = _upload(client, _lycees_extract(1).replace(b"AMIENS", "AMIÉNS".encode("latin-1")))
+
+    assert _field_errors(response, "file") == (
+        "Fichier « lycees.csv », ligne 2 : le fichier n'est pas encodé en UTF-8."
+    )
+    assert _field_errors(response, "kind") == ""
+    assert not Job.objects.exists()
+
+
+def test_an_empty_file_is_refused_on_the_file_field(client, coordinator):
+    client.force_login(coordinator)
+
+    response = _upload(client, b"\n", name="vide.csv", kind="lycees_ips")
+
+    assert _field_errors(response, "file").startswith(
+        "Fichier « vide.csv », ligne 1 : le fichier est vide"
+    )
+    assert _field_errors(response, "kind") == ""
+
+
+def test_a_kind_that_does_not_fit_the_file_is_refused_on_the_kind_field(
+    client, coordinator, media_root
+):
+    client.force_login(coordinator)
+
+    response = _upload(client, _lycees_extract(1), kind="colleges_ips")
+
+    assert _field_errors(response, "file") == ""
+    assert _field_errors(response, "kind").startswith(
+        "Fichier « lycees.csv », ligne 1 : ce n'est pas un fichier « Collèges : IPS » : il y "
+        "manque les colonnes Rentrée scolaire, UAI, IPS"
+    )
+    assert not Job.objects.exists()
+    assert list((media_root / "imports").iterdir()) == []
+
+
+def test_the_communes_file_is_only_offered_to_national_steering(client, tree, coordinator):
+    client.force_login(coordinator)
+    assert (
+        "Communes (centres)" not in client.get(reverse("territory:import_upload")).content.decode()
+    )
+    communes = (
+        b"code_insee;nom;code_departement;lat_centroide;lon_centroide\n02408;Laon;02;49.5;3.6\n"
+    )
+
+    refused = _upload(client, communes, name="communes.csv")
+
+    assert _field_errors(refused, "file") == (
+        "Fichier « communes.csv » : les fichiers « Communes (centres) » sont réservés au pilotage "
+        "national."
+    )
+    assert not Job.objects.exists()
+    client.force_login(user_with_role(Role.NATIONAL, tree.country))
+    assert "Communes (centres)" in client.get(reverse("territory:import_upload")).content.decode()
 
 
 def test_only_csv_files_are_accepted(client, coordinator):
@@ -146,19 +226,42 @@ def _with_a_val_d_oise_lycee(lines: int = 2) -> bytes:
     return "\n".join([*text[: lines + 1], vdo]).encode() + b"\n"
 
 
-def test_a_coordinator_cannot_write_a_school_outside_their_scope_through_a_file(
+def test_a_coordinator_imports_the_rows_of_their_scope_and_sees_the_others_reported(
     client, coordinator, django_capture_on_commit_callbacks
 ):
     client.force_login(coordinator)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = _upload(client, _with_a_val_d_oise_lycee())
+        response = _upload(client, _with_a_val_d_oise_lycee(), name="ips_lycees_dep02_dep95.csv")
 
     job = Job.objects.get()
-    assert response.status_code == 302
+    assert job.status == JobStatus.SUCCEEDED, job.message
+    assert job.result["created"] == 2 and job.result["out_of_scope"] == 1
+    assert set(School.objects.values_list("departement__code", flat=True)) == {"02"}
+    page = client.get(response["Location"]).content.decode()
+    assert "<dt>Hors de votre périmètre (non importées)</dt><dd>1 ligne</dd>" in page
+    vdo = job.result["out_of_scope_first"]
+    assert vdo.startswith("095") and vdo.endswith(" (ligne 4)")
+    assert f"<dd>{vdo}</dd>" in page
+
+
+def test_a_file_with_nothing_in_the_coordinators_scope_is_refused(
+    client, tree, django_capture_on_commit_callbacks
+):
+    client.force_login(user_with_role(Role.COORDINATOR, tree.vdo))
+    aisne_only = _lycees_extract(2)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _upload(client, aisne_only, name="aisne.csv")
+
+    job = Job.objects.get()
     assert job.status == JobStatus.FAILED
-    assert "ligne 4" in job.message and "hors de votre périmètre" in job.message
-    assert not School.objects.exists()  # nothing written, not even the Aisne lycées
+    assert "aisne.csv : Aucune ligne de ce fichier ne concerne votre périmètre" in job.message
+    assert not School.objects.exists()
+    assert (
+        "Aucune ligne de ce fichier ne concerne votre périmètre"
+        in client.get(response["Location"]).content.decode()
+    )
 
 
 def test_national_steering_imports_every_departement(

@@ -83,7 +83,7 @@ def test_the_import_job_runs_the_importer_with_its_progress(django_capture_on_co
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED
     assert job.result == {
-        "kind": "ecoles_ips",
+        "kind": "Écoles et IPS",
         "rows": 6,
         "created": 6,
         "updated": 0,

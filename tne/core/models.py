@@ -2,6 +2,8 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from .perms import can_view_every_job
+
 
 class AuditAction(models.TextChoices):
     CREATE = "CREATE", "Création"
@@ -62,6 +64,16 @@ class JobStatus(models.TextChoices):
     FAILED = "FAILED", "Échec"
 
 
+class JobQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "JobQuerySet":
+        """The jobs whose page ``user`` may read: the rule of :func:`.perms.can_view_job`."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if can_view_every_job(user):
+            return self.all()
+        return self.filter(created_by=user)
+
+
 class Job(models.Model):
     """A long piece of work run by the task worker (an import…), with its progress for the job
     page. ``kind`` names a handler registered with :func:`tne.core.jobs.job_handler`."""
@@ -87,6 +99,8 @@ class Job(models.Model):
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     started_at = models.DateTimeField("commencé le", null=True, blank=True)
     finished_at = models.DateTimeField("terminé le", null=True, blank=True)
+
+    objects = JobQuerySet.as_manager()
 
     class Meta:
         verbose_name = "traitement"

@@ -1,7 +1,11 @@
+from dataclasses import dataclass
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
+from django.urls import reverse
 
 from .models import Job
 from .perms import can_view_job
@@ -13,14 +17,28 @@ def favicon(request):
     return redirect(static("dsfr/dist/favicon/favicon.ico"))
 
 
+def _operator() -> dict:
+    """What the operator of this instance declared (settings ``TNE_OPERATOR``…)."""
+    return {
+        "name": settings.TNE_OPERATOR,
+        "director": settings.TNE_PUBLICATION_DIRECTOR,
+        "host": settings.TNE_HOST_PROVIDER,
+        "contact": settings.TNE_CONTACT_EMAIL,
+        "statement_date": settings.TNE_ACCESSIBILITY_STATEMENT_DATE,
+    }
+
+
 @login_not_required
 def legal(request):
-    return render(request, "core/legal.html", {"title": "Mentions légales"})
+    return render(
+        request, "core/legal.html", {"title": "Mentions légales", "operator": _operator()}
+    )
 
 
 @login_not_required
 def accessibility(request):
-    return render(request, "core/accessibility.html", {"title": "Accessibilité"})
+    context = {"title": "Accessibilité", "operator": _operator()}
+    return render(request, "core/accessibility.html", context)
 
 
 # Labels of the counters a job handler may return in its result.
@@ -31,22 +49,65 @@ RESULT_LABELS = {
     "updated": "Mis à jour",
     "unchanged": "Inchangés",
     "skipped": "Ignorés",
+    "out_of_scope": "Hors de votre périmètre (non importées)",
+    "out_of_scope_first": "Premières lignes hors de votre périmètre",
     "deleted": "Supprimés",
+}
+
+
+def _lines(count: int) -> str:
+    return f"{count} ligne{'s' if count > 1 else ''}"
+
+
+# How the counters that are not plain numbers read.
+RESULT_FORMATS = {"out_of_scope": _lines}
+
+
+@dataclass(frozen=True)
+class JobOrigin:
+    """The page that starts a kind of job (an URL name): the job page links back to it."""
+
+    url_name: str
+    title: str
+    again: str
+    # The list of these jobs on that page: its anchor and the link's text.
+    list_anchor: str = ""
+    list_label: str = ""
+
+
+JOB_ORIGINS = {
+    "territory.import": JobOrigin(
+        url_name="territory:import_upload",
+        title="Importer un fichier de référence",
+        again="Importer un autre fichier",
+        list_anchor="derniers-imports",
+        list_label="Voir les derniers imports",
+    ),
 }
 
 
 def job_detail(request, job_id):
     """The job page; for htmx (the page polls it every second) only its progress fragment."""
-    job = get_object_or_404(Job, pk=job_id)
+    job = get_object_or_404(Job.objects.select_related("created_by"), pk=job_id)
     if not can_view_job(request.user, job):
         raise Http404("Traitement introuvable.")
     with_live_progress(job)
-    result = [(RESULT_LABELS.get(key, key), value) for key, value in job.result.items()]
+    result = [
+        (RESULT_LABELS.get(key, key), RESULT_FORMATS.get(key, str)(value))
+        for key, value in job.result.items()
+    ]
+    origin = JOB_ORIGINS.get(job.kind)
+    origin_url = reverse(origin.url_name) if origin else ""
     context = {
         "job": job,
         "result": result,
+        "origin": origin,
+        "origin_url": origin_url,
         "title": job.label,
-        "breadcrumb_data": {"current": job.label},
+        "breadcrumb_data": {
+            "links": [{"title": origin.title, "url": origin_url}] if origin else [],
+            "current": job.label,
+        },
     }
     template = "core/job_detail.html#progress" if request.htmx else "core/job_detail.html"
     return render(request, template, context)

@@ -11,7 +11,8 @@ from .uploads import IMPORT_JOB_KIND
 
 @job_handler(IMPORT_JOB_KIND)
 def run_import(job, progress) -> dict:
-    """``params``: ``{"path": str, "kind": str | None}``. A bad file raises ImportFileError,
+    """``params``: ``{"path": str, "kind": str | None, "name": str}`` (the file as saved, its
+    kind, its name as uploaded, which the errors give). A bad file raises ImportFileError,
     whose message (the first errors with their line and column) becomes the job's message. The
     permission and the scope are those of the job's creator when the job runs (roles may have
     changed since the upload)."""
@@ -21,6 +22,7 @@ def run_import(job, progress) -> dict:
     report = import_file(
         job.params["path"],
         job.params.get("kind") or None,
+        label=job.params.get("name"),
         progress=progress,
         actor=job.created_by,
         source=AuditSource.IMPORT,

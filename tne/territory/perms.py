@@ -3,7 +3,7 @@
 from tne.accounts.enums import Role
 
 # Roles whose holders keep the reference data up to date, each within their scope: the importer
-# refuses a file that would create or change a school outside it.
+# leaves out (and reports) the rows about schools outside it.
 REFERENCE_DATA_ROLES = {Role.NATIONAL, Role.COORDINATOR}
 
 

@@ -13,6 +13,8 @@ from django.utils.text import get_valid_filename
 from tne.core.models import Job, JobStatus
 
 IMPORT_JOB_KIND = "territory.import"
+# How many imports the import page lists.
+RECENT_IMPORTS = 20
 
 
 def imports_dir() -> Path:
@@ -24,6 +26,12 @@ def save_upload(upload) -> Path:
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     name = storage.save(f"{stamp}-{get_valid_filename(Path(upload.name).name)}", upload)
     return Path(storage.path(name))
+
+
+def recent_imports(user) -> list[Job]:
+    """The last import jobs ``user`` may read, newest first, with who started them."""
+    jobs = Job.objects.visible_to(user).filter(kind=IMPORT_JOB_KIND).select_related("created_by")
+    return list(jobs[:RECENT_IMPORTS])
 
 
 def purge_old_uploads(*, keep_days: int, dry_run: bool = False) -> list[Path]:

@@ -7,7 +7,15 @@ Each kind has its module; :mod:`.reader` reads the CSV files, :mod:`.values` the
 :mod:`.reference` knows the départements, :mod:`.territory` and :mod:`.schools` write."""
 
 from .base import ImportReport
-from .errors import ImportFileError, RowError
+from .errors import ImportFileError, KindError, RowError
 from .service import KINDS, detect_kind, import_file
 
-__all__ = ["KINDS", "ImportFileError", "ImportReport", "RowError", "detect_kind", "import_file"]
+__all__ = [
+    "KINDS",
+    "ImportFileError",
+    "ImportReport",
+    "KindError",
+    "RowError",
+    "detect_kind",
+    "import_file",
+]

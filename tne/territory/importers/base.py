@@ -62,30 +62,43 @@ class Cells:
         return CommuneData(code=code, name=name)
 
 
+# How many of the rows out of scope a job's result names.
+SHOWN = 5
+
+
 @dataclass
 class ImportReport:
     kind: str
+    label: str = ""
     rows: int = 0
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     # Keys (UAI) of rows read but not imported, e.g. collèges unknown to an enriching file.
     skipped: list[str] = field(default_factory=list)
+    # (line, UAI) of the rows about schools outside the importer's scope: read, not written.
+    out_of_scope: list[tuple[int, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     nodes_created: int = 0
     dry_run: bool = False
     seconds: float = 0.0
 
     def as_dict(self) -> dict:
-        """The counters, as a job's result."""
-        return {
-            "kind": self.kind,
+        """The counters, as a job's result (the rows out of scope only when there are)."""
+        result = {
+            "kind": self.label,
             "rows": self.rows,
             "created": self.created,
             "updated": self.updated,
             "unchanged": self.unchanged,
             "skipped": len(self.skipped),
         }
+        if self.out_of_scope:
+            shown = ", ".join(f"{uai} (ligne {line})" for line, uai in self.out_of_scope[:SHOWN])
+            more = len(self.out_of_scope) - SHOWN
+            result["out_of_scope"] = len(self.out_of_scope)
+            result["out_of_scope_first"] = shown + (f" et {more} autre(s)" if more > 0 else "")
+        return result
 
 
 class Importer:
@@ -96,6 +109,8 @@ class Importer:
     label: str = ""
     columns: tuple[str, ...] = ()
     key_column: str = ""
+    # The column of the commune of a school, for files that place schools.
+    commune_column: str = ""
     # Whether only a national scope may import this kind (it writes territory-wide data).
     national_only: bool = False
 

@@ -42,6 +42,7 @@ class CollegesGeolocImporter(SchoolImporter):
         "code_commune",
     )
     key_column = "numero_uai"
+    commune_column = "code_commune"
 
     def parse(self, cells: Cells) -> SchoolRow:
         # The street, or the locality when the collège has no street address.
@@ -50,7 +51,7 @@ class CollegesGeolocImporter(SchoolImporter):
             line=cells.line,
             uai=cells("numero_uai", parse_uai),
             commune=cells.commune(
-                code_column="code_commune",
+                code_column=self.commune_column,
                 name_column="libelle_commune",
                 departement_column="code_departement",
             ),

@@ -23,6 +23,7 @@ class EcolesIpsImporter(SchoolImporter):
         "IPS",
     )
     key_column = "UAI"
+    commune_column = "Code INSEE de la commune"
 
     def parse(self, cells: Cells) -> SchoolRow:
         name = cells("Nom de l'établissment", required_text)
@@ -30,7 +31,7 @@ class EcolesIpsImporter(SchoolImporter):
             line=cells.line,
             uai=cells("UAI", parse_uai),
             commune=cells.commune(
-                code_column="Code INSEE de la commune",
+                code_column=self.commune_column,
                 name_column="Nom de la commune",
                 departement_column="Code du département",
             ),

@@ -15,13 +15,22 @@ class RowError:
     column: str | None
     message: str
 
-    def __str__(self):
-        where = [self.file]
+    def _where(self, file: str) -> str:
+        where = [file]
         if self.line is not None:
             where.append(f"ligne {self.line}")
         if self.column:
             where.append(f"colonne « {self.column} »")
-        return f"{', '.join(where)} : {self.message}"
+        return ", ".join(where)
+
+    def __str__(self):
+        """``bad.csv, ligne 3, colonne « uai » : valeur manquante.``: an item of a list."""
+        return f"{self._where(self.file)} : {self.message}"
+
+    @property
+    def sentence(self) -> str:
+        """The error on its own, as a sentence: ``Fichier « bad.csv », ligne 3 : …``."""
+        return f"{self._where(f'Fichier « {self.file} »')} : {self.message}"
 
 
 class ImportFileError(Exception):
@@ -42,6 +51,10 @@ class ImportFileError(Exception):
         if count > SHOWN_ERRORS:
             lines.append(f"- … et {count - SHOWN_ERRORS} autre(s).")
         return "\n".join(lines)
+
+
+class KindError(ImportFileError):
+    """The kind chosen for a file does not fit its header, or its header fits several kinds."""
 
 
 class CellError(ValueError):

@@ -24,13 +24,14 @@ class LyceesIpsImporter(SchoolImporter):
         "ips_ensemble_gt_pro",
     )
     key_column = "uai"
+    commune_column = "code_insee_de_la_commune"
 
     def parse(self, cells: Cells) -> SchoolRow:
         return SchoolRow(
             line=cells.line,
             uai=cells("uai", parse_uai),
             commune=cells.commune(
-                code_column="code_insee_de_la_commune",
+                code_column=self.commune_column,
                 name_column="nom_de_la_commune",
                 departement_column="code_du_departement",
             ),

@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from tne.core.audit import AuditAction, build_event, diff, record_many
 from tne.core.scope import EVERYTHING, Scope
-from tne.territory.enums import NodeKind
 from tne.territory.models import School, plain_upper
 
 from .territory import BATCH, CommuneData, TerritoryIndex, chunks
@@ -32,12 +31,22 @@ class SchoolRow:
     ips_if_absent: dict = field(default_factory=dict)
 
 
-class OutOfScope(Exception):
-    """Rows that would create, change or move a school outside the importer's scope."""
+@dataclass(frozen=True)
+class Move:
+    """A row that would move a school across the edge of the importer's scope."""
 
-    def __init__(self, lines: list[tuple[int, str]]):
-        super().__init__(f"{len(lines)} établissement(s) hors du périmètre")
-        self.lines = lines
+    line: int
+    uai: str
+    into_scope: bool
+
+
+class ScopeConflict(Exception):
+    """Rows that would move a school of the scope out of it, or bring one in: the importer may
+    not decide where a school outside their scope belongs."""
+
+    def __init__(self, moves: list[Move]):
+        super().__init__(f"{len(moves)} établissement(s) déplacé(s) à la limite du périmètre")
+        self.moves = moves
 
 
 @dataclass
@@ -46,6 +55,8 @@ class UpsertResult:
     updated: int = 0
     unchanged: int = 0
     skipped: list[str] = field(default_factory=list)
+    # (line, UAI) of the rows about schools outside the scope: read, not written.
+    out_of_scope: list[tuple[int, str]] = field(default_factory=list)
     nodes_created: int = 0
 
 
@@ -54,6 +65,13 @@ def _load_existing(uais: list[str]) -> dict[str, School]:
     for part in chunks(uais):
         existing.update((s.uai, s) for s in School.objects.filter(uai__in=part))
     return existing
+
+
+def _locate(territory: TerritoryIndex, row: SchoolRow, values: dict) -> None:
+    """Sets the links of the school to its commune and above, and its owner; a commune not yet
+    known has no id (nor has the école's owner): the rest comes from its département."""
+    chain = territory.chain_for(row.commune.code, departement_code_of_commune)
+    values.update(chain, owner_id=chain[OWNER_FIELD[row.owner]])
 
 
 def upsert_schools(
@@ -67,34 +85,49 @@ def upsert_schools(
     scope: Scope = EVERYTHING,
 ) -> UpsertResult:
     """Creates or updates the schools of ``rows``; with ``kinds``, a known school of another
-    kind is skipped, like an unknown one that cannot be created. A row whose school is, or would
-    be, outside ``scope`` raises :class:`OutOfScope` (the caller's transaction rolls back)."""
+    kind is skipped, like an unknown one that cannot be created. A row about a school outside
+    ``scope`` (as it is and as the row would make it) is left out and reported; a row that would
+    move a school across the edge of the scope raises :class:`ScopeConflict` (the caller's
+    transaction rolls back). Only the communes of the rows written are created."""
     result = UpsertResult()
-    out_of_scope: list[tuple[int, str]] = []
+    moves: list[Move] = []
     existing = _load_existing([row.uai for row in rows])
     territory = TerritoryIndex()
-    communes = [row.commune for row in rows if row.commune]
-    if communes:
-        territory.load(commune.code for commune in communes)
-        territory.ensure_communes(communes, departement_code_of_commune)
+    territory.load(row.commune.code for row in rows if row.commune)
 
-    to_create, to_update = [], []
+    planned: list[tuple[SchoolRow, School | None, dict]] = []
     progress.start(len(rows), "Enregistrement")
     for row in rows:
         values = dict(row.values)
         if "name" in values:
             values["search_name"] = plain_upper(values["name"])
         if row.commune:
-            chain = territory.chain_of(territory.get(NodeKind.COMMUNE, row.commune.code))
-            values.update(chain, owner_id=chain[OWNER_FIELD[row.owner]])
+            _locate(territory, row, values)
         school = existing.get(row.uai)
-        if not _in_scope(scope, school, values):
-            out_of_scope.append((row.line, row.uai))
-        elif (school is None and not row.commune) or (
+        if (school is None and not row.commune) or (
             school is not None and kinds is not None and school.kind not in kinds
         ):
             result.skipped.append(row.uai)
-        elif school is None:
+        else:
+            before, after = _in_scope(scope, school, values)
+            if before and after:
+                planned.append((row, school, values))
+            elif before == after:
+                result.out_of_scope.append((row.line, row.uai))
+            else:
+                moves.append(Move(row.line, row.uai, into_scope=after))
+        progress.advance()
+    if moves:
+        raise ScopeConflict(moves)
+
+    territory.ensure_communes(
+        (row.commune for row, _, _ in planned if row.commune), departement_code_of_commune
+    )
+    to_create, to_update = [], []
+    for row, school, values in planned:
+        if row.commune:
+            _locate(territory, row, values)
+        if school is None:
             to_create.append(School(uai=row.uai, **values, **row.ips_if_absent))
         else:
             if row.ips_if_absent and school.ips is None:
@@ -107,10 +140,7 @@ def upsert_schools(
                 to_update.append((school, {name: values[name] for name in changes}, changes))
             else:
                 result.unchanged += 1
-        progress.advance()
 
-    if out_of_scope:
-        raise OutOfScope(out_of_scope)
     School.objects.bulk_create(to_create, batch_size=BATCH)
     # One UPDATE per changed school: much faster than bulk_update's CASE expressions on both
     # SQLite and PostgreSQL, and it writes only the fields that changed.
@@ -132,12 +162,12 @@ def upsert_schools(
     return result
 
 
-def _in_scope(scope: Scope, school: School | None, values: dict) -> bool:
-    """The school as it is (if known) and as the row would make it must both be in scope."""
+def _in_scope(scope: Scope, school: School | None, values: dict) -> tuple[bool, bool]:
+    """Whether the school is in ``scope`` as it is (a new school: as the row would make it) and
+    as the row would make it."""
     before = {} if school is None else {**_field_values(school), "pk": school.pk}
-    return (school is None or scope.allows_school(before)) and scope.allows_school(
-        {**before, **values}
-    )
+    after = scope.allows_school({**before, **values})
+    return (after if school is None else scope.allows_school(before)), after
 
 
 _AUDITED = [

@@ -3,6 +3,7 @@ transaction, or nothing at all."""
 
 import time
 from pathlib import Path
+from typing import NoReturn
 
 from django.db import connection, transaction
 
@@ -16,10 +17,10 @@ from .colleges_geoloc import CollegesGeolocImporter
 from .colleges_ips import CollegesIpsImporter
 from .communes import CommunesImporter
 from .ecoles_ips import EcolesIpsImporter
-from .errors import ErrorCollector, ImportFileError, RowError
+from .errors import ErrorCollector, ImportFileError, KindError, RowError
 from .lycees_ips import LyceesIpsImporter
 from .reader import CsvTable
-from .schools import OutOfScope
+from .schools import Move, ScopeConflict
 
 # In the order files should be imported: the communes, then the lists of schools, then the
 # files that only enrich known collèges.
@@ -36,24 +37,74 @@ KINDS: dict[str, Importer] = {
 }
 
 
-def _kind_of(table: CsvTable) -> str:
+def _refuse(error: type[ImportFileError], table: CsvTable, message: str, *, line=1) -> NoReturn:
+    """Raises ``error`` about the whole file (its header, by default)."""
+    raise error([RowError(table.label, line, None, message)])
+
+
+def _labels(kinds) -> str:
+    return ", ".join(f"« {KINDS[kind].label} »" for kind in kinds)
+
+
+def _kind_of(table: CsvTable, scope: Scope) -> str:
     header = set(table.header)
     found = [kind for kind, importer in KINDS.items() if header.issuperset(importer.columns)]
-    if len(found) != 1:
-        message = (
-            "type de fichier non reconnu d'après son en-tête"
-            if not found
-            else f"en-tête ambigu ({', '.join(found)})"
+    if not found:
+        allowed = [kind for kind, i in KINDS.items() if scope.everything or not i.national_only]
+        _refuse(
+            ImportFileError,
+            table,
+            "type de fichier non reconnu d'après son en-tête, qui n'est celui d'aucun des "
+            f"fichiers acceptés ({_labels(allowed)}).",
         )
-        raise ImportFileError(
-            [RowError(table.label, 1, None, f"{message} ; préciser le type ({', '.join(KINDS)}).")]
+    if len(found) > 1:
+        _refuse(
+            KindError,
+            table,
+            f"en-tête ambigu, celui de {_labels(found)} : préciser le type de fichier.",
         )
     return found[0]
 
 
-def detect_kind(path: str | Path) -> str:
-    """The kind of a file, from the columns of its header."""
-    return _kind_of(CsvTable(path))
+def _importer(table: CsvTable, kind: str | None, scope: Scope) -> Importer:
+    """The importer of ``kind`` (found from the header when None), if ``scope`` may use it."""
+    if kind is None:
+        kind = _kind_of(table, scope)
+    elif kind not in KINDS:
+        _refuse(KindError, table, f"type « {kind} » inconnu ({', '.join(KINDS)}).", line=None)
+    importer = KINDS[kind]
+    if importer.national_only and not scope.everything:
+        _refuse(
+            ImportFileError,
+            table,
+            f"les fichiers « {importer.label} » sont réservés au pilotage national.",
+            line=None,
+        )
+    return importer
+
+
+def detect_kind(
+    path: str | Path,
+    kind: str | None = None,
+    *,
+    label: str | None = None,
+    scope: Scope = EVERYTHING,
+) -> str:
+    """The kind of a file, from the columns of its header; a ``kind`` chosen by the user is
+    checked against them. Raises :class:`KindError` when the header fits several kinds or not
+    the chosen one, :class:`ImportFileError` when the file is unreadable, fits no kind or is of a
+    kind ``scope`` may not import. ``label``: the file's name in the errors."""
+    table = CsvTable(path, label=label)
+    importer = _importer(table, kind, scope)
+    missing = [column for column in importer.columns if column not in table.header]
+    if missing:
+        _refuse(
+            KindError,
+            table,
+            f"ce n'est pas un fichier « {importer.label} » : il y manque les colonnes "
+            f"{', '.join(missing)}.",
+        )
+    return importer.kind
 
 
 def _read(table: CsvTable, importer: Importer, progress: Progress) -> tuple[list, ErrorCollector]:
@@ -81,6 +132,7 @@ def import_file(
     path: str | Path,
     kind: str | None = None,
     *,
+    label: str | None = None,
     progress: Progress | None = None,
     actor=None,
     source: str = AuditSource.CLI,
@@ -88,24 +140,16 @@ def import_file(
     dry_run: bool = False,
     scope: Scope = EVERYTHING,
 ) -> ImportReport:
-    """Imports one file of ``kind`` (found from its header when None), within ``scope`` (the
-    importing user's: every school the file creates or changes must be in it). Raises
-    :class:`ImportFileError` with every error found, having written nothing; with ``dry_run``,
-    checks and counts everything then rolls back."""
+    """Imports one file of ``kind`` (found from its header when None), named ``label`` in the
+    errors (its own name by default), within ``scope`` (the importing user's): the rows about
+    schools outside the scope are left out and reported; a row that would move a school across
+    its edge, or a file with no row in the scope, is refused. Raises :class:`ImportFileError`
+    with every error found, having written nothing; with ``dry_run``, checks and counts
+    everything then rolls back."""
     progress = progress or Progress()
     started = time.monotonic()
-    table = CsvTable(path)
-    if kind is None:
-        kind = _kind_of(table)
-    elif kind not in KINDS:
-        raise ImportFileError(
-            [RowError(table.label, None, None, f"type « {kind} » inconnu ({', '.join(KINDS)}).")]
-        )
-    importer = KINDS[kind]
-    if importer.national_only and not scope.everything:
-        raise ImportFileError(
-            [RowError(table.label, None, None, f"{importer.label} : réservé au pilotage national.")]
-        )
+    table = CsvTable(path, label=label)
+    importer = _importer(table, kind, scope)
     try:
         rows, diagnostics = _read(table, importer, progress)
         with transaction.atomic():
@@ -113,33 +157,54 @@ def import_file(
             result = importer.write(
                 rows, actor=actor, source=source, job=job, progress=progress, scope=scope
             )
+            if rows and len(result.out_of_scope) == len(rows):
+                raise ImportFileError([_nothing_in_scope(table, result.out_of_scope)])
             if dry_run:
                 transaction.set_rollback(True)
-    except OutOfScope as exc:
-        raise ImportFileError(
-            [
-                RowError(
-                    table.label,
-                    line,
-                    importer.key_column,
-                    f"l'établissement {uai} est, ou serait, hors de votre périmètre.",
-                )
-                for line, uai in exc.lines
-            ]
-        ) from None
+    except ScopeConflict as exc:
+        raise ImportFileError([_move_error(table, importer, move) for move in exc.moves]) from None
     finally:
         progress.close()
     return ImportReport(
-        kind=kind,
+        kind=importer.kind,
+        label=importer.label,
         rows=len(rows),
         created=result.created,
         updated=result.updated,
         unchanged=result.unchanged,
         skipped=result.skipped,
+        out_of_scope=result.out_of_scope,
         warnings=[str(warning) for warning in diagnostics.warnings],
         nodes_created=result.nodes_created,
         dry_run=dry_run,
         seconds=round(time.monotonic() - started, 2),
+    )
+
+
+def _nothing_in_scope(table: CsvTable, out_of_scope: list[tuple[int, str]]) -> RowError:
+    line, uai = out_of_scope[0]
+    count = len(out_of_scope)
+    return RowError(
+        table.label,
+        None,
+        None,
+        f"Aucune ligne de ce fichier ne concerne votre périmètre : {count} "
+        f"ligne{'s' if count > 1 else ''} sur des établissements qui en sont hors (la première : "
+        f"{uai}, ligne {line}).",
+    )
+
+
+def _move_error(table: CsvTable, importer: Importer, move: Move) -> RowError:
+    if move.into_scope:
+        change = f"ferait entrer dans votre périmètre l'établissement {move.uai}, qui en est hors"
+    else:
+        change = f"déplacerait l'établissement {move.uai} hors de votre périmètre"
+    return RowError(
+        table.label,
+        move.line,
+        importer.commune_column or importer.key_column,
+        f"cette ligne {change} : seul un compte dont le périmètre couvre les deux communes peut "
+        "importer ce changement.",
     )
 
 

@@ -132,6 +132,25 @@ class TerritoryIndex:
                 changed += 1
         return changed
 
+    def chain_for(self, commune_code: str, departement_of) -> dict[str, int | None]:
+        """:meth:`chain_of` the commune of ``commune_code``; for a commune not yet created, its
+        links as they will be: no commune id, the ids of the département (from
+        ``departement_of(code)`` and the reference) and above, None where not created yet."""
+        commune = self.get(NodeKind.COMMUNE, commune_code)
+        if commune is not None:
+            return self.chain_of(commune)
+        ref = departements()[departement_of(commune_code)]
+        departement = self.get(NodeKind.DEPARTEMENT, ref.code)
+        if departement is not None:
+            academie = self.by_pk[departement.parent_id]
+            ids = (departement.pk, academie.pk, academie.parent_id)
+        else:
+            academie = self.get(NodeKind.ACADEMIE, ref.academie_code)
+            region = self.get(NodeKind.REGION, ref.region_code)
+            ids = (None, academie and academie.pk, region and region.pk)
+        keys = ("departement_id", "academie_id", "region_id")
+        return dict(zip(keys, ids, strict=True), commune_id=None)
+
     def chain_of(self, commune: TerritoryNode) -> dict[str, int]:
         """The ids of a commune's département, académie and région, as School fields."""
         departement = self.by_pk[commune.parent_id]

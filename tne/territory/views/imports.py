@@ -1,5 +1,5 @@
 """The upload page of the reference files: the file is saved (``territory.uploads``) and imported
-by a background job, whose page shows the progress."""
+by a background job, whose page shows the progress; below the form, the last imports."""
 
 from pathlib import Path
 
@@ -11,12 +11,15 @@ from django.template.defaultfilters import filesizeformat
 from dsfr.forms import DsfrBaseForm
 
 from tne.core.jobs import start_job
+from tne.core.models import Job, JobStatus
+from tne.core.scope import scope_of
 
-from ..importers import KINDS, ImportFileError, detect_kind
+from ..importers import KINDS, ImportFileError, KindError, detect_kind
 from ..perms import can_import_reference_data
-from ..uploads import IMPORT_JOB_KIND, save_upload
+from ..uploads import IMPORT_JOB_KIND, recent_imports, save_upload
 
 ALLOWED_SUFFIXES = {".csv", ".txt"}
+TITLE = "Importer un fichier de référence"
 
 
 class ImportUploadForm(DsfrBaseForm):
@@ -26,17 +29,18 @@ class ImportUploadForm(DsfrBaseForm):
     kind = forms.ChoiceField(
         label="Type de fichier",
         required=False,
-        choices=[("", "Détection automatique d'après l'en-tête")]
-        + [(kind, importer.label) for kind, importer in KINDS.items()],
         help_text="Laisser « Détection automatique » sauf si l'en-tête est ambigu.",
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, importers, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = (
             "Fichier de données ouvertes du ministère, séparé par « ; » ou « , » "
             f"({filesizeformat(settings.TNE_MAX_UPLOAD_BYTES)} au plus)."
         )
+        self.fields["kind"].choices = [("", "Détection automatique d'après l'en-tête")] + [
+            (importer.kind, importer.label) for importer in importers
+        ]
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -49,34 +53,76 @@ def _too_large_message() -> str:
     return f"Le fichier dépasse {filesizeformat(settings.TNE_MAX_UPLOAD_BYTES)}."
 
 
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count > 1 else ''}"
+
+
+def _summary(job: Job) -> str:
+    """What an import did, in a few words: its counters, or its first error."""
+    if job.status == JobStatus.FAILED:
+        lines = [line.strip() for line in job.message.splitlines() if line.strip()]
+        errors = [line.removeprefix("- ") for line in lines if line.startswith("- ")]
+        return (errors or lines or ["Échec sans message."])[0]
+    if job.status != JobStatus.SUCCEEDED:
+        return ""
+    result = job.result
+    parts = [
+        _plural(result.get("created", 0), "créé"),
+        f"{result.get('updated', 0)} mis à jour",
+        _plural(result.get("unchanged", 0), "inchangé"),
+    ]
+    if result.get("out_of_scope"):
+        parts.append(f"{result['out_of_scope']} hors de votre périmètre")
+    return ", ".join(parts)
+
+
+def _import_rows(jobs: list[Job]) -> list[dict]:
+    return [
+        {
+            "job": job,
+            "file": job.params.get("name") or Path(job.params.get("path", "")).name,
+            "kind": getattr(KINDS.get(job.params.get("kind")), "label", ""),
+            "summary": _summary(job),
+        }
+        for job in jobs
+    ]
+
+
 def import_upload(request):
     if not can_import_reference_data(request.user):
         raise PermissionDenied("Seuls le pilotage national et les coordinations importent.")
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    scope = scope_of(request.user)
+    importers = [i for i in KINDS.values() if scope.everything or not i.national_only]
+    form = ImportUploadForm(request.POST or None, request.FILES or None, importers=importers)
     if getattr(request, "upload_too_large", False):
         # The size handler stopped the file while it was read: nothing was written to disk.
         form.is_valid()
         form.errors["file"] = form.error_class([_too_large_message()])
     elif request.method == "POST" and form.is_valid():
         upload, kind = form.cleaned_data["file"], form.cleaned_data["kind"] or None
+        name = Path(upload.name).name
         path = save_upload(upload)
         try:
-            detected = kind or detect_kind(path)
+            detected = detect_kind(path, kind, label=name, scope=scope)
         except ImportFileError as exc:
             path.unlink(missing_ok=True)
-            form.add_error("kind", "; ".join(error.message for error in exc.errors))
+            # Only a kind chosen, or to choose, is the kind field's error: the rest is the file's.
+            field = "kind" if isinstance(exc, KindError) else "file"
+            for error in exc.errors:
+                form.add_error(field, error.sentence)
         else:
             job = start_job(
                 kind=IMPORT_JOB_KIND,
-                label=f"Import de {upload.name} ({KINDS[detected].label})",
-                params={"path": str(path), "kind": detected},
+                label=f"Import de {name} ({KINDS[detected].label})",
+                params={"path": str(path), "kind": detected, "name": name},
                 user=request.user,
             )
             return redirect("core:job_detail", job_id=job.pk)
     context = {
-        "title": "Importer un fichier de référence",
+        "title": TITLE,
         "form": form,
-        "kinds": [importer.label for importer in KINDS.values()],
-        "breadcrumb_data": {"current": "Importer un fichier de référence"},
+        "kinds": [importer.label for importer in importers],
+        "imports": _import_rows(recent_imports(request.user)),
+        "breadcrumb_data": {"current": TITLE},
     }
     return render(request, "territory/import_upload.html", context)
