@@ -4,6 +4,7 @@ calls the handler with the job and a :class:`JobProgress`. The job page shows th
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils.timezone import now
@@ -17,12 +18,35 @@ Handler = Callable[[Job, JobProgress], dict]
 _HANDLERS: dict[str, Handler] = {}
 
 
-def job_handler(kind: str):
+@dataclass(frozen=True)
+class JobOrigin:
+    """The page that starts a kind of job (an URL name): the job page links back to it."""
+
+    url_name: str
+    title: str
+    again: str
+    # The list of these jobs on that page: its anchor and the link's text.
+    list_anchor: str = ""
+    list_label: str = ""
+
+
+_ORIGINS: dict[str, JobOrigin] = {}
+
+
+def job_handler(kind: str, *, origin: JobOrigin | None = None):
+    """Registers the handler of a kind of job, and the page its jobs come from, if any."""
+
     def register(func: Handler) -> Handler:
         _HANDLERS[kind] = func
+        if origin is not None:
+            _ORIGINS[kind] = origin
         return func
 
     return register
+
+
+def origin_of(kind: str) -> JobOrigin | None:
+    return _ORIGINS.get(kind)
 
 
 def start_job(*, kind: str, label: str, params: dict, user=None) -> Job:

@@ -1,5 +1,3 @@
-from dataclasses import dataclass
-
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
@@ -7,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 
+from .jobs import origin_of
 from .models import Job
 from .perms import can_view_job
 from .progress import with_live_progress
@@ -63,29 +62,6 @@ def _lines(count: int) -> str:
 RESULT_FORMATS = {"out_of_scope": _lines}
 
 
-@dataclass(frozen=True)
-class JobOrigin:
-    """The page that starts a kind of job (an URL name): the job page links back to it."""
-
-    url_name: str
-    title: str
-    again: str
-    # The list of these jobs on that page: its anchor and the link's text.
-    list_anchor: str = ""
-    list_label: str = ""
-
-
-JOB_ORIGINS = {
-    "territory.import": JobOrigin(
-        url_name="territory:import_upload",
-        title="Importer un fichier de référence",
-        again="Importer un autre fichier",
-        list_anchor="derniers-imports",
-        list_label="Voir les derniers imports",
-    ),
-}
-
-
 def job_detail(request, job_id):
     """The job page; for htmx (the page polls it every second) only its progress fragment."""
     job = get_object_or_404(Job.objects.select_related("created_by"), pk=job_id)
@@ -96,7 +72,7 @@ def job_detail(request, job_id):
         (RESULT_LABELS.get(key, key), RESULT_FORMATS.get(key, str)(value))
         for key, value in job.result.items()
     ]
-    origin = JOB_ORIGINS.get(job.kind)
+    origin = origin_of(job.kind)
     origin_url = reverse(origin.url_name) if origin else ""
     context = {
         "job": job,

@@ -1,6 +1,6 @@
 """The territory's background work: importing an open-data file (started from the import page)."""
 
-from tne.core.jobs import job_handler
+from tne.core.jobs import JobOrigin, job_handler
 from tne.core.models import AuditSource
 from tne.core.scope import scope_of
 
@@ -8,8 +8,16 @@ from .importers import import_file
 from .perms import can_import_reference_data
 from .uploads import IMPORT_JOB_KIND
 
+IMPORT_ORIGIN = JobOrigin(
+    url_name="territory:import_upload",
+    title="Importer un fichier de référence",
+    again="Importer un autre fichier",
+    list_anchor="derniers-imports",
+    list_label="Voir les derniers imports",
+)
 
-@job_handler(IMPORT_JOB_KIND)
+
+@job_handler(IMPORT_JOB_KIND, origin=IMPORT_ORIGIN)
 def run_import(job, progress) -> dict:
     """``params``: ``{"path": str, "kind": str | None, "name": str}`` (the file as saved, its
     kind, its name as uploaded, which the errors give). A bad file raises ImportFileError,
