@@ -14,6 +14,9 @@ from .timing import Scenario
 
 LIST = "/territoire/etablissements/"
 SEARCH = "jean"  # Matches a few thousand names nationally (« Jean Jaurès », « Jean Moulin »…).
+# Every word must match the name or the commune: a school name and a town, and two commune words.
+TOWN_SEARCH = "jean+jaures+saint"
+COMMUNE_SEARCH = "st+quentin"
 BIGGEST_DEPARTEMENT_HINT = "59"  # Nord: the département with the most schools.
 
 
@@ -57,6 +60,11 @@ def build(users: dict, departement: TerritoryNode) -> list[Scenario]:
             Scenario("Tableau de bord", who, "/"),
             Scenario("Territoire (départements)", who, "/territoire/"),
             Scenario("Département (communes)", who, f"/territoire/departements/{dep}/"),
+            Scenario(
+                "Département, recherche de communes",
+                who,
+                f"/territoire/departements/{dep}/?q={COMMUNE_SEARCH}",
+            ),
             Scenario("Établissements, page 1", who, LIST),
             Scenario(
                 "Établissements, département + écoles",
@@ -64,6 +72,7 @@ def build(users: dict, departement: TerritoryNode) -> list[Scenario]:
                 f"{LIST}?departement={dep_filter}&kind=ECOLES",
             ),
             Scenario("Établissements, recherche par nom", who, f"{LIST}?q={SEARCH}"),
+            Scenario("Établissements, nom + commune", who, f"{LIST}?q={TOWN_SEARCH}"),
             Scenario(f"Établissements, page {deep[key]}", who, f"{LIST}?page={deep[key]}"),
             Scenario("Fiche établissement", who, f"{LIST}{uai}/"),
             Scenario("Carte du département", who, f"/territoire/departements/{dep}/carte/"),

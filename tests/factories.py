@@ -17,7 +17,7 @@ from tne.territory.models import (
     SchoolYear,
     Staff,
     TerritoryNode,
-    plain_upper,
+    school_search_text,
 )
 from tne.territory.validators import uai_check_letter
 
@@ -77,7 +77,7 @@ class SchoolFactory(DjangoModelFactory):
 
     uai = factory.LazyAttribute(lambda o: make_uai("0" + o.commune.code[:2]))
     name = factory.Faker("street_name", locale="fr_FR")
-    search_name = factory.LazyAttribute(lambda o: plain_upper(o.name))
+    search_name = factory.LazyAttribute(lambda o: school_search_text(o.name, o.commune.name))
     kind = SchoolKind.ELEMENTAIRE
     sector = Sector.PUBLIC
     ips = factory.LazyFunction(lambda: Decimal("100.0"))

@@ -9,6 +9,7 @@ from django.urls import reverse
 from tests.factories import Role, SchoolClassFactory, SchoolFactory, node, user_with_role
 from tests.territory.factories_browse import build_world, people
 from tne.territory.enums import NodeKind
+from tne.territory.models import search_text
 from tne.territory.services import refresh_school_figures
 
 LIST_URL = reverse("territory:school_list")
@@ -137,17 +138,17 @@ def test_the_search_stays_inside_the_scope(client, world):
     assert listed_uais(get_list(client, coordinator, q=world.cergy_lycee.uai)) == set()
 
 
-def test_an_invalid_ips_shows_an_error_and_ignores_that_filter(client, world, national):
+def test_an_ips_range_upside_down_shows_an_error_and_filters_nothing(client, world, national):
     response = get_list(client, national, ips_min="110", ips_max="90")
 
     assert "L&#x27;IPS maximum doit être supérieur" in response.content.decode()
-    assert listed_uais(response) == {world.soissons_ecole.uai}
+    assert listed_uais(response) == {school.uai for school in world.all_schools}
 
 
-def test_the_school_list_is_sorted_by_name(client, world, national):
+def test_the_school_list_is_sorted_by_name_in_french_order(client, world, national):
     names = [s.name for s in get_list(client, national).context["page_obj"].object_list]
 
-    assert names == sorted(names)
+    assert names == sorted(names, key=search_text)
 
 
 def test_the_list_shows_the_classes_of_the_current_year(client, world, national):

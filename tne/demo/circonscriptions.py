@@ -19,7 +19,7 @@ from itertools import accumulate
 from django.db import transaction
 
 from tne.territory.enums import NodeKind
-from tne.territory.models import School, TerritoryNode
+from tne.territory.models import School, TerritoryNode, search_text
 
 from .marks import CIRCONSCRIPTION, marked
 
@@ -166,6 +166,6 @@ def _circonscription_node(*, departement: TerritoryNode, code: str, name: str) -
         },
     )
     if not created and node.name != name:
-        node.name = name
-        node.save(update_fields=["name"])
+        node.name, node.search_name = name, search_text(name)
+        node.save(update_fields=["name", "search_name"])
     return node

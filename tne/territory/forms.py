@@ -46,6 +46,22 @@ class OneLoopSelect(forms.Select):
         return format_html('<select name="{}"{}>\n{}\n</select>', name, final_attrs, options)
 
 
+class IpsField(forms.DecimalField):
+    """An IPS bound, written the French way (« 85,5 ») or with a point (« 85.5 »): the field is
+    localised, a text input with the decimal keypad on phones."""
+
+    def __init__(self, *, label: str):
+        super().__init__(
+            label=label,
+            required=False,
+            min_value=0,
+            max_value=300,
+            decimal_places=1,
+            localize=True,
+            widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        )
+
+
 class SchoolFilterForm(DsfrBaseForm):
     """The filters of the school list. Départements and communes are offered by code, among the
     ones the user may browse only; ``out_of_scope`` tells the view that a code outside the
@@ -71,12 +87,8 @@ class SchoolFilterForm(DsfrBaseForm):
     network = forms.ChoiceField(
         label="Éducation prioritaire", required=False, choices=NETWORK_CHOICES
     )
-    ips_min = forms.DecimalField(
-        label="IPS minimum", required=False, min_value=0, max_value=300, decimal_places=1
-    )
-    ips_max = forms.DecimalField(
-        label="IPS maximum", required=False, min_value=0, max_value=300, decimal_places=1
-    )
+    ips_min = IpsField(label="IPS minimum")
+    ips_max = IpsField(label="IPS maximum")
 
     def __init__(self, data, *, user):
         data = data.copy()
@@ -97,7 +109,7 @@ class SchoolFilterForm(DsfrBaseForm):
         if data.get("departement") and departement is None:
             self.out_of_scope = True
 
-        communes = visible.filter(kind=NodeKind.COMMUNE).order_by("name", "code")
+        communes = visible.filter(kind=NodeKind.COMMUNE).order_by("search_name", "code")
         if departement is not None or len(self._departements) == 1:
             (parent_id, _) = departement or next(iter(self._departements.values()))
             communes = communes.filter(parent_id=parent_id)
@@ -122,11 +134,13 @@ class SchoolFilterForm(DsfrBaseForm):
         cleaned = super().clean()
         ips_min, ips_max = cleaned.get("ips_min"), cleaned.get("ips_max")
         if ips_min is not None and ips_max is not None and ips_min > ips_max:
+            # Both bounds are wrong together: neither filters the list.
+            self.add_error("ips_min", "L'IPS minimum doit être inférieur ou égal au maximum.")
             self.add_error("ips_max", "L'IPS maximum doit être supérieur ou égal au minimum.")
         return cleaned
 
     def filters(self) -> SchoolFilters:
-        """The valid filters (a field with an error is ignored and shows its message)."""
+        """The valid filters: a field with an error filters nothing and shows its message."""
         if not hasattr(self, "cleaned_data"):
             self.is_valid()
         cleaned = self.cleaned_data

@@ -183,7 +183,7 @@ def _render(features, points: list[dict], *, title: str, description: str) -> st
 def departement_school_map(*, departement: TerritoryNode, schools) -> SchoolMap:
     """The map of ``schools`` (already narrowed to what the user may see) in ``departement``."""
     rows = list(
-        schools.order_by("commune__name", "name").values_list(
+        schools.order_by("commune__search_name", "search_name").values_list(
             "uai",
             "name",
             "kind",

@@ -1,3 +1,4 @@
+import re
 import unicodedata
 
 from django.conf import settings
@@ -7,13 +8,54 @@ from django.db.models import Q
 
 from tne.core.scope import scope_of
 
-from .enums import EducationNetwork, NodeKind, SchoolKind, Sector, StaffRole, Stage
+from .enums import EducationNetwork, Level, NodeKind, SchoolKind, Sector, StaffRole, Stage
 from .validators import validate_uai
 
 
+def plain_upper(text: str) -> str:
+    """« Collège Gérard Œuvre » → « COLLEGE GERARD OEUVRE »: upper case without accents."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("œ", "oe").replace("Œ", "OE"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
+
+
+_NOT_A_WORD = re.compile(r"[\W_]+")
+# Abbreviations written both ways in the official names, and typed both ways.
+_WORD_EXPANSIONS = {"ST": "SAINT", "STE": "SAINTE"}
+
+
+def search_text(text: str) -> str:
+    """The searchable text of a name, stored and compared with the words typed, which go through
+    it too: upper case without accents, words separated by one space whatever separated them
+    (hyphens, apostrophes, punctuation), « St » and « Ste » written in full. « St-Quentin »,
+    « saint quentin » and « Saint-Quentin » all give « SAINT QUENTIN »; « L'Isle-Adam » gives
+    « L ISLE ADAM ». Its order is the French alphabetical order of the names."""
+    words = _NOT_A_WORD.sub(" ", plain_upper(text)).split()
+    return " ".join(_WORD_EXPANSIONS.get(word, word) for word in words)
+
+
+def school_search_text(name: str, commune_name: str) -> str:
+    """What a school is searched (and sorted) by: its name, then its commune's, so that « laon »
+    finds the schools of Laon and « jaures laon » the école Jean-Jaurès of Laon."""
+    return search_text(f"{name} {commune_name}")
+
+
 class TerritoryNodeQuerySet(models.QuerySet):
+    """Every node is created through ``create`` (``get_or_create``) or ``bulk_create``: both
+    write the node's ``search_name`` from its name, so no creation path can forget it. A rename
+    writes it with the name (``search_text``)."""
+
     def visible_to(self, user):
         return self.filter(scope_of(user).node_q())
+
+    def create(self, **kwargs):
+        kwargs["search_name"] = search_text(kwargs.get("name", ""))
+        return super().create(**kwargs)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for node in objs:
+            node.search_name = search_text(node.name)
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class TerritoryNode(models.Model):
@@ -28,6 +70,8 @@ class TerritoryNode(models.Model):
         "code", max_length=20, help_text="Code officiel : INSEE, numéro de département…"
     )
     name = models.CharField("nom", max_length=200)
+    # The name as searched and sorted (``search_text(name)``), written with the name.
+    search_name = models.TextField("nom pour la recherche", editable=False, default="")
     parent = models.ForeignKey(
         "self",
         verbose_name="parent",
@@ -64,7 +108,10 @@ class TerritoryNode(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "code"], name="territory_node_kind_code"),
         ]
-        indexes = [models.Index(fields=["kind", "name"])]
+        indexes = [
+            models.Index(fields=["kind", "name"]),
+            models.Index(fields=["parent", "search_name"]),
+        ]
 
     def __str__(self):
         if self.kind == NodeKind.DEPARTEMENT:
@@ -86,12 +133,6 @@ class TerritoryNode(models.Model):
         return self.path
 
 
-def plain_upper(text: str) -> str:
-    """« Collège Gérard Œuvre » → « COLLEGE GERARD OEUVRE »: how names are searched."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("œ", "oe").replace("Œ", "OE"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
-
-
 class SchoolQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(scope_of(user).school_q())
@@ -107,8 +148,9 @@ class School(models.Model):
 
     uai = models.CharField("UAI", max_length=8, unique=True, validators=[validate_uai])
     name = models.CharField("nom", max_length=255)
-    # The name as searched (``plain_upper(name)``), written with the name by the importers.
-    search_name = models.CharField("nom pour la recherche", max_length=300, editable=False)
+    # The name and commune as searched and sorted (``school_search_text``), written with them by
+    # the importers (and refreshed when the commune is renamed).
+    search_name = models.TextField("nom pour la recherche", editable=False)
     kind = models.CharField("type", max_length=20, choices=SchoolKind.choices)
     sector = models.CharField("secteur", max_length=10, choices=Sector.choices)
     education_network = models.CharField(
@@ -174,7 +216,7 @@ class School(models.Model):
     class Meta:
         verbose_name = "établissement"
         verbose_name_plural = "établissements"
-        ordering = ["name", "uai"]
+        ordering = ["search_name", "uai"]
         indexes = [
             models.Index(fields=["departement", "name"]),
             models.Index(fields=["commune", "name"]),
@@ -182,8 +224,12 @@ class School(models.Model):
             models.Index(fields=["owner", "name"]),
             models.Index(fields=["academie", "name"]),
             models.Index(fields=["region", "name"]),
-            # The order of the lists: a deep page is an index-only walk of (name, uai).
+            # The order of the API's keyset pages.
             models.Index(fields=["name", "uai"]),
+            # The order of the school list: a deep page is an index-only walk of
+            # (search_name, uai); filtered by département, a walk of that département's rows.
+            models.Index(fields=["search_name", "uai"]),
+            models.Index(fields=["departement", "search_name"]),
         ]
 
     def __str__(self):
@@ -213,6 +259,28 @@ class SchoolYear(models.Model):
 
     def __str__(self):
         return self.label
+
+
+_STAGE_POSITION = {stage: i for i, stage in enumerate(Stage.values)}
+_LEVEL_POSITION = {level: i for i, level in enumerate(Level.values)}
+_DIGITS = re.compile(r"(\d+)")
+
+
+def class_order_key(school_class: "SchoolClass") -> tuple:
+    """The pedagogical order of the classes of a school: by stage (maternelle, élémentaire,
+    collège, lycée), then by first level (CP before CE1, 6e before 5e, Seconde before Première;
+    a multi-level class at its lowest level), then by name in natural order (« Première 2 »
+    before « Première 10 »). Levels outside ``Level`` come after the known ones."""
+    first_level = min(
+        (_LEVEL_POSITION.get(level, len(_LEVEL_POSITION)) for level in school_class.levels),
+        default=len(_LEVEL_POSITION),
+    )
+    name = tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, search_text(part))
+        for part in _DIGITS.split(school_class.name)
+        if part
+    )
+    return (_STAGE_POSITION.get(school_class.stage, len(_STAGE_POSITION)), first_level, name)
 
 
 class SchoolClassQuerySet(models.QuerySet):

@@ -24,7 +24,7 @@ from django.db.models.functions import Coalesce
 from tne.core.scope import scope_of
 
 from .enums import EducationNetwork, NodeKind, SchoolKind
-from .models import School, SchoolFigures, SchoolYear, TerritoryNode, plain_upper
+from .models import School, SchoolFigures, SchoolYear, TerritoryNode, search_text
 
 # National targets of the programme, compared with the figures of a national scope only.
 TARGET_ELEMENTARY_CLASSES = 2_700  # Mesure 4 : classes élémentaires équipées.
@@ -133,20 +133,29 @@ def visible_departements(user) -> tuple[list[TerritoryNode], int]:
     return departements, sum(counts.values())
 
 
+def words_q(query: str) -> Q:
+    """Rows whose ``search_name`` holds every word of ``query`` (as ``search_text`` writes
+    them): « saint quentin », « quentin st » and « Saint-Quentin » find « SAINT QUENTIN »."""
+    return Q(*(Q(search_name__contains=word) for word in search_text(query).split()))
+
+
 def departement_communes(
     user, departement: TerritoryNode, *, name: str = "", with_schools_only: bool = True
 ) -> QuerySet:
-    """The communes of a département the user may browse, by name, with the number of schools
-    they see in each (``school_count``); by default only those where they see a school."""
+    """The communes of a département the user may browse, in French alphabetical order, with the
+    number of schools they see in each (``school_count``); by default only those where they see
+    a school. ``name`` searches the communes whatever the accents, hyphens and word order."""
     schools = School.objects.visible_to(user)
     communes = TerritoryNode.objects.visible_to(user).filter(
         kind=NodeKind.COMMUNE, parent=departement
     )
     if name:
-        communes = communes.filter(name__icontains=name)
+        communes = communes.filter(words_q(name))
     if with_schools_only:
         communes = communes.filter(Exists(schools.filter(commune=OuterRef("pk"))))
-    return communes.annotate(school_count=_count_of(schools, "commune")).order_by("name", "code")
+    return communes.annotate(school_count=_count_of(schools, "commune")).order_by(
+        "search_name", "code"
+    )
 
 
 @dataclass(frozen=True)
@@ -172,19 +181,24 @@ NETWORK_FILTERS = {
 
 
 def search_q(query: str) -> Q:
-    """A UAI typed exactly finds that school alone; anything else searches the name whatever
-    its accents and case (« ecole » and « École » both find « ECOLE » and « École »), or the
-    beginning of the UAI."""
+    """A UAI typed exactly finds that school alone; anything else searches the name and commune
+    of the schools whatever the accents, case, hyphens and order of the words (« ecole laon »
+    finds « École Jean-Jaurès » of Laon), or the beginning of the UAI."""
     query = query.strip()
     if UAI_RE.match(query.upper()):
         return Q(uai=query.upper())
     # Only what may begin a UAI is compared with the UAIs: one test less per row otherwise.
     found = Q(uai__istartswith=query) if UAI_PREFIX_RE.match(query.upper()) else Q()
-    return found | Q(search_name__contains=plain_upper(query))
+    return found | words_q(query)
+
+
+# The order of the school list (an index of School walks it).
+LIST_ORDER = ("search_name", "uai")
 
 
 def matching_schools(user, filters: SchoolFilters) -> QuerySet[School]:
-    """The schools the user sees that match ``filters``, by name then UAI, without joins."""
+    """The schools the user sees that match ``filters``, in French alphabetical order of their
+    names (then UAI), without joins."""
     schools = School.objects.visible_to(user)
     if filters.departement_id:
         schools = schools.filter(departement_id=filters.departement_id)
@@ -202,7 +216,7 @@ def matching_schools(user, filters: SchoolFilters) -> QuerySet[School]:
         schools = schools.filter(ips__lte=filters.ips_max)
     if filters.query.strip():
         schools = schools.filter(search_q(filters.query))
-    return schools.order_by("name", "uai")
+    return schools.order_by(*LIST_ORDER)
 
 
 # The columns of the list and of its exports: not the JSON fields, costly to load by thousands.
@@ -244,8 +258,9 @@ def filtered_schools(user, filters: SchoolFilters) -> QuerySet[School]:
 
 class PagedSchools:
     """The filtered list as the paginator slices it: ``count()`` counts the matching schools; a
-    slice pages their UAIs alone (``OFFSET`` walks the ``(name, uai)`` index only, however deep
-    the page) and loads the rows of that page with their columns in the same query."""
+    slice pages their UAIs alone (``OFFSET`` walks the ``(search_name, uai)`` index only,
+    however deep the page) and loads the rows of that page with their columns in the same
+    query."""
 
     def __init__(self, user, filters: SchoolFilters):
         self._keys = matching_schools(user, filters).values("uai")
@@ -257,5 +272,5 @@ class PagedSchools:
         return self.count()
 
     def __getitem__(self, page: slice) -> list[School]:
-        rows = School.objects.filter(uai__in=self._keys[page]).order_by("name", "uai")
+        rows = School.objects.filter(uai__in=self._keys[page]).order_by(*LIST_ORDER)
         return list(with_list_columns(rows))

@@ -1,11 +1,12 @@
 """``communes_*_centroides.csv``: communes (2018 INSEE codes) with their name and centre."""
 
 from tne.territory.enums import NodeKind
+from tne.territory.models import School, TerritoryNode, school_search_text, search_text
 
 from .base import Cells, Importer
 from .reference import departement
 from .schools import UpsertResult
-from .territory import NAME_MAX_LENGTH, CommuneData, TerritoryIndex
+from .territory import NAME_MAX_LENGTH, CommuneData, TerritoryIndex, chunks
 from .values import departement_code_of_commune, parse_commune_code, parse_float, required_text
 
 
@@ -41,7 +42,13 @@ class CommunesImporter(Importer):
         territory = TerritoryIndex()
         territory.load(row.code for row in rows)
         known = [row for row in rows if territory.get(NodeKind.COMMUNE, row.code)]
+        renamed = {
+            row.code: row.name
+            for row in known
+            if territory.get(NodeKind.COMMUNE, row.code).name != row.name
+        }
         updated = territory.update_communes(known)
+        _write_search_names(renamed)
         territory.ensure_communes(rows, departement_code_of_commune)
         progress.advance(len(rows))
         created = len(rows) - len(known)
@@ -51,3 +58,20 @@ class CommunesImporter(Importer):
             unchanged=len(known) - updated,
             nodes_created=territory.created - created,
         )
+
+
+def _write_search_names(renamed: dict[str, str]) -> None:
+    """The searchable text of renamed communes (code → new name) and of their schools, which
+    holds the commune's name."""
+    for code, name in renamed.items():
+        TerritoryNode.objects.filter(kind=NodeKind.COMMUNE, code=code).update(
+            search_name=search_text(name)
+        )
+    for codes in chunks(sorted(renamed)):
+        schools = School.objects.filter(
+            commune__kind=NodeKind.COMMUNE, commune__code__in=codes
+        ).values_list("pk", "name", "commune__code")
+        for pk, school_name, code in list(schools):
+            School.objects.filter(pk=pk).update(
+                search_name=school_search_text(school_name, renamed[code])
+            )

@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from tne.core.audit import AuditAction, build_event, diff, record_many
 from tne.core.scope import EVERYTHING, Scope
-from tne.territory.models import School, plain_upper
+from tne.territory.enums import NodeKind
+from tne.territory.models import School, school_search_text
 
 from .territory import BATCH, CommuneData, TerritoryIndex, chunks
 from .values import departement_code_of_commune
@@ -63,7 +64,9 @@ class UpsertResult:
 def _load_existing(uais: list[str]) -> dict[str, School]:
     existing = {}
     for part in chunks(uais):
-        existing.update((s.uai, s) for s in School.objects.filter(uai__in=part))
+        existing.update(
+            (s.uai, s) for s in School.objects.filter(uai__in=part).select_related("commune")
+        )
     return existing
 
 
@@ -72,6 +75,20 @@ def _locate(territory: TerritoryIndex, row: SchoolRow, values: dict) -> None:
     known has no id (nor has the école's owner): the rest comes from its département."""
     chain = territory.chain_for(row.commune.code, departement_code_of_commune)
     values.update(chain, owner_id=chain[OWNER_FIELD[row.owner]])
+
+
+def _search_text(territory: TerritoryIndex, row: SchoolRow, school: School | None) -> str | None:
+    """The searchable text (name and commune) the row gives the school, or None when the row
+    changes neither its name nor its commune."""
+    if "name" not in row.values and not row.commune:
+        return None
+    name = row.values.get("name") or (school.name if school else "")
+    if row.commune:
+        node = territory.get(NodeKind.COMMUNE, row.commune.code)
+        commune = node.name if node else row.commune.name
+    else:
+        commune = school.commune.name if school else ""
+    return school_search_text(name, commune)
 
 
 def upsert_schools(
@@ -99,11 +116,12 @@ def upsert_schools(
     progress.start(len(rows), "Enregistrement")
     for row in rows:
         values = dict(row.values)
-        if "name" in values:
-            values["search_name"] = plain_upper(values["name"])
+        school = existing.get(row.uai)
+        search = _search_text(territory, row, school)
+        if search is not None:
+            values["search_name"] = search
         if row.commune:
             _locate(territory, row, values)
-        school = existing.get(row.uai)
         if (school is None and not row.commune) or (
             school is not None and kinds is not None and school.kind not in kinds
         ):

@@ -13,7 +13,7 @@ from tne.core.scope import scope_of
 
 from .. import maps
 from ..enums import Level, NodeKind, StaffRole, Stage
-from ..models import School, SchoolClass, SchoolYear, Staff, TerritoryNode
+from ..models import School, SchoolClass, SchoolYear, Staff, TerritoryNode, class_order_key
 
 HISTORY_LENGTH = 20
 
@@ -57,12 +57,13 @@ def _staff_counts(user, school: School) -> dict | None:
     )
 
 
-def _history(school: School, *, people: bool) -> list:
-    """The last changes, with the author's name only for roles that may see people."""
+def _history(school: School) -> list:
+    """The last changes and who made them. Only for roles that may see people: the history
+    is the agents' record of their work, not public information about the school."""
     events = list(history_of(school)[:HISTORY_LENGTH])
     readable_changes(School, events)
     for event in events:
-        event.author = (event.actor or "Système") if people else "Un agent"
+        event.author = event.actor or "Système"
     return events
 
 
@@ -74,9 +75,10 @@ def school_detail(request, uai):
         uai=uai,
     )
     year = SchoolYear.objects.filter(is_current=True).first()
-    classes = list(school.classes.filter(year=year).order_by("name")) if year else []
+    classes = sorted(school.classes.filter(year=year), key=class_order_key) if year else []
     for school_class in classes:
         school_class.level_labels = ", ".join(_level_label(code) for code in school_class.levels)
+    scope = scope_of(request.user)
     context = {
         "title": school.name,
         "school": school,
@@ -91,8 +93,8 @@ def school_detail(request, uai):
             (_level_label(code), count) for code, count in (school.pupils_by_level or {}).items()
         ],
         "staff": _staff_counts(request.user, school),
-        "history": _history(school, people=scope_of(request.user).people),
-        "show_map_link": scope_of(request.user).can_browse(school.departement),
+        "history": _history(school) if scope.people else None,
+        "show_map_link": scope.can_browse(school.departement),
         "breadcrumb_data": {
             "links": [{"url": reverse("territory:school_list"), "title": "Établissements"}],
             "current": school.name,
