@@ -65,3 +65,13 @@ def test_reimporting_the_pilot_files_changes_nothing():
     assert [(r.created, r.updated) for r in reports] == [(0, 0)] * len(PILOT_FILES)
     assert table_counts() == counts
     assert AuditEvent.objects.count() == events
+
+
+def test_an_imported_school_is_found_by_its_name_and_its_towns_name():
+    for name in PILOT_FILES:
+        import_file(pilot(name))
+
+    berny = School.objects.get(uai="0020098W")  # ECOLE PRIMAIRE, Berny-Rivière
+
+    assert berny.search_name == "ECOLE PRIMAIRE BERNY RIVIERE"
+    assert School.objects.filter(search_name__contains="BERNY RIVIERE").count() >= 1
