@@ -33,6 +33,8 @@ def main() -> None:
             "school-list": "/territoire/etablissements/?kind=ECOLES&network=REP_PLUS",
             "school-page": "/territoire/etablissements/0020098W/",
             "map": "/territoire/departements/02/carte/",
+            "access": "/comptes/acces/",
+            "imports": "/territoire/imports/",
         }
         for name, path in shots.items():
             page.goto(BASE + path)
