@@ -6,9 +6,9 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import save_screenshot
+from tests.e2e.conftest import assert_accessible, save_screenshot
 from tests.e2e.pages import LoginPage, NotFoundPage
-from tests.factories import Role, SchoolClassFactory, UserFactory, grant
+from tests.factories import Role, SchoolClassFactory, StaffFactory, UserFactory, grant
 from tne.territory.enums import NodeKind, Stage
 from tne.territory.importers import import_file
 from tne.territory.models import School, TerritoryNode
@@ -44,6 +44,7 @@ def coordinator(territory):
     school = School.objects.get(uai=BERNY_UAI)
     for name, level in [("CP", "CP"), ("CE1-CE2", "CE1"), ("CM1-CM2", "CM2")]:
         SchoolClassFactory(school=school, name=name, levels=[level], stage=Stage.ELEMENTARY)
+        StaffFactory(school=school)
     return user
 
 
@@ -66,6 +67,9 @@ def test_a_coordinator_finds_a_school_of_aisne_by_its_uai(page, coordinator):
     expect(school.heading).to_contain_text("ECOLE PRIMAIRE")
     expect(school.identity("UAI")).to_have_text(BERNY_UAI)
     expect(school.identity("IPS")).to_contain_text(BERNY_IPS)
+    school.page.get_by_role("button", name="Liste des personnels (3)").click()
+    expect(school.page.locator("#staff-table tbody tr")).to_have_count(3)
+    assert_accessible(school.page)
     save_screenshot(page, "school-page")
 
 

@@ -223,8 +223,29 @@ def test_the_school_page_makes_a_fixed_number_of_queries(
     url = reverse("territory:school_detail", args=[school.uai])
     client.get(url)  # warms the content type cache
 
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = client.get(url)
 
     assert response.status_code == 200
     assert response.content.decode().count("<tr>") >= n_classes
+
+
+def test_the_school_head_reads_the_names_of_the_staff_by_function(client, school):
+    StaffFactory(school=school, last_name="Zola", first_name="Émile", is_new_teacher=True)
+    StaffFactory(school=school, last_name="Aubrac", first_name="Lucie")
+    head = user_with_role(Role.SCHOOL_HEAD, school)
+
+    html = _page(client, head, school).content.decode()
+
+    table = html[html.index('id="staff-table"') :]
+    assert table.index("Aubrac Lucie") < table.index("Zola Émile")
+    assert "Liste des personnels (2)" in html
+
+
+def test_a_parent_reads_no_staff_name(client, school):
+    StaffFactory(school=school, last_name="Zola")
+    parent = user_with_role(Role.PARENT, school)
+
+    html = _page(client, parent, school).content.decode()
+
+    assert "Zola" not in html and 'id="staff-table"' not in html

@@ -50,10 +50,26 @@ def _staff_counts(user, school: School) -> dict | None:
         Staff.objects.visible_to(user)
         .filter(school=school)
         .aggregate(
+            total=Count("pk"),
             teachers=Count("pk", filter=teacher),
             new_teachers=Count("pk", filter=teacher & Q(is_new_teacher=True)),
             synthetic=Count("pk", filter=Q(is_synthetic=True)),
         )
+    )
+
+
+# A lycée has at most ~200 staff; past this the page says how many are not listed.
+STAFF_LIST_LIMIT = 300
+
+
+def _staff_list(user, school: School) -> list[Staff]:
+    """The school's staff by function then name, for roles that may read people (else empty)."""
+    if not scope_of(user).people:
+        return []
+    return list(
+        Staff.objects.visible_to(user)
+        .filter(school=school)
+        .order_by("role", "last_name", "first_name", "pk")[:STAFF_LIST_LIMIT]
     )
 
 
@@ -93,6 +109,7 @@ def school_detail(request, uai):
             (_level_label(code), count) for code, count in (school.pupils_by_level or {}).items()
         ],
         "staff": _staff_counts(request.user, school),
+        "staff_list": _staff_list(request.user, school),
         "history": _history(school) if scope.people else None,
         "show_map_link": scope.can_browse(school.departement),
         "breadcrumb_data": {
