@@ -153,8 +153,11 @@ class AccessGrantPage(BasePage):
 
     def grant_on_school(self, *, email: str, role: str, uai: str) -> "AccessGrantedPage":
         self.page.get_by_label(re.compile(r"^\s*Adresse électronique")).fill(email)
-        self.page.get_by_label(re.compile(r"^\s*Rôle")).select_option(label=role)
-        # htmx swaps in the target field that fits the role (a UAI for a school role).
+        # htmx swaps in the target field that fits the role (a UAI for a school role): wait for
+        # the swap, or the UAI typed into the field it replaces would be lost.
+        with self.page.expect_response(re.compile(r"/comptes/acces/ajouter/\?")):
+            self.page.get_by_label(re.compile(r"^\s*Rôle")).select_option(label=role)
+        expect(self.page.locator("#id_node")).to_have_count(0)
         uai_field = self.page.get_by_label(re.compile(r"^\s*UAI"))
         expect(uai_field).to_be_visible()
         uai_field.fill(uai)
