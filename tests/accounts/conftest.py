@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from tests.factories import UserFactory
+from tests.factories import SchoolFactory, UserFactory
 
 
 @pytest.fixture
@@ -11,6 +11,16 @@ def owner(client):
     user = UserFactory()
     client.force_login(user)
     return user
+
+
+@pytest.fixture
+def laon_school(tree):
+    return SchoolFactory(commune=tree.laon)
+
+
+@pytest.fixture
+def cergy_school(tree):
+    return SchoolFactory(commune=tree.cergy)
 
 
 def raw_token_shown(response) -> str | None:

@@ -32,16 +32,6 @@ def national(tree):
     return user_with_role(Role.NATIONAL, tree.country)
 
 
-@pytest.fixture
-def laon_school(tree):
-    return SchoolFactory(commune=tree.laon)
-
-
-@pytest.fixture
-def cergy_school(tree):
-    return SchoolFactory(commune=tree.cergy)
-
-
 def test_national_coordinator_and_superuser_manage_access(tree, national, aisne_coordinator):
     admin = User.objects.create_superuser("admin@example.org", "x")
 

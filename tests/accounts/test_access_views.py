@@ -6,7 +6,7 @@ import re
 import pytest
 from django.contrib.contenttypes.models import ContentType
 
-from tests.factories import Role, SchoolFactory, UserFactory, grant, user_with_role
+from tests.factories import Role, UserFactory, grant, user_with_role
 from tne.accounts.models import RoleAssignment, User
 from tne.accounts.roles import grant_role
 from tne.core.models import AuditAction, AuditEvent
@@ -34,16 +34,6 @@ def national(tree, client):
     user = user_with_role(Role.NATIONAL, tree.country)
     client.force_login(user)
     return user
-
-
-@pytest.fixture
-def laon_school(tree):
-    return SchoolFactory(commune=tree.laon)
-
-
-@pytest.fixture
-def cergy_school(tree):
-    return SchoolFactory(commune=tree.cergy)
 
 
 def test_the_pages_need_a_login(client):
