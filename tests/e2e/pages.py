@@ -84,6 +84,13 @@ class SchoolListPage(BasePage):
         self.page.wait_for_load_state("networkidle")
         return SchoolListPage(self.page)
 
+    def next_page(self) -> "SchoolListPage":
+        """The next page of results, swapped in by htmx: the focus moves to the new table."""
+        self.main.get_by_role("link", name="Page suivante").click()
+        expect(self.page).to_have_url(re.compile(r"[?&]page=2(&|$)"))
+        expect(self.rows.first).to_be_visible()
+        return SchoolListPage(self.page)
+
     @property
     def result_count(self) -> Locator:
         return self.main.get_by_role("status")

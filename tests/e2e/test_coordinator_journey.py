@@ -58,7 +58,10 @@ def test_a_coordinator_finds_a_school_of_aisne_by_its_uai(page, coordinator):
     assert dashboard.figure("Établissements") == str(AISNE_ECOLES)
     assert dashboard.figure("Écoles") == str(AISNE_ECOLES)
 
-    schools = dashboard.go_to_schools().search(BERNY_UAI)
+    second_page = dashboard.go_to_schools().next_page()
+    expect(second_page.main.locator("#school-table")).to_be_focused()
+
+    schools = second_page.search(BERNY_UAI)
     expect(schools.result_count).to_have_text("1 établissement.")
     expect(schools.rows).to_have_count(1)
     expect(schools.rows.first).to_contain_text("ECOLE PRIMAIRE")
