@@ -402,3 +402,29 @@ def test_national_grants_a_coordinator(client, tree, national):
     assert response.status_code == 200
     assignment = RoleAssignment.objects.get(user__email="coord@example.org")
     assert (assignment.role, assignment.node) == (Role.COORDINATOR, tree.vdo)
+
+
+def test_a_link_stops_working_once_another_manager_gives_the_account_roles(
+    client, tree, aisne_coordinator
+):
+    """The Aisne coordinator's link must not open an account that national steering has since
+    given a Val-d'Oise role: any change of the account's roles voids the links shown before."""
+    data = {"email": "double@example.org", "role": Role.TECHNICIAN, "node": tree.aisne.pk}
+    content = client.post(GRANT_URL, data).content.decode()
+    link = re.search(r'data-testid="password-link">([^<]+)<', content).group(1)
+    person = User.objects.get(email="double@example.org")
+    grant_role(user=person, role=Role.TECHNICIAN, target=tree.vdo)
+
+    client.logout()
+    page = client.get(link, follow=True).content.decode()
+
+    assert "Ce lien ne fonctionne plus" in page
+
+
+def test_no_link_to_an_account_without_any_role_for_a_coordinator(tree, aisne_coordinator):
+    from tne.accounts.access import can_issue_password_link
+
+    nobody = User.objects.create_user(email="sans-role@example.org")
+
+    assert not can_issue_password_link(aisne_coordinator, nobody)
+    assert can_issue_password_link(user_with_role(Role.NATIONAL, tree.country), nobody)

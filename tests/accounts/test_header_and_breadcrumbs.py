@@ -79,3 +79,12 @@ def test_logging_out_when_not_logged_in_says_nothing(client):
     response = client.post("/comptes/deconnexion/", follow=True)
 
     assert "Vous êtes déconnecté." not in response.content.decode()
+
+
+def test_logging_out_again_from_another_tab_lands_on_the_login_page(client, db):
+    response = client.post("/comptes/deconnexion/", follow=True)
+
+    assert response.status_code == 200
+    # Not sent to log in first with next=/comptes/deconnexion/ (a GET there answers 405).
+    assert response.redirect_chain[-1][0] == "/comptes/connexion/"
+    assert "Vous êtes déconnecté." not in response.content.decode()

@@ -5,7 +5,7 @@ part of the territory below their node, except the roles that decide who manages
 
 from dataclasses import dataclass
 
-from django.contrib.auth.tokens import default_token_generator
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -195,6 +195,20 @@ def withdraw_access(*, manager: User, assignment: RoleAssignment) -> None:
     withdraw_role(assignment=assignment, withdrawn_by=manager, source=AuditSource.UI)
 
 
+class PasswordSetTokenGenerator(PasswordResetTokenGenerator):
+    """Django's password reset token, also void once the account's roles change: a link shown
+    to one manager must not open the account after another manager gave it roles elsewhere."""
+
+    key_salt = "tne.accounts.access.PasswordSetTokenGenerator"
+
+    def _make_hash_value(self, user, timestamp):
+        roles = sorted(user.role_assignments.values_list("pk", "role", "node_id", "school_id"))
+        return f"{super()._make_hash_value(user, timestamp)}{roles}"
+
+
+password_set_tokens = PasswordSetTokenGenerator()
+
+
 def can_issue_password_link(manager, person: User) -> bool:
     """Whether ``manager`` may be shown a link to choose ``person``'s password: only for an
     account that has none yet, is no superuser, and whose roles all lie where the manager
@@ -204,10 +218,9 @@ def can_issue_password_link(manager, person: User) -> bool:
         return False
     if is_steering(manager):
         return True
-    return all(
-        can_withdraw(manager, assignment)
-        for assignment in person.role_assignments.select_related("node", "school")
-    )
+    assignments = list(person.role_assignments.select_related("node", "school"))
+    # An account without any role is nobody's to hand over but national steering's.
+    return bool(assignments) and all(can_withdraw(manager, a) for a in assignments)
 
 
 def password_set_path(user: User) -> str:
@@ -217,6 +230,6 @@ def password_set_path(user: User) -> str:
         "accounts:password_set",
         kwargs={
             "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user),
+            "token": password_set_tokens.make_token(user),
         },
     )

@@ -3,10 +3,12 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -113,8 +115,10 @@ def revoke_token(request, token_id: int):
     return render(request, "accounts/revoke_api_token.html", context)
 
 
+@method_decorator(login_not_required, name="dispatch")
 class LogoutView(auth_views.LogoutView):
-    """Logs out (POST only), then says so on the login page."""
+    """Logs out (POST only), then says so on the login page. Reachable without a session: a
+    second « Se déconnecter » (another tab) just lands on the login page."""
 
     def post(self, request, *args, **kwargs):
         was_logged_in = request.user.is_authenticated

@@ -27,6 +27,7 @@ from .access import (
     filtered_assignments,
     grant_access,
     password_set_path,
+    password_set_tokens,
     withdraw_access,
     withdraw_refusal,
 )
@@ -199,6 +200,7 @@ class PasswordSetView(auth_views.PasswordResetConfirmView):
     one-time link shown to the manager who created it."""
 
     form_class = PasswordSetForm
+    token_generator = password_set_tokens
     template_name = "accounts/access/password_set.html"
     success_url = reverse_lazy("accounts:login")
     title = "Choisir votre mot de passe"
