@@ -261,7 +261,9 @@ def test_granting_on_a_node_outside_the_scope_is_a_form_error(client, tree, aisn
         GRANT_URL, {"email": "ien@example.org", "role": Role.IEN_ERUN, "node": tree.circ_cergy.pk}
     )
 
-    assert "Ce territoire ne fait pas partie de votre périmètre." in response.content.decode()
+    content = response.content.decode()
+    assert "Ce territoire ne fait pas partie de votre périmètre." in content
+    assert "Choisissez le territoire" not in content  # one error, the right one
     assert not RoleAssignment.objects.filter(role=Role.IEN_ERUN).exists()
 
 

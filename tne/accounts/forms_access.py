@@ -156,7 +156,8 @@ class AccessGrantForm(DsfrBaseForm):
 
     def _node(self, pk: str) -> TerritoryNode | None:
         if not pk:
-            self.add_error("node", "Choisissez le territoire sur lequel attribuer ce rôle.")
+            if "node" not in self.errors:  # a forged or foreign territory has its own error
+                self.add_error("node", "Choisissez le territoire sur lequel attribuer ce rôle.")
             return None
         return TerritoryNode.objects.get(pk=pk)
 

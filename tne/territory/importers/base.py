@@ -97,7 +97,9 @@ class ImportReport:
             shown = ", ".join(f"{uai} (ligne {line})" for line, uai in self.out_of_scope[:SHOWN])
             more = len(self.out_of_scope) - SHOWN
             result["out_of_scope"] = len(self.out_of_scope)
-            result["out_of_scope_first"] = shown + (f" et {more} autre(s)" if more > 0 else "")
+            if more > 0:
+                shown += f" et {more} autre{'s' if more > 1 else ''}"
+            result["out_of_scope_first"] = shown
         return result
 
 

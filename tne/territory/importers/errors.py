@@ -49,7 +49,8 @@ class ImportFileError(Exception):
         lines = [f"Fichier refusé, rien n'a été enregistré : {head}."]
         lines += [f"- {error}" for error in self.errors[:SHOWN_ERRORS]]
         if count > SHOWN_ERRORS:
-            lines.append(f"- … et {count - SHOWN_ERRORS} autre(s).")
+            more = count - SHOWN_ERRORS
+            lines.append(f"- … et {more} autre{'s' if more > 1 else ''}.")
         return "\n".join(lines)
 
 
