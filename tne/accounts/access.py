@@ -20,7 +20,7 @@ from tne.territory.models import School, TerritoryNode
 
 from .enums import Role
 from .models import SCOPE_LOOKUP, RoleAssignment, User, normalize_email
-from .roles import grant_role, withdraw_role
+from .roles import grant_role, target_lookup, withdraw_role
 
 # Roles whose holders manage access.
 MANAGING_ROLES = {Role.NATIONAL, Role.COORDINATOR}
@@ -177,7 +177,7 @@ def grant_access(
     user, created = ensure_user(
         email=email, first_name=first_name, last_name=last_name, created_by=manager
     )
-    on = {"school": target} if isinstance(target, School) else {"node": target}
+    on = target_lookup(target)
     already = not created and RoleAssignment.objects.filter(user=user, role=role, **on).exists()
     assignment = grant_role(
         user=user, role=role, target=target, granted_by=manager, source=AuditSource.UI

@@ -10,6 +10,11 @@ from tne.territory.models import School, TerritoryNode
 from .models import RoleAssignment, User
 
 
+def target_lookup(target: TerritoryNode | School) -> dict:
+    """The RoleAssignment field a target goes in: a school, or a node of the territory."""
+    return {"school": target} if isinstance(target, School) else {"node": target}
+
+
 @transaction.atomic
 def grant_role(
     *,
@@ -20,7 +25,7 @@ def grant_role(
     source: str = AuditSource.UI,
 ) -> RoleAssignment:
     """Grant ``role`` to ``user`` on a node of the territory or on a school (idempotent)."""
-    on = {"school": target} if isinstance(target, School) else {"node": target}
+    on = target_lookup(target)
     existing = RoleAssignment.objects.filter(user=user, role=role, **on).first()
     if existing:
         return existing

@@ -8,7 +8,7 @@ Each kind has its module; :mod:`.reader` reads the CSV files, :mod:`.values` the
 
 from .base import ImportReport
 from .errors import ImportFileError, KindError, RowError
-from .service import KINDS, detect_kind, import_file
+from .service import KINDS, detect_kind, import_file, importers_for
 
 __all__ = [
     "KINDS",
@@ -18,4 +18,5 @@ __all__ = [
     "RowError",
     "detect_kind",
     "import_file",
+    "importers_for",
 ]

@@ -42,6 +42,11 @@ def _refuse(error: type[ImportFileError], table: CsvTable, message: str, *, line
     raise error([RowError(table.label, line, None, message)])
 
 
+def importers_for(scope: Scope) -> list[Importer]:
+    """The importers ``scope`` may use: all for national steering, else the non-national ones."""
+    return [i for i in KINDS.values() if scope.everything or not i.national_only]
+
+
 def _labels(kinds) -> str:
     return ", ".join(f"« {KINDS[kind].label} »" for kind in kinds)
 
@@ -50,7 +55,7 @@ def _kind_of(table: CsvTable, scope: Scope) -> str:
     header = set(table.header)
     found = [kind for kind, importer in KINDS.items() if header.issuperset(importer.columns)]
     if not found:
-        allowed = [kind for kind, i in KINDS.items() if scope.everything or not i.national_only]
+        allowed = [importer.kind for importer in importers_for(scope)]
         _refuse(
             ImportFileError,
             table,

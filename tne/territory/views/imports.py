@@ -14,7 +14,7 @@ from tne.core.jobs import start_job
 from tne.core.models import Job, JobStatus
 from tne.core.scope import scope_of
 
-from ..importers import KINDS, ImportFileError, KindError, detect_kind
+from ..importers import KINDS, ImportFileError, KindError, detect_kind, importers_for
 from ..perms import can_import_reference_data
 from ..uploads import IMPORT_JOB_KIND, recent_imports, save_upload
 
@@ -92,7 +92,7 @@ def import_upload(request):
     if not can_import_reference_data(request.user):
         raise PermissionDenied("Seuls le pilotage national et les coordinations importent.")
     scope = scope_of(request.user)
-    importers = [i for i in KINDS.values() if scope.everything or not i.national_only]
+    importers = importers_for(scope)
     form = ImportUploadForm(request.POST or None, request.FILES or None, importers=importers)
     if getattr(request, "upload_too_large", False):
         # The size handler stopped the file while it was read: nothing was written to disk.
