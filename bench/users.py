@@ -1,8 +1,8 @@
 """The two people the bench logs in as: national steering (scope: everything) and the
 coordinator of one département. Created once in the bench database."""
 
-from tne.accounts.enums import Role
 from tne.accounts.models import RoleAssignment, User
+from tne.core.roles import Role
 from tne.territory.enums import NodeKind
 from tne.territory.models import TerritoryNode
 

@@ -7,9 +7,9 @@ from decimal import Decimal
 import factory
 from factory.django import DjangoModelFactory
 
-from tne.accounts.enums import Role
 from tne.accounts.models import RoleAssignment, User
 from tne.accounts.roles import grant_role
+from tne.core.roles import Role
 from tne.territory.enums import NodeKind, SchoolKind, Sector, StaffRole, Stage
 from tne.territory.models import (
     School,

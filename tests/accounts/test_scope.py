@@ -12,10 +12,10 @@ from tests.factories import (
     grant,
     user_with_role,
 )
-from tne.accounts.enums import Role
 from tne.accounts.models import RoleAssignment
 from tne.accounts.roles import withdraw_role
 from tne.core.models import AuditAction, AuditEvent
+from tne.core.roles import Role
 from tne.territory.enums import SchoolKind
 from tne.territory.models import School, SchoolClass, Staff, TerritoryNode
 

@@ -129,4 +129,10 @@ def test_me_lists_roles_and_scope(client, tree):
             "target_name": "Val-d'Oise",
         }
     ]
-    assert data["scope"] == {"everything": False, "people": False}
+    assert data["permissions"] == [
+        {
+            "code": "territory.view_schools",
+            "label": "Consulter les établissements, leurs classes et leurs chiffres",
+            "everything": False,
+        }
+    ]

@@ -2,8 +2,9 @@ import json
 
 import pytest
 
-from tne.accounts.enums import SCHOOL_ROLES, Role
+from tne.accounts.enums import SCHOOL_ROLES
 from tne.accounts.models import ALLOWED_NODE_KINDS, RoleAssignment, User
+from tne.core.roles import Role
 from tne.demo.accounts import ACCOUNTS, ensure_demo_accounts, logins_path
 from tne.demo.synthesis import synthesise
 from tne.territory.enums import NodeKind, StaffRole

@@ -36,7 +36,7 @@ EMAIL = "coordination.aisne@example.org"
 FOREVER = 10 * 365 * 24 * 60 * 60
 HASHED_STATIC = re.compile(r"^/static/.+\.[0-9a-f]{12}\.[a-z0-9]+$")
 CREATE_COORDINATOR = """
-from tne.accounts.enums import Role
+from tne.core.roles import Role
 from tne.accounts.models import User
 from tne.accounts.roles import grant_role
 from tne.core.models import AuditSource

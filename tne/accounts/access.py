@@ -15,51 +15,31 @@ from django.utils.http import urlsafe_base64_encode
 
 from tne.core import audit
 from tne.core.models import AuditAction, AuditSource
-from tne.core.scope import EVERYTHING, NOTHING, Scope
+from tne.core.roles import Role
+from tne.core.scope import Scope, holds, scope_of
 from tne.territory.models import School, TerritoryNode
 
-from .enums import Role
-from .models import SCOPE_LOOKUP, RoleAssignment, User, normalize_email
+from .models import RoleAssignment, User, normalize_email
+from .perms import MANAGE_ACCESS
 from .roles import grant_role, target_lookup, withdraw_role
 
-# Roles whose holders manage access.
-MANAGING_ROLES = {Role.NATIONAL, Role.COORDINATOR}
 # Roles only national steering and superusers grant or withdraw: they decide who manages.
 STEERING_ONLY_ROLES = {Role.NATIONAL, Role.COORDINATOR}
-# The School columns a scope may filter on (see ``Scope.allows_school``).
-SCHOOL_SCOPE_FIELDS = ("pk", "owner_id", *SCOPE_LOOKUP.values())
-
-
-def _active(user) -> bool:
-    return user is not None and user.is_authenticated and user.is_active
 
 
 def can_manage_access(user) -> bool:
-    if not _active(user):
-        return False
-    return user.is_superuser or any(g.role in MANAGING_ROLES for g in user.grants)
+    return holds(user, MANAGE_ACCESS)
 
 
 def is_steering(user) -> bool:
-    """National steering or a superuser: manages every role everywhere."""
-    if not _active(user):
-        return False
-    return user.is_superuser or any(g.role == Role.NATIONAL for g in user.grants)
+    """National steering or a superuser: manages access on the whole country."""
+    return scope_of(user, MANAGE_ACCESS).everything
 
 
 def management_scope(user) -> Scope:
-    """The part of the territory where ``user`` manages access: everything for steering, the
-    nodes at or below their coordination nodes (and the schools there) for a coordinator."""
-    if is_steering(user):
-        return EVERYTHING
-    if not can_manage_access(user):
-        return NOTHING
-    grants = [g for g in user.grants if g.role == Role.COORDINATOR and g.node_id]
-    return Scope(
-        school_grants=tuple((SCOPE_LOOKUP[g.node.kind], g.node_id) for g in grants),
-        node_paths=tuple(g.node.path for g in grants),
-        people=True,
-    )
+    """Where ``user`` manages access: the nodes at or below the nodes of their grants carrying
+    ``accounts.manage_access``, and the schools there (everything for steering)."""
+    return scope_of(user, MANAGE_ACCESS)
 
 
 def grantable_roles(user) -> list[Role]:
@@ -71,8 +51,8 @@ def grantable_roles(user) -> list[Role]:
 
 def target_in_scope(scope: Scope, target: TerritoryNode | School) -> bool:
     if isinstance(target, School):
-        return scope.allows_school({name: getattr(target, name) for name in SCHOOL_SCOPE_FIELDS})
-    return scope.can_browse(target)
+        return scope.contains_school(target)
+    return scope.covers_node(target)
 
 
 def can_grant(user, role: str, target: TerritoryNode | School | None) -> bool:
@@ -90,11 +70,11 @@ def can_withdraw(user, assignment: RoleAssignment) -> bool:
 def withdraw_refusal(user, assignment: RoleAssignment) -> str | None:
     """Why ``user`` may not withdraw ``assignment`` although it is theirs to manage: it is the
     last role that lets them manage access (a superuser keeps managing without it)."""
-    if assignment.user_id != user.pk or assignment.role not in MANAGING_ROLES:
+    if assignment.user_id != user.pk or not MANAGE_ACCESS.carried_by(assignment.role):
         return None
     if user.is_superuser:
         return None
-    if any(g.role in MANAGING_ROLES and g.pk != assignment.pk for g in user.grants):
+    if any(MANAGE_ACCESS.carried_by(g.role) and g.pk != assignment.pk for g in user.grants):
         return None
     return (
         "C'est votre dernier rôle de gestion des accès : en le retirant, vous ne pourriez "

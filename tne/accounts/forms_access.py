@@ -5,12 +5,13 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 from dsfr.forms import DsfrBaseForm
 
+from tne.core.roles import Role
 from tne.territory.enums import NodeKind
 from tne.territory.forms import OneLoopSelect
 from tne.territory.models import School, TerritoryNode
 
 from .access import can_grant, grantable_roles, management_scope
-from .enums import SCHOOL_ROLES, Role
+from .enums import SCHOOL_ROLES
 from .models import ALLOWED_NODE_KINDS, RoleAssignment
 
 # Model field of a RoleAssignment error → field of the grant form.

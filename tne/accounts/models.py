@@ -10,11 +10,13 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from tne.core.permissions import Permission
+from tne.core.roles import Role
 from tne.core.scope import EVERYTHING, Scope
 from tne.territory.enums import NodeKind
 from tne.territory.models import School, TerritoryNode
 
-from .enums import NO_PEOPLE_ROLES, SCHOOL_ROLES, Role
+from .enums import SCHOOL_ROLES
 
 EMAIL_TAKEN = "Un compte existe déjà avec cette adresse électronique."
 
@@ -112,32 +114,34 @@ class User(AbstractBaseUser, PermissionsMixin):
             return "Administration"
         return " · ".join(f"{g.get_role_display()} — {g.target}" for g in self.grants)
 
-    def compute_scope(self) -> Scope:
-        """One query: the user's active grants turned into school filters and node paths."""
+    def compute_scope(self, permission: Permission) -> Scope:
+        """Where ``permission`` reaches: only the grants whose role carries it count, turned
+        into school filters, authority subtrees and browsable nodes (no query beyond
+        :attr:`grants`)."""
         if self.is_superuser:
             return EVERYTHING
-        grants = self.grants
+        grants = [g for g in self.grants if permission.carried_by(g.role)]
         if any(g.node_id and g.node.kind == NodeKind.COUNTRY for g in grants):
-            return Scope(
-                everything=True,
-                people=any(g.role not in NO_PEOPLE_ROLES for g in grants),
-            )
+            return EVERYTHING
         school_grants: list[tuple[str, object]] = []
-        node_paths: list[str] = []
+        authority_paths: list[str] = []
+        browse_paths: list[str] = []
         for grant in grants:
             if grant.school_id:
                 school_grants.append(("pk", grant.school_id))
-                node_paths.append(grant.school.commune.browse_path)
+                browse_paths.append(grant.school.commune.browse_path)
             elif grant.role == Role.LOCAL_AUTHORITY:
+                # An authority acts on the buildings it owns, not on the territory around them.
                 school_grants.append(("owner_id", grant.node_id))
-                node_paths.append(grant.node.browse_path)
+                browse_paths.append(grant.node.browse_path)
             else:
                 school_grants.append((SCOPE_LOOKUP[grant.node.kind], grant.node_id))
-                node_paths.append(grant.node.browse_path)
+                authority_paths.append(grant.node.path)
+                browse_paths.append(grant.node.browse_path)
         return Scope(
             school_grants=tuple(dict.fromkeys(school_grants)),
-            node_paths=tuple(dict.fromkeys(node_paths)),
-            people=any(g.role not in NO_PEOPLE_ROLES for g in grants),
+            authority_paths=tuple(dict.fromkeys(authority_paths)),
+            browse_paths=tuple(dict.fromkeys(browse_paths)),
         )
 
 

@@ -65,4 +65,4 @@ def withdraw_role(
 def forget_scope(user: User) -> None:
     """Drop the grants and scope memoised on this user object."""
     user.__dict__.pop("grants", None)
-    user.__dict__.pop("_tne_scope", None)
+    user.__dict__.pop("_tne_scopes", None)

@@ -2,7 +2,8 @@
 
 from ninja import Field, Router, Schema
 
-from tne.accounts.enums import Role
+from tne.core.permissions import declared
+from tne.core.roles import Role
 from tne.core.scope import scope_of
 
 from .schemas import ChoiceOut, choice
@@ -19,11 +20,12 @@ class GrantOut(Schema):
     target_name: str
 
 
-class ScopeOut(Schema):
-    """Le périmètre de l'utilisateur."""
+class PermissionOut(Schema):
+    """Une permission que portent certains des rôles de l'utilisateur, là où ils sont attribués."""
 
-    everything: bool = Field(description="Voit tout le territoire national.")
-    people: bool = Field(description="Peut lire les données nominatives (personnels).")
+    code: str = Field(description="Code stable de la permission (« territory.view_people »…).")
+    label: str
+    everything: bool = Field(description="Vaut pour tout le territoire national.")
 
 
 class MeOut(Schema):
@@ -33,7 +35,10 @@ class MeOut(Schema):
     first_name: str
     last_name: str
     roles: list[GrantOut]
-    scope: ScopeOut
+    permissions: list[PermissionOut] = Field(
+        description="Ce que les rôles permettent ; chaque permission ne vaut que sur les lieux "
+        "des rôles qui la portent."
+    )
 
 
 def _grant(grant) -> dict:
@@ -53,15 +58,19 @@ def _grant(grant) -> dict:
     "/me",
     response=MeOut,
     summary="Mon compte",
-    description="L'utilisateur authentifié, ses rôles et son périmètre.",
+    description="L'utilisateur authentifié, ses rôles et ce qu'ils lui permettent.",
 )
 def me(request):
     user = request.auth
-    scope = scope_of(user)
+    held = [(p, scope_of(user, p)) for p in declared()]
     return {
         "email": user.email,
         "first_name": user.first_name,
         "last_name": user.last_name,
         "roles": [_grant(g) for g in user.grants],
-        "scope": {"everything": scope.everything, "people": scope.people},
+        "permissions": [
+            {"code": p.code, "label": p.label, "everything": scope.everything}
+            for p, scope in held
+            if not scope.is_empty
+        ],
     }

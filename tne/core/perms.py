@@ -1,16 +1,27 @@
-"""Who may do what with the shared objects of ``core``: plain functions, one per action."""
+"""What ``core``'s shared objects let each role do: the permissions it declares, and the plain
+functions that check them."""
 
 from typing import TYPE_CHECKING
 
+from .permissions import declare
+from .roles import Role
 from .scope import scope_of
 
 if TYPE_CHECKING:
     from .models import Job
 
+# A job page shows an agent's name, a file and its error lines: people's work, not aggregates.
+VIEW_JOBS = declare(
+    "core.view_jobs",
+    "Consulter les traitements lancés par les autres (imports…)",
+    roles={Role.NATIONAL},
+)
+
 
 def can_view_every_job(user) -> bool:
-    """The superusers, who run the platform, and national steering, whose scope is everything."""
-    return user.is_superuser or scope_of(user).everything
+    """The superusers, who run the platform, and the holders of ``core.view_jobs`` on the
+    whole country (jobs are not tied to a place yet)."""
+    return scope_of(user, VIEW_JOBS).everything
 
 
 def can_view_job(user, job: "Job") -> bool:

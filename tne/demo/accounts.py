@@ -11,10 +11,10 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from tne.accounts.enums import Role
 from tne.accounts.models import User
 from tne.accounts.roles import grant_role, withdraw_role
 from tne.core.models import AuditSource
+from tne.core.roles import Role
 from tne.territory.enums import NodeKind, Sector, StaffRole
 from tne.territory.models import School, Staff, TerritoryNode
 

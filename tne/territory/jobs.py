@@ -5,7 +5,7 @@ from tne.core.models import AuditSource
 from tne.core.scope import scope_of
 
 from .importers import import_file
-from .perms import can_import_reference_data
+from .perms import IMPORT_REFERENCE, can_import_reference_data
 from .uploads import IMPORT_JOB_KIND
 
 IMPORT_ORIGIN = JobOrigin(
@@ -35,6 +35,6 @@ def run_import(job, progress) -> dict:
         actor=job.created_by,
         source=AuditSource.IMPORT,
         job=job,
-        scope=scope_of(user),
+        scope=scope_of(user, IMPORT_REFERENCE),
     )
     return report.as_dict()

@@ -9,6 +9,7 @@ from django.db.models import Q
 from tne.core.scope import scope_of
 
 from .enums import EducationNetwork, Level, NodeKind, SchoolKind, Sector, StaffRole, Stage
+from .perms import VIEW_PEOPLE, VIEW_SCHOOLS
 from .validators import validate_uai
 
 
@@ -44,8 +45,10 @@ class TerritoryNodeQuerySet(models.QuerySet):
     write the node's ``search_name`` from its name, so no creation path can forget it. A rename
     writes it with the name (``search_text``)."""
 
-    def visible_to(self, user):
-        return self.filter(scope_of(user).node_q())
+    def visible_to(self, user, permission=VIEW_SCHOOLS):
+        """The nodes ``user`` may browse: public geography around the grants that carry
+        ``permission`` (what they may act on is ``scope_of(user, permission).node_q()``)."""
+        return self.filter(scope_of(user, permission).browse_q())
 
     def create(self, **kwargs):
         kwargs["search_name"] = search_text(kwargs.get("name", ""))
@@ -134,8 +137,8 @@ class TerritoryNode(models.Model):
 
 
 class SchoolQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(scope_of(user).school_q())
+    def visible_to(self, user, permission=VIEW_SCHOOLS):
+        return self.filter(scope_of(user, permission).school_q())
 
     def first_degree(self):
         return self.filter(kind__in=SchoolKind.first_degree())
@@ -284,8 +287,8 @@ def class_order_key(school_class: "SchoolClass") -> tuple:
 
 
 class SchoolClassQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(scope_of(user).school_q("school__"))
+    def visible_to(self, user, permission=VIEW_SCHOOLS):
+        return self.filter(scope_of(user, permission).school_q("school__"))
 
     def current(self):
         return self.filter(year__is_current=True)
@@ -332,11 +335,9 @@ class SchoolClass(models.Model):
 
 
 class StaffQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        scope = scope_of(user)
-        if not scope.people:
-            return self.none()
-        return self.filter(scope.school_q("school__"))
+    def visible_to(self, user, permission=VIEW_PEOPLE):
+        """Staff are people: by default only where the user's grants may read people."""
+        return self.filter(scope_of(user, permission).school_q("school__"))
 
     def teachers(self):
         return self.filter(role=StaffRole.TEACHER)

@@ -1,13 +1,35 @@
-"""Who may do what with the territory reference data: plain functions, one per action."""
+"""What the territory's reference data lets each role do: the permissions it declares, and the
+plain functions that check them."""
 
-from tne.accounts.enums import Role
+from tne.core.permissions import declare
+from tne.core.roles import Role
+from tne.core.scope import holds
 
-# Roles whose holders keep the reference data up to date, each within their scope: the importer
-# leaves out (and reports) the rows about schools outside it.
-REFERENCE_DATA_ROLES = {Role.NATIONAL, Role.COORDINATOR}
+VIEW_SCHOOLS = declare(
+    "territory.view_schools",
+    "Consulter les établissements, leurs classes et leurs chiffres",
+    roles=Role.values,
+)
+VIEW_PEOPLE = declare(
+    "territory.view_people",
+    "Lire les données nominatives (personnels, historique des modifications)",
+    roles={
+        Role.NATIONAL,
+        Role.COORDINATOR,
+        Role.IEN_ERUN,
+        Role.SCHOOL_HEAD,
+        Role.TEACHER,
+        Role.TECHNICIAN,
+        Role.TRAINER,
+    },
+)
+# Within their scope: the importer leaves out (and reports) the rows about schools outside it.
+IMPORT_REFERENCE = declare(
+    "territory.import_reference",
+    "Importer les données de référence (fichiers ouverts)",
+    roles={Role.NATIONAL, Role.COORDINATOR},
+)
 
 
 def can_import_reference_data(user) -> bool:
-    if not user.is_authenticated or not user.is_active:
-        return False
-    return user.is_superuser or any(g.role in REFERENCE_DATA_ROLES for g in user.grants)
+    return holds(user, IMPORT_REFERENCE)

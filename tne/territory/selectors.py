@@ -25,6 +25,7 @@ from tne.core.scope import scope_of
 
 from .enums import EducationNetwork, NodeKind, SchoolKind
 from .models import School, SchoolFigures, SchoolYear, TerritoryNode, search_text
+from .perms import VIEW_PEOPLE, VIEW_SCHOOLS
 
 # National targets of the programme, compared with the figures of a national scope only.
 TARGET_ELEMENTARY_CLASSES = 2_700  # Mesure 4 : classes élémentaires équipées.
@@ -77,7 +78,11 @@ def dashboard_figures(user) -> DashboardFigures:
     """Counts of schools, classes of the current year, pupils and (for roles that may see people)
     teachers in the user's scope: three queries, the figures summed from ``SchoolFigures`` (one
     row per school) rather than counted over the classes and staff tables."""
-    scope = scope_of(user)
+    scope = scope_of(user, VIEW_SCHOOLS)
+    # Staff figures only over the schools where the user's grants may read people (a parent
+    # here who teaches there counts the teachers of there only), in the same query.
+    people = scope_of(user, VIEW_PEOPLE)
+    staff = people.school_q("school__") or None
     schools = School.objects.visible_to(user).aggregate(
         ecoles=Count("pk", filter=Q(kind__in=SchoolKind.first_degree())),
         colleges=Count("pk", filter=Q(kind=SchoolKind.COLLEGE)),
@@ -91,11 +96,11 @@ def dashboard_figures(user) -> DashboardFigures:
         elementary=Coalesce(Sum("elementary_classes", filter=of_year), 0),
         pupils=Coalesce(Sum("pupils", filter=of_year), 0),
         synthetic=Coalesce(Sum("synthetic_classes", filter=of_year), 0),
-        teachers=Coalesce(Sum("teachers"), 0),
-        new=Coalesce(Sum("new_teachers"), 0),
-        synthetic_staff=Coalesce(Sum("synthetic_staff"), 0),
+        teachers=Coalesce(Sum("teachers", filter=staff), 0),
+        new=Coalesce(Sum("new_teachers", filter=staff), 0),
+        synthetic_staff=Coalesce(Sum("synthetic_staff", filter=staff), 0),
     )
-    people = scope.people
+    reads_people = not people.is_empty
     return DashboardFigures(
         ecoles=schools["ecoles"],
         colleges=schools["colleges"],
@@ -105,9 +110,9 @@ def dashboard_figures(user) -> DashboardFigures:
         elementary_classes=sums["elementary"],
         pupils=sums["pupils"],
         synthetic_classes=sums["synthetic"],
-        teachers=sums["teachers"] if people else None,
-        new_teachers=sums["new"] if people else None,
-        synthetic_staff=sums["synthetic_staff"] if people else 0,
+        teachers=sums["teachers"] if reads_people else None,
+        new_teachers=sums["new"] if reads_people else None,
+        synthetic_staff=sums["synthetic_staff"] if reads_people else 0,
         national=scope.everything,
     )
 

@@ -5,8 +5,9 @@ from dataclasses import dataclass
 
 from django.shortcuts import render
 
-from tne.core.scope import scope_of
+from tne.core.scope import holds
 
+from ..perms import VIEW_SCHOOLS
 from ..selectors import (
     TARGET_CLASSES,
     TARGET_ELEMENTARY_CLASSES,
@@ -91,7 +92,7 @@ def _cards(figures: DashboardFigures) -> tuple[list[Card], list[Card], list[Card
 
 def dashboard(request):
     user = request.user
-    context = {"title": "Tableau de bord", "has_scope": not scope_of(user).is_empty}
+    context = {"title": "Tableau de bord", "has_scope": holds(user, VIEW_SCHOOLS)}
     if context["has_scope"]:
         figures = dashboard_figures(user)
         school_cards, class_cards, staff_cards = _cards(figures)

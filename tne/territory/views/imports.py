@@ -15,7 +15,7 @@ from tne.core.models import Job, JobStatus
 from tne.core.scope import scope_of
 
 from ..importers import KINDS, ImportFileError, KindError, detect_kind, importers_for
-from ..perms import can_import_reference_data
+from ..perms import IMPORT_REFERENCE, can_import_reference_data
 from ..uploads import IMPORT_JOB_KIND, recent_imports, save_upload
 
 ALLOWED_SUFFIXES = {".csv", ".txt"}
@@ -91,7 +91,7 @@ def _import_rows(jobs: list[Job]) -> list[dict]:
 def import_upload(request):
     if not can_import_reference_data(request.user):
         raise PermissionDenied("Seuls le pilotage national et les coordinations importent.")
-    scope = scope_of(request.user)
+    scope = scope_of(request.user, IMPORT_REFERENCE)
     importers = importers_for(scope)
     form = ImportUploadForm(request.POST or None, request.FILES or None, importers=importers)
     if getattr(request, "upload_too_large", False):

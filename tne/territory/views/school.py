@@ -14,6 +14,7 @@ from tne.core.scope import scope_of
 from .. import maps
 from ..enums import Level, NodeKind, StaffRole, Stage
 from ..models import School, SchoolClass, SchoolYear, Staff, TerritoryNode, class_order_key
+from ..perms import VIEW_PEOPLE, VIEW_SCHOOLS
 
 HISTORY_LENGTH = 20
 
@@ -43,7 +44,7 @@ def _stage_totals(classes: list[SchoolClass]) -> list[StageTotal]:
 
 def _staff_counts(user, school: School) -> dict | None:
     """Teachers and new teachers of the school, or None for roles that may not read people."""
-    if not scope_of(user).people:
+    if not scope_of(user, VIEW_PEOPLE).contains_school(school):
         return None
     teacher = Q(role=StaffRole.TEACHER)
     return (
@@ -64,7 +65,7 @@ STAFF_LIST_LIMIT = 300
 
 def _staff_list(user, school: School) -> list[Staff]:
     """The school's staff by function then name, for roles that may read people (else empty)."""
-    if not scope_of(user).people:
+    if not scope_of(user, VIEW_PEOPLE).contains_school(school):
         return []
     return list(
         Staff.objects.visible_to(user)
@@ -94,7 +95,7 @@ def school_detail(request, uai):
     classes = sorted(school.classes.filter(year=year), key=class_order_key) if year else []
     for school_class in classes:
         school_class.level_labels = ", ".join(_level_label(code) for code in school_class.levels)
-    scope = scope_of(request.user)
+    reads_people = scope_of(request.user, VIEW_PEOPLE).contains_school(school)
     context = {
         "title": school.name,
         "school": school,
@@ -110,8 +111,8 @@ def school_detail(request, uai):
         ],
         "staff": _staff_counts(request.user, school),
         "staff_list": _staff_list(request.user, school),
-        "history": _history(school) if scope.people else None,
-        "show_map_link": scope.can_browse(school.departement),
+        "history": _history(school) if reads_people else None,
+        "show_map_link": scope_of(request.user, VIEW_SCHOOLS).can_browse(school.departement),
         "breadcrumb_data": {
             "links": [{"url": reverse("territory:school_list"), "title": "Établissements"}],
             "current": school.name,

@@ -1,0 +1,233 @@
+"""Conformance: every URL pattern and every API route, walked as an outsider, shows none of the
+data of a place that is not theirs.
+
+The data lives in Aisne (a school, its staff, a class, an import job, a role grant, an API token).
+The outsiders hold one role each, granted in Val-d'Oise only — the strongest of them coordinates
+the whole département. For each route, the test fills the route's parameters with the ids of the
+Aisne objects and asks for the page: it must be refused (404, 403, 405) or, for the pages that
+have no such parameter (lists, dashboards, public pages), must not contain any of the markers of
+the Aisne data. A new route whose parameter this test does not know fails here, until someone
+says which Aisne object it names; a route that forgets scoping fails on the markers.
+Anonymous visitors get the login page (or 401 from the API) everywhere but on public pages.
+"""
+
+import itertools
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from tests.factories import (
+    SchoolClassFactory,
+    SchoolFactory,
+    StaffFactory,
+    UserFactory,
+    grant,
+)
+from tne.accounts.models import ApiToken
+from tne.core.audit import record
+from tne.core.models import AuditAction, AuditSource, Job, JobStatus
+from tne.core.roles import Role
+from tne.territory.uploads import IMPORT_JOB_KIND
+
+pytestmark = pytest.mark.django_db
+
+# Routes of the Django admin are for superusers only (the admin checks it itself) and are not
+# walked: an outsider is redirected to the admin's login page.
+SKIPPED_PREFIXES = ("admin/",)
+# Pages anyone may read without logging in: they show no data of any place.
+PUBLIC = {
+    "accounts:login",
+    "accounts:password_set",
+    "core:legal",
+    "core:accessibility",
+    "api:openapi-json",
+    "api:openapi-view",
+    "api:api-root",
+}
+PUBLIC_ROUTES = {"favicon.ico"}
+
+
+def _routes(patterns=None, prefix="", namespace=None):
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _routes(
+                pattern.url_patterns, prefix + str(pattern.pattern), pattern.namespace or namespace
+            )
+        elif isinstance(pattern, URLPattern):
+            route = prefix + str(pattern.pattern)
+            if not route.startswith(SKIPPED_PREFIXES):
+                yield route, f"{namespace}:{pattern.name}" if namespace else pattern.name, pattern
+
+
+# Routes whose parameter names no object of a place: they may answer 200 (without the markers).
+EMPTY_ANSWERS = PUBLIC | {"territory:school_export"}
+
+ROUTES = sorted({(route, name) for route, name, _ in _routes()})
+
+
+@pytest.fixture
+def aisne(tree, tmp_path, settings):
+    """The data of a place: a school of Laon with a class, a named teacher, a history, an import
+    job of its coordinator, a role grant and an API token."""
+    settings.MEDIA_ROOT = tmp_path
+    school = SchoolFactory(
+        commune=tree.laon,
+        circonscription=tree.circ_laon,
+        owner=tree.laon,
+        name="ECOLE MARQUEUR AISNE",
+    )
+    SchoolClassFactory(school=school, name="CE1 Marqueur")
+    StaffFactory(school=school, last_name="Marqueurnom")
+    coordinator = UserFactory(email="coordination-marqueur@example.org")
+    assignment = grant(coordinator, Role.COORDINATOR, tree.aisne)
+    head = UserFactory(email="direction-marqueur@example.org")
+    grant(head, Role.SCHOOL_HEAD, school)
+    record(school, AuditAction.UPDATE, actor=coordinator, source=AuditSource.UI, changes={})
+    job = Job.objects.create(
+        kind=IMPORT_JOB_KIND,
+        label="Import de fichier-marqueur.csv",
+        params={"name": "fichier-marqueur.csv", "path": "fichier-marqueur.csv"},
+        status=JobStatus.FAILED,
+        message="fichier-marqueur.csv : ligne 3, colonne UAI : erreur",
+        created_by=coordinator,
+    )
+    token = ApiToken.objects.create(
+        user=coordinator, name="jeton-marqueur", key_hash="0" * 64, hint="tne_abc"
+    )
+    return {
+        "school": school,
+        "coordinator": coordinator,
+        "assignment": assignment,
+        "job": job,
+        "token": token,
+        "markers": [
+            school.uai,
+            "ECOLE MARQUEUR AISNE",
+            "Marqueurnom",
+            "CE1 Marqueur",
+            "coordination-marqueur",
+            "direction-marqueur",
+            "fichier-marqueur",
+            "jeton-marqueur",
+        ],
+    }
+
+
+def _values(tree, data) -> dict[str, list[str]]:
+    """For each route parameter, the Aisne objects it may name."""
+    school = data["school"]
+    return {
+        "uai": [school.uai],
+        "code": ["02", tree.laon.code],
+        "kind": ["DEPARTEMENT", "COMMUNE", "CIRCONSCRIPTION"],
+        "job_id": [str(data["job"].pk)],
+        "token_id": [str(data["token"].pk)],
+        "assignment_id": [str(data["assignment"].pk)],
+        "uidb64": [urlsafe_base64_encode(force_bytes(data["coordinator"].pk))],
+        "token": ["not-a-valid-token"],
+        "fmt": ["csv", "xlsx"],
+    }
+
+
+def _urls(route: str, values: dict[str, list[str]]):
+    """Every URL of ``route`` with its parameters filled from ``values``."""
+    names = re.findall(r"<(?:\w+:)?(\w+)>", route)
+    missing = [n for n in names if n not in values]
+    assert not missing, (
+        f"The route {route!r} takes {missing}: say in _values which Aisne object it names."
+    )
+    for combination in itertools.product(*(values[n] for n in names)):
+        url = route
+        for name, value in zip(names, combination, strict=True):
+            url = re.sub(rf"<(?:\w+:)?{name}>", value, url, count=1)
+        yield "/" + url, bool(names)
+
+
+OUTSIDER_PLACES = {
+    Role.COORDINATOR: "vdo",
+    Role.IEN_ERUN: "circ_cergy",
+    Role.TECHNICIAN: "vdo",
+    Role.TRAINER: "vdo",
+    Role.LOCAL_AUTHORITY: "cergy",
+    Role.EVALUATOR: "vdo",
+    Role.SCHOOL_HEAD: "school",
+    Role.TEACHER: "school",
+    Role.PARENT: "school",
+}
+
+
+def _outsider(tree, role):
+    person = UserFactory()
+    place = OUTSIDER_PLACES[role]
+    target = SchoolFactory(commune=tree.cergy) if place == "school" else getattr(tree, place)
+    grant(person, role, target)
+    return person
+
+
+def _shown(response) -> str:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode(errors="replace")
+    return response.content.decode(errors="replace")
+
+
+@pytest.mark.parametrize("role", list(OUTSIDER_PLACES), ids=str)
+def test_an_outsider_gets_no_page_with_the_data_of_another_place(client, tree, aisne, role):
+    client.force_login(_outsider(tree, role))
+    values = _values(tree, aisne)
+    leaks = []
+
+    for route, name in ROUTES:
+        for url, named in _urls(route, values):
+            for method in ("get", "post"):
+                response = getattr(client, method)(url)
+                body = _shown(response)
+                found = [m for m in aisne["markers"] if m in body]
+                if found:
+                    leaks.append(f"{method.upper()} {url} ({name}) {response.status_code}: {found}")
+                elif named and response.status_code == 200 and name not in EMPTY_ANSWERS:
+                    # A page about a foreign object may only be refused, never shown empty.
+                    leaks.append(f"{method.upper()} {url} ({name}) answered 200")
+
+    assert not leaks, "\n".join(leaks)
+    # Nothing was changed by the POSTs either: the grant, the token and the job are there.
+    aisne["assignment"].refresh_from_db()
+    aisne["token"].refresh_from_db()
+    assert aisne["token"].revoked_at is None
+
+
+def test_an_anonymous_visitor_gets_the_login_page_everywhere_but_public_pages(client, tree, aisne):
+    values = _values(tree, aisne)
+    login = reverse("accounts:login")
+    wrong = []
+
+    for route, name in ROUTES:
+        for url, _ in _urls(route, values):
+            response = client.get(url)
+            body = _shown(response)
+            if any(m in body for m in aisne["markers"]):
+                wrong.append(f"{url} shows data")
+            elif name in PUBLIC or route in PUBLIC_ROUTES or response.status_code == 405:
+                continue
+            elif url.startswith("/api/"):
+                if response.status_code != 401:
+                    wrong.append(f"{url} answered {response.status_code}, not 401")
+            elif not (response.status_code == 302 and response.url.startswith(login)):
+                wrong.append(f"{url} answered {response.status_code}, not the login page")
+
+    assert not wrong, "\n".join(wrong)
+
+
+def test_every_route_is_walked():
+    """The walk above sees the routes of every app (a resolver that hid them would pass)."""
+    names = {name for _, name in ROUTES}
+
+    assert {
+        "home",
+        "core:job_detail",
+        "accounts:access_withdraw",
+        "territory:school_detail",
+        "api:list_school_staff",
+    } <= names
