@@ -210,6 +210,34 @@ FILE_UPLOAD_HANDLERS = [
 # Paging of lists in the UI.
 TNE_PAGE_SIZE = env_int("TNE_PAGE_SIZE", 25)
 
+# E-mail: SMTP in production (EMAIL_HOST and the rest), printed on the console when no server
+# is set (the demo: a password link appears in the terminal of `make demo`). ADMINS receive the
+# server errors.
+_EMAIL_BACKENDS = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+}
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+_email_backend = env_str("TNE_EMAIL_BACKEND", "smtp" if EMAIL_HOST else "console")
+if _email_backend not in _EMAIL_BACKENDS:
+    raise ImproperlyConfigured(
+        f"TNE_EMAIL_BACKEND={_email_backend!r} : attendu l'un de {', '.join(_EMAIL_BACKENDS)}."
+    )
+EMAIL_BACKEND = _EMAIL_BACKENDS[_email_backend]
+EMAIL_FILE_PATH = env_str("TNE_EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "TNE <ne-pas-repondre@tne.invalid>")
+SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+ADMINS = [("", address) for address in env_list("ADMINS", [])]
+EMAIL_SUBJECT_PREFIX = "[TNE] "
+# The address of the site, for the links of messages sent outside a request.
+TNE_SITE_URL = env_str("TNE_SITE_URL", "http://127.0.0.1:8000")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

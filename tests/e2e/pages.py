@@ -180,10 +180,6 @@ class AccessGrantedPage(BasePage):
     def outcome(self) -> Locator:
         return self.main.locator("#grant-outcome")
 
-    @property
-    def password_link(self) -> str:
-        return self.main.get_by_test_id("password-link").inner_text().strip()
-
     def back_to_list(self) -> AccessListPage:
         self.main.get_by_role("link", name="Retour aux accès").click()
         return AccessListPage(self.page)

@@ -5,10 +5,13 @@ part of the territory below their node, except the roles that decide who manages
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -21,7 +24,7 @@ from tne.territory.models import School, TerritoryNode
 
 from .models import RoleAssignment, User, normalize_email
 from .perms import MANAGE_ACCESS
-from .roles import grant_role, target_lookup, withdraw_role
+from .roles import forget_scope, grant_role, target_lookup, withdraw_role
 
 # Roles only national steering and superusers grant or withdraw: they decide who manages.
 STEERING_ONLY_ROLES = {Role.NATIONAL, Role.COORDINATOR}
@@ -115,6 +118,22 @@ class GrantOutcome:
     assignment: RoleAssignment
     user_created: bool
     already_granted: bool
+    # Whether a message was sent to the person to choose a password (they have none yet).
+    password_link_sent: bool
+
+
+PRIVILEGED_ACCOUNT = (
+    "Cette adresse ne peut pas recevoir de rôle depuis cette page : adressez-vous au pilotage "
+    "national."
+)
+
+
+def is_privileged(person: User, manager: User) -> bool:
+    """Accounts that « Accès » does not touch: superusers and staff (managed in the
+    administration), and, for anyone but national steering, the accounts of national steering."""
+    if person.is_superuser or person.is_staff:
+        return True
+    return not is_steering(manager) and person.role_assignments.filter(role=Role.NATIONAL).exists()
 
 
 @transaction.atomic
@@ -147,26 +166,77 @@ def grant_access(
     email: str,
     role: str,
     target: TerritoryNode | School,
+    site_url: str = "",
     first_name: str = "",
     last_name: str = "",
 ) -> GrantOutcome:
-    """Grant ``role`` on ``target`` to the account with this e-mail, creating it if needed.
-    Granting a role the person already has changes nothing."""
+    """Grant ``role`` on ``target`` to the account with this e-mail, creating it if needed,
+    and send a person who has no password yet the link to choose one (``site_url``: the
+    address of the site for the link, ``TNE_SITE_URL`` by default). Granting a role the person
+    already has changes nothing."""
     if not can_grant(manager, role, target):
         raise PermissionDenied("Vous ne pouvez pas attribuer ce rôle sur ce périmètre.")
     user, created = ensure_user(
         email=email, first_name=first_name, last_name=last_name, created_by=manager
     )
+    # Two managers granting to one account at once: the second waits, then sees the first's roles.
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if is_privileged(user, manager):
+        raise ValidationError({"email": PRIVILEGED_ACCOUNT})
     on = target_lookup(target)
     already = not created and RoleAssignment.objects.filter(user=user, role=role, **on).exists()
     assignment = grant_role(
         user=user, role=role, target=target, granted_by=manager, source=AuditSource.UI
     )
-    return GrantOutcome(assignment=assignment, user_created=created, already_granted=already)
+    # The link to choose a password goes to the person's own address, never to the manager:
+    # nobody can open an account by granting it a role, and the page reads the same whether the
+    # address had an account or not.
+    send = not user.has_usable_password()
+    if send:
+        transaction.on_commit(
+            lambda: send_password_set_link(user=user, assignment=assignment, site_url=site_url)
+        )
+    return GrantOutcome(
+        assignment=assignment,
+        user_created=created,
+        already_granted=already,
+        password_link_sent=send,
+    )
+
+
+def send_password_set_link(*, user: User, assignment: RoleAssignment, site_url: str) -> None:
+    """E-mail ``user`` the one-time link where they choose their password."""
+    context = {
+        "user": user,
+        "assignment": assignment,
+        "link": (site_url or settings.TNE_SITE_URL).rstrip("/") + password_set_path(user),
+        "timeout_days": settings.PASSWORD_RESET_TIMEOUT // 86400,
+    }
+    send_mail(
+        subject="TNE : choisissez votre mot de passe",
+        message=render_to_string("accounts/email/password_set.txt", context),
+        from_email=None,
+        recipient_list=[user.email],
+    )
 
 
 @transaction.atomic
 def withdraw_access(*, manager: User, assignment: RoleAssignment) -> None:
+    """Withdraw ``assignment``. The rules read the account's roles: its row is locked first, so
+    two withdrawals at once are decided one after the other, on the roles as the first left
+    them (the second finds its assignment gone: ``RoleAssignment.DoesNotExist``)."""
+    # Both accounts, in one statement and in the order of their keys (no deadlock between two
+    # managers withdrawing each other's roles).
+    list(
+        User.objects.select_for_update()
+        .filter(pk__in={assignment.user_id, manager.pk})
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    forget_scope(manager)  # the rules below read the manager's roles as they are now
+    assignment = RoleAssignment.objects.select_related("user", "node", "school").get(
+        pk=assignment.pk
+    )
     if not can_withdraw(manager, assignment):
         raise PermissionDenied("Vous ne pouvez pas retirer ce rôle.")
     refusal = withdraw_refusal(manager, assignment)
@@ -187,20 +257,6 @@ class PasswordSetTokenGenerator(PasswordResetTokenGenerator):
 
 
 password_set_tokens = PasswordSetTokenGenerator()
-
-
-def can_issue_password_link(manager, person: User) -> bool:
-    """Whether ``manager`` may be shown a link to choose ``person``'s password: only for an
-    account that has none yet, is no superuser, and whose roles all lie where the manager
-    manages. Otherwise a coordinator could take over an account another manager created, with
-    the roles it holds elsewhere, by granting it any role in their own territory."""
-    if person.has_usable_password() or person.is_superuser or person.is_staff:
-        return False
-    if is_steering(manager):
-        return True
-    assignments = list(person.role_assignments.select_related("node", "school"))
-    # An account without any role is nobody's to hand over but national steering's.
-    return bool(assignments) and all(can_withdraw(manager, a) for a in assignments)
 
 
 def password_set_path(user: User) -> str:

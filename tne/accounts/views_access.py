@@ -21,18 +21,17 @@ from tne.core.exports import csv_response
 
 from .access import (
     assignments_visible_to,
-    can_issue_password_link,
     can_manage_access,
     can_withdraw,
     filtered_assignments,
     grant_access,
-    password_set_path,
     password_set_tokens,
     withdraw_access,
     withdraw_refusal,
 )
 from .enums import SCHOOL_ROLES
 from .forms_access import AccessFilterForm, AccessGrantForm, PasswordSetForm, add_model_errors
+from .models import RoleAssignment
 
 LIST_TITLE = "Accès"
 
@@ -106,12 +105,13 @@ def access_export(request):
 
 
 def _grant(request, form: AccessGrantForm):
-    """Grant what the valid form asks; the response shows the one-time password link of a
-    person who has none yet, so it is never cached."""
+    """Grant what the valid form asks (a person without a password gets the link to choose one
+    by e-mail)."""
     cleaned = form.cleaned_data
     try:
         outcome = grant_access(
             manager=request.user,
+            site_url=request.build_absolute_uri("/"),
             email=cleaned["email"],
             first_name=cleaned["first_name"],
             last_name=cleaned["last_name"],
@@ -122,18 +122,12 @@ def _grant(request, form: AccessGrantForm):
         add_model_errors(form, error)
         return None
     person = outcome.assignment.user
-    link = None
-    if can_issue_password_link(request.user, person):
-        link = request.build_absolute_uri(password_set_path(person))
-    timeout_days = settings.PASSWORD_RESET_TIMEOUT // 86400
     title = "Rôle déjà attribué" if outcome.already_granted else "Rôle attribué"
     context = {
         "title": title,
         "outcome": outcome,
         "assignment": outcome.assignment,
         "person": person,
-        "password_link": link,
-        "timeout_days": timeout_days,
         "breadcrumb_data": _breadcrumb(title),
     }
     return render(request, "accounts/access/grant_done.html", context)
@@ -178,13 +172,19 @@ def access_withdraw(request, assignment_id: int):
         raise PermissionDenied("Seul le pilotage national retire ce rôle.")
     refusal = withdraw_refusal(request.user, assignment)
     if request.method == "POST" and not refusal:
-        withdraw_access(manager=request.user, assignment=assignment)
-        messages.success(
-            request,
-            f"Le rôle « {assignment.get_role_display()} » sur {assignment.target} est retiré "
-            f"à {assignment.user.email}.",
-        )
-        return redirect("accounts:access_list")
+        try:
+            withdraw_access(manager=request.user, assignment=assignment)
+        except RoleAssignment.DoesNotExist:
+            raise Http404("Ce rôle vient d'être retiré.") from None
+        except ValidationError as error:  # the last managing role, seen once the row is locked
+            refusal = error.messages[0]
+        else:
+            messages.success(
+                request,
+                f"Le rôle « {assignment.get_role_display()} » sur {assignment.target} est retiré "
+                f"à {assignment.user.email}.",
+            )
+            return redirect("accounts:access_list")
     title = "Retirer un rôle"
     context = {
         "title": title,
