@@ -1,6 +1,7 @@
 """The one settings module of TNE: every value that differs between machines comes from the
 environment through the typed helpers of ``tne.core.env``, which fail loudly on a bad value."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "csp",
     "drf_spectacular_sidecar",
+    "axes",
     "tne.core",
     "tne.territory",
     "tne.accounts",
@@ -76,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: answers a locked-out login with its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tne.urls"
@@ -101,7 +105,19 @@ TEMPLATES = [
 ]
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    "tne.accounts.throttle.ThrottledBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failed logins (django-axes): per account and per address, on the login page and the admin's.
+AXES_FAILURE_LIMIT = env_int("TNE_LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("TNE_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "tne.accounts.throttle.attempted_username"
+AXES_CLIENT_IP_CALLABLE = "tne.accounts.throttle.client_address"
+AXES_LOCKOUT_CALLABLE = "tne.accounts.throttle.locked_out"
+AXES_VERBOSE = False
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -157,8 +173,10 @@ SESSION_COOKIE_SECURE = _HTTPS
 CSRF_COOKIE_SECURE = _HTTPS
 SECURE_SSL_REDIRECT = _HTTPS and env_bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = 31536000 if _HTTPS else 0
-# Trust X-Forwarded-Proto only behind a reverse proxy that sets it (else a client could forge it).
-if env_bool("TNE_BEHIND_PROXY", default=False):
+# Trust X-Forwarded-Proto and -For only behind a reverse proxy that sets them (else a client
+# could forge them).
+TNE_BEHIND_PROXY = env_bool("TNE_BEHIND_PROXY", default=False)
+if TNE_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 10

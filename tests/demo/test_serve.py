@@ -14,6 +14,9 @@ def test_it_serves_the_wsgi_application_with_gunicorn_and_runs_the_task_worker()
     assert gunicorn[:4] == [sys.executable, "-m", "gunicorn", "tne.wsgi:application"]
     assert gunicorn[gunicorn.index("--bind") + 1] == "127.0.0.1:8123"
     assert gunicorn[gunicorn.index("--workers") + 1] == "3"
+    # Threaded workers: a slow client holds a thread, not a process.
+    assert gunicorn[gunicorn.index("--worker-class") + 1] == "gthread"
+    assert int(gunicorn[gunicorn.index("--threads") + 1]) >= 4
     assert commands["db_worker"][:4] == [sys.executable, "-m", "django", "db_worker"]
     assert "--no-reload" in commands["db_worker"]
 

@@ -11,8 +11,13 @@ live server, so no test database is set up for this module."""
 
 import re
 import shutil
+import socket
+import threading
+import time
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -50,10 +55,16 @@ grant_role(user=user, role=Role.COORDINATOR, target=aisne, source=AuditSource.CL
 
 
 @pytest.fixture(scope="module")
-def production_server(tmp_path_factory) -> Iterator[str]:
+def production_var_dir(tmp_path_factory) -> Path:
+    """The VAR directory of the production server (its database, its ``serve.log``)."""
+    return tmp_path_factory.mktemp("tne-var")
+
+
+@pytest.fixture(scope="module")
+def production_server(production_var_dir) -> Iterator[str]:
     """The address of TNE served with ``DEBUG=0`` on the real écoles of Aisne and Val-d'Oise,
     where the coordinator of Aisne ``EMAIL`` logs in with ``PASSWORD``."""
-    var_dir = tmp_path_factory.mktemp("tne-var")
+    var_dir = production_var_dir
     env = production_environment(var_dir)
     folder = settings.DATA_DIR / "opendata" / "dep02_dep95"
     run_tne("migrate", "--noinput", env=env)
@@ -125,3 +136,50 @@ def test_the_production_server_serves_styled_accessible_pages(page, static_respo
     expect(school.identity("UAI")).to_have_text(BERNY_UAI)
     expect(school.identity("IPS")).to_contain_text(BERNY_IPS)
     assert_static_files_cached_for_good(page, static_responses)
+
+
+SLOW_CLIENTS = 3
+# Long enough to outlast gunicorn's 30 s worker timeout, had the slow clients blocked a worker.
+SLOW_FOR_SECONDS = 35
+
+
+def _slow_client(url: str, stop: threading.Event) -> None:
+    """A client that sends its request line and then one header line every 2 s (slowloris)."""
+    parts = urlsplit(url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(f"GET /comptes/connexion/ HTTP/1.1\r\nHost: {parts.hostname}\r\n".encode())
+        while not stop.wait(2):
+            try:
+                sock.sendall(b"X-Lent: 1\r\n")
+            except OSError:
+                return
+
+
+def test_slow_clients_do_not_starve_the_server(production_server, production_var_dir):
+    """Three clients holding connections open with half-sent requests: every normal request
+    still answers at once, for longer than gunicorn's worker timeout, and no worker is killed."""
+    stop = threading.Event()
+    slow = [
+        threading.Thread(target=_slow_client, args=(production_server, stop), daemon=True)
+        for _ in range(SLOW_CLIENTS)
+    ]
+    for thread in slow:
+        thread.start()
+    durations = []
+    try:
+        deadline = time.monotonic() + SLOW_FOR_SECONDS
+        while time.monotonic() < deadline:
+            started = time.monotonic()
+            with urllib.request.urlopen(production_server + "comptes/connexion/", timeout=5) as r:
+                assert r.status == 200
+            durations.append(time.monotonic() - started)
+            time.sleep(1)
+    finally:
+        stop.set()
+        for thread in slow:
+            thread.join(timeout=5)
+
+    assert len(durations) >= SLOW_FOR_SECONDS // 2
+    assert max(durations) < 5
+    log = (production_var_dir / "serve.log").read_text(errors="replace")
+    assert "WORKER TIMEOUT" not in log

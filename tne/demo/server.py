@@ -10,7 +10,10 @@ import time
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
-DEFAULT_WORKERS = 2
+# Threaded workers (gunicorn's gthread): a client that sends its request slowly holds one thread,
+# not a whole process, so a few slow clients cannot starve the server; one process per core.
+DEFAULT_WORKERS = max(2, os.cpu_count() or 1)
+DEFAULT_THREADS = 8
 STOP_TIMEOUT = 10
 
 
@@ -27,7 +30,9 @@ def address(host: str, port: int) -> str:
     return f"http://{shown}:{port}/"
 
 
-def server_commands(*, host: str, port: int, workers: int) -> dict[str, list[str]]:
+def server_commands(
+    *, host: str, port: int, workers: int, threads: int = DEFAULT_THREADS
+) -> dict[str, list[str]]:
     """The command line of each child process, by name."""
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     return {
@@ -40,6 +45,10 @@ def server_commands(*, host: str, port: int, workers: int) -> dict[str, list[str
             bind,
             "--workers",
             str(workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(threads),
             "--access-logfile",
             "-",
             "--graceful-timeout",

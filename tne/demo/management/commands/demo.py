@@ -30,7 +30,7 @@ class Command(BaseCommand):
         parser.add_argument("--serve", action="store_true", help="Sert TNE une fois chargé.")
         add_server_arguments(parser)
 
-    def handle(self, *args, seed, serve, host, port, workers, **options):
+    def handle(self, *args, seed, serve, host, port, workers, threads, **options):
         Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         result = load_demo(seed=seed, progress_factory=BarProgress)
@@ -50,4 +50,4 @@ class Command(BaseCommand):
         self.stdout.write(self.style.WARNING(WARNING))
         self.stdout.write(f"Adresse : {address(host, port)}")
         if serve:
-            call_command("serve", host=host, port=port, workers=workers)
+            call_command("serve", host=host, port=port, workers=workers, threads=threads)

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tne.demo.server import (
     DEFAULT_HOST,
     DEFAULT_PORT,
+    DEFAULT_THREADS,
     DEFAULT_WORKERS,
     ServerStopped,
     address,
@@ -16,7 +17,16 @@ def add_server_arguments(parser) -> None:
     parser.add_argument("--host", default=DEFAULT_HOST, help="Adresse d'écoute (127.0.0.1).")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="Port (8000).")
     parser.add_argument(
-        "--workers", type=int, default=DEFAULT_WORKERS, help="Processus gunicorn (2)."
+        "--workers",
+        type=int,
+        default=DEFAULT_WORKERS,
+        help=f"Processus gunicorn (un par cœur : {DEFAULT_WORKERS}).",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=DEFAULT_THREADS,
+        help=f"Fils d'exécution par processus ({DEFAULT_THREADS}).",
     )
 
 
@@ -29,9 +39,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         add_server_arguments(parser)
 
-    def handle(self, *args, host, port, workers, **options):
+    def handle(self, *args, host, port, workers, threads, **options):
         call_command("collectstatic", interactive=False, verbosity=0)
-        commands = server_commands(host=host, port=port, workers=workers)
+        commands = server_commands(host=host, port=port, workers=workers, threads=threads)
         self.stdout.write(
             self.style.SUCCESS(f"TNE est servi sur {address(host, port)} (Ctrl-C pour arrêter).")
         )
