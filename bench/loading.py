@@ -53,9 +53,15 @@ def filter_by_uai_prefix(source: Path, target: Path, prefixes: tuple[str, ...]) 
 
 
 def source_files(national_dir: Path, *, quick: bool, var_dir: Path) -> list[Path]:
-    missing = [name for name in NATIONAL_FILES if not (national_dir / name).is_file()]
-    if missing:
-        raise SystemExit(f"Fichiers nationaux absents de {national_dir} : {', '.join(missing)}")
+    """The national files (``data/opendata/national/`` of the repository by default), or their
+    two-département cuts with ``quick``; a missing or unreadable file stops the bench with one
+    sentence naming it and the setting."""
+    from tne.core.data import DataFileError, require_data_files
+
+    try:
+        require_data_files(national_dir / name for name in NATIONAL_FILES)
+    except DataFileError as exc:
+        raise SystemExit(str(exc)) from None
     if not quick:
         return [national_dir / name for name in NATIONAL_FILES]
     quick_dir = var_dir / "bench" / "quick-data"

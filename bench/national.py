@@ -74,6 +74,7 @@ def main(argv=None) -> int:
     from bench import loading, machine, report, scenarios, state, synthesis, timing, users
     from tne.territory.enums import SchoolKind, Stage
     from tne.territory.models import School, SchoolClass, Staff
+    from tne.territory.services import ensure_current_school_year
 
     call_command("migrate", verbosity=0)
 
@@ -93,14 +94,14 @@ def main(argv=None) -> int:
         print("Déjà chargés (--reset pour recommencer).", file=sys.stderr)
 
     step("Synthèse des classes et des personnels")
-    year = synthesis.ensure_current_year()
+    year = ensure_current_school_year()
     synthesised = synthesis.synthesise(year)
     if synthesised:
         state.write("synthesis", synthesised)
     else:
         print("Déjà synthétisés.", file=sys.stderr)
         synthesised = state.read("synthesis")
-    figures = synthesis.refresh_figures()
+    figures = synthesis.refresh_figures(year)
     if figures:
         synthesised = {**(synthesised or {}), **figures}
         state.write("synthesis", synthesised)

@@ -9,7 +9,6 @@ Per school: 8 to 12 classes in an école (pre-elementary and elementary levels b
 double-level classes), 20 to 30 in a collège, 28 to 42 in a lycée; one teacher per class (3 % of
 them new teachers) and one head per school."""
 
-import datetime
 import json
 import random
 import time
@@ -50,21 +49,6 @@ LAST_NAMES = (  # noqa: SIM905
 ).split()
 
 
-def ensure_current_year() -> SchoolYear:
-    year = SchoolYear.objects.filter(is_current=True).first()
-    if year is not None:
-        return year
-    year, _ = SchoolYear.objects.update_or_create(
-        label="2025-2026",
-        defaults={
-            "starts_on": datetime.date(2025, 9, 1),
-            "ends_on": datetime.date(2026, 7, 4),
-            "is_current": True,
-        },
-    )
-    return year
-
-
 def _levels_of_kind(kind: str) -> tuple[list[str], tuple[int, int], tuple[int, int]]:
     """(levels, class count range, headcount range) of a school kind."""
     if kind == SchoolKind.MATERNELLE:
@@ -102,10 +86,12 @@ def _person(rng: random.Random) -> tuple[str, str]:
 
 
 def synthesise(year: SchoolYear) -> dict:
-    """Writes the classes of ``year`` and the staff of every school; returns counts and timings.
-    Does nothing when the year already has classes (a re-run)."""
+    """Writes the classes of ``year`` (the current year) and the staff of every school; returns
+    counts and timings. Does nothing when the year already has classes (a re-run); writes no
+    staff when there is some already (a re-run in a new school year: staff has no year)."""
     if SchoolClass.objects.filter(year=year).exists():
         return {}
+    with_staff = Staff.objects.exists()
     rng = random.Random(SEED)
     schools = list(School.objects.order_by("pk").values_list("pk", "kind"))
     class_table, staff_table = SchoolClass._meta.db_table, Staff._meta.db_table
@@ -131,6 +117,8 @@ def synthesise(year: SchoolYear) -> dict:
                 counts["classes"] += n
         classes_seconds = time.perf_counter() - started
         started = time.perf_counter()
+        if with_staff:
+            teachers_per_school = []
         with raw.copy(
             f"COPY {staff_table} (school_id, role, first_name, last_name, email, "
             "is_new_teacher, is_synthetic) FROM STDIN"
@@ -160,11 +148,11 @@ def synthesise(year: SchoolYear) -> dict:
     }
 
 
-def refresh_figures() -> dict:
+def refresh_figures(year: SchoolYear) -> dict:
     """The summary figures of every school (``SchoolFigures``) by the application's service,
-    then ``VACUUM ANALYZE`` of their table; skipped when every school already has its row (a
-    re-run). Returns the count and the timing, empty when skipped."""
-    if SchoolFigures.objects.count() == School.objects.count():
+    then ``VACUUM ANALYZE`` of their table; skipped when every school already has its row of
+    ``year`` (a re-run). Returns the count and the timing, empty when skipped."""
+    if SchoolFigures.objects.filter(year=year).count() == School.objects.count():
         return {}
     started = time.perf_counter()
     refreshed = refresh_school_figures()

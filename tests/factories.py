@@ -5,6 +5,7 @@ import datetime
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from tne.accounts.models import RoleAssignment, User
@@ -18,6 +19,7 @@ from tne.territory.models import (
     Staff,
     TerritoryNode,
     school_search_text,
+    school_year_label,
 )
 from tne.territory.validators import uai_check_letter
 
@@ -93,15 +95,21 @@ class SchoolFactory(DjangoModelFactory):
     )
 
 
+def current_school_year_label() -> str:
+    """The label of the school year of today's date (« 2026-2027 » from 1 September 2026)."""
+    return school_year_label(timezone.localdate())
+
+
 class SchoolYearFactory(DjangoModelFactory):
+    """By default the school year of today's date, hence the current one (not pinned)."""
+
     class Meta:
         model = SchoolYear
         django_get_or_create = ("label",)
 
-    label = "2025-2026"
-    starts_on = datetime.date(2025, 9, 1)
-    ends_on = datetime.date(2026, 7, 4)
-    is_current = True
+    label = factory.LazyFunction(current_school_year_label)
+    starts_on = factory.LazyAttribute(lambda o: datetime.date(int(o.label[:4]), 9, 1))
+    ends_on = factory.LazyAttribute(lambda o: datetime.date(int(o.label[:4]) + 1, 7, 4))
 
 
 class SchoolClassFactory(DjangoModelFactory):

@@ -12,8 +12,10 @@ from tne.core.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("TNE_VAR_DIR", str(BASE_DIR / "var")))
-# The real open data the importers and the demo read (see shared/data/README.md).
-DATA_DIR = Path(env_str("TNE_DATA_DIR", str(BASE_DIR.parent / "shared" / "data")))
+# The real open data the demo, the map and the bench read: the data/ folder of the repository
+# (sources and licences in data/README.md), unless TNE_DATA_DIR names another folder.
+DEFAULT_DATA_DIR = BASE_DIR / "data"
+DATA_DIR = Path(env_str("TNE_DATA_DIR", str(DEFAULT_DATA_DIR)))
 
 DEBUG = env_bool("DEBUG", default=False)
 _DEV_SECRET = "insecure-dev-only-secret-key-never-use-in-production"

@@ -2,7 +2,12 @@
 
 import pytest
 
-from tests.factories import Role, SchoolClassFactory, SchoolYearFactory
+from tests.factories import (
+    Role,
+    SchoolClassFactory,
+    SchoolYearFactory,
+    current_school_year_label,
+)
 from tne.territory.enums import Stage
 
 pytestmark = pytest.mark.django_db
@@ -83,16 +88,16 @@ def test_the_classes_of_a_school_filter_by_year_and_stage(national, schools):
         label="2024-2025",
         starts_on="2024-09-02",
         ends_on="2025-07-05",
-        is_current=False,
     )
     SchoolClassFactory(school=school, year=old_year, name="CP ancien", levels=["CP"])
     SchoolClassFactory(school=school, name="PS A", levels=["PS"], stage=Stage.PRE_ELEMENTARY)
 
-    current = national.get(f"/schools/{school.uai}/classes", year="2025-2026").json()["items"]
+    this_year = current_school_year_label()
+    current = national.get(f"/schools/{school.uai}/classes", year=this_year).json()["items"]
     maternelle = national.get(f"/schools/{school.uai}/classes", stage="PRE_ELEMENTARY").json()
 
     assert len(current) == 2
-    assert {item["year"] for item in current} == {"2025-2026"}
+    assert {item["year"] for item in current} == {this_year}
     assert [item["name"] for item in maternelle["items"]] == ["PS A"]
     assert maternelle["items"][0]["stage"] == {"code": "PRE_ELEMENTARY", "label": "Préélémentaire"}
 

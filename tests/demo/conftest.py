@@ -39,7 +39,7 @@ VDO_COMMUNES = [
 
 
 def free_uai(departement: str, number: int) -> str:
-    """A valid UAI that no file of shared/data uses (numbers 9000-9999)."""
+    """A valid UAI that no file of data/ uses (numbers 9000-9999)."""
     digits = f"0{departement}{9000 + number}"
     return digits + uai_check_letter(digits)
 

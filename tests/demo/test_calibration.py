@@ -1,6 +1,10 @@
+import shutil
+
 import pytest
 
+from tne.core.data import DataFileError
 from tne.demo.calibration import load_calibration
+from tne.demo.loader import demo_data_dir
 from tne.territory.enums import EducationNetwork, SchoolKind
 
 
@@ -41,6 +45,24 @@ def test_an_ecole_outside_the_sample_draws_from_its_departement_and_type(calibra
     assert drawn.classes >= 1
 
 
-def test_a_missing_sample_is_a_clear_error(tmp_path):
-    with pytest.raises(FileNotFoundError, match="ecoles_1d_rentree2025"):
+def test_a_missing_sample_is_one_sentence_naming_the_file_and_the_setting(tmp_path):
+    with pytest.raises(DataFileError) as caught:
+        load_calibration(tmp_path)
+
+    assert str(caught.value) == (
+        f"Fichier de données introuvable : {tmp_path / 'ecoles_1d_rentree2025_dep02_extrait.csv'} "
+        "; vérifiez TNE_DATA_DIR (dossier des données ouvertes)."
+    )
+
+
+def test_a_sample_with_an_unreadable_value_names_the_file_and_the_line(tmp_path, calibration):
+    source = demo_data_dir() / "ecoles_1d_rentree2025_dep02_extrait.csv"
+    lines = source.read_text(encoding="utf-8-sig").splitlines()
+    header = lines[0].split(";")
+    cells = lines[1].split(";")
+    cells[header.index("nombre_total_classes")] = "beaucoup"
+    (tmp_path / source.name).write_text("\n".join([lines[0], ";".join(cells)]), encoding="utf-8")
+    shutil.copy(demo_data_dir() / "ecoles_1d_rentree2025_dep95_extrait.csv", tmp_path)
+
+    with pytest.raises(DataFileError, match=r"dep02_extrait\.csv \(ligne 2, valeur illisible"):
         load_calibration(tmp_path)

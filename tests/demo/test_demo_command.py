@@ -1,4 +1,4 @@
-"""The whole demo on the real files of shared/data: slow (about 30 s), kept in the normal suite."""
+"""The whole demo on the real files of data/: slow (about 30 s), kept in the normal suite."""
 
 from io import StringIO
 

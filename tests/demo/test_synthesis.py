@@ -1,9 +1,19 @@
-from django.db.models import Count, F
+import datetime
+from unittest.mock import patch
+
+from django.db.models import Count, F, Sum
 
 from tne.demo.circonscriptions import circonscription_name
 from tne.demo.synthesis import synthesise
 from tne.territory.enums import EducationNetwork, NodeKind, SchoolKind, StaffRole, Stage
-from tne.territory.models import School, SchoolClass, SchoolYear, Staff, TerritoryNode
+from tne.territory.models import (
+    School,
+    SchoolClass,
+    SchoolFigures,
+    SchoolYear,
+    Staff,
+    TerritoryNode,
+)
 
 
 def snapshot():
@@ -47,11 +57,61 @@ def test_a_second_synthesis_writes_nothing(small_territory, calibration):
     assert snapshot() == before
 
 
-def test_it_creates_the_current_school_year(small_territory, calibration):
-    synthesise(calibration=calibration, seed=1)
+def on(day: datetime.date):
+    """Today is ``day`` (in Europe/Paris) for the code under test."""
+    return patch("django.utils.timezone.localdate", return_value=day)
 
-    assert list(SchoolYear.objects.values_list("label", "is_current")) == [("2025-2026", True)]
-    assert not SchoolClass.objects.exclude(year__label="2025-2026").exists()
+
+def test_it_synthesises_the_classes_of_the_school_year_of_the_date(small_territory, calibration):
+    with on(datetime.date(2026, 12, 1)):
+        synthesise(calibration=calibration, seed=1)
+        current = SchoolYear.objects.current()
+
+    assert list(SchoolYear.objects.values_list("label", "starts_on", "ends_on", "is_pinned")) == [
+        ("2026-2027", datetime.date(2026, 9, 1), datetime.date(2027, 8, 31), False)
+    ]
+    assert current.label == "2026-2027"
+    assert SchoolClass.objects.exists()
+    assert not SchoolClass.objects.exclude(year=current).exists()
+    assert set(SchoolFigures.objects.values_list("year__label", flat=True)) == {"2026-2027"}
+
+
+def test_a_demo_of_last_year_gets_the_classes_of_the_new_year_and_counts_them(
+    small_territory, calibration
+):
+    with on(datetime.date(2026, 3, 1)):
+        synthesise(calibration=calibration, seed=1)
+    old_classes = SchoolClass.objects.filter(year__label="2025-2026").count()
+    staff = Staff.objects.count()
+
+    with on(datetime.date(2026, 12, 1)):
+        result = synthesise(calibration=calibration, seed=1)
+        again = synthesise(calibration=calibration, seed=1)
+
+    new_year = SchoolClass.objects.filter(year__label="2026-2027")
+    assert result.classes == new_year.count() == old_classes  # Same plans, same calibration.
+    assert SchoolClass.objects.filter(year__label="2025-2026").count() == old_classes
+    assert result.staff == 0 and Staff.objects.count() == staff
+    assert (again.classes, again.staff) == (0, 0)
+    counted = SchoolFigures.objects.aggregate(classes=Sum("classes"))["classes"]
+    assert counted == new_year.count()
+    assert set(SchoolFigures.objects.values_list("year__label", flat=True)) == {"2026-2027"}
+
+
+def test_a_year_pinned_by_steering_gets_the_classes(small_territory, calibration):
+    pinned = SchoolYear.objects.create(
+        label="2025-2026",
+        starts_on=datetime.date(2025, 9, 1),
+        ends_on=datetime.date(2026, 7, 4),
+        is_pinned=True,
+    )
+
+    with on(datetime.date(2026, 12, 1)):
+        synthesise(calibration=calibration, seed=1)
+
+    assert SchoolClass.objects.exists()
+    assert not SchoolClass.objects.exclude(year=pinned).exists()
+    assert not SchoolClass.objects.filter(year__label="2026-2027").exists()
 
 
 def test_the_classes_respect_the_calibration_rules(small_territory, calibration):

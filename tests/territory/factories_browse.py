@@ -46,9 +46,7 @@ class World:
 
 def build_world(tree: Tree) -> World:
     year = SchoolYearFactory()
-    old_year = SchoolYearFactory(
-        label="2024-2025", is_current=False, starts_on="2024-09-01", ends_on="2025-07-05"
-    )
+    old_year = SchoolYearFactory(label="2024-2025", starts_on="2024-09-01", ends_on="2025-07-05")
     world = World(
         tree=tree,
         laon_ecole=SchoolFactory(

@@ -44,9 +44,7 @@ def figures_of(school) -> tuple:
 
 
 def test_it_counts_the_classes_of_the_current_year_and_the_teachers(tree, year, school):
-    last_year = SchoolYearFactory(
-        label="2024-2025", is_current=False, starts_on="2024-09-01", ends_on="2025-07-05"
-    )
+    last_year = SchoolYearFactory(label="2024-2025", starts_on="2024-09-01", ends_on="2025-07-05")
     SchoolClassFactory(school=school, year=year, headcount=20)
     SchoolClassFactory(school=school, year=year, headcount=22, is_synthetic=True)
     SchoolClassFactory(
@@ -123,9 +121,7 @@ def test_every_school_is_refreshed_across_batches(tree, year, monkeypatch):
 
 def test_without_current_year_no_class_is_counted(tree):
     school = SchoolFactory(commune=tree.laon)
-    old = SchoolYearFactory(
-        label="2024-2025", is_current=False, starts_on="2024-09-01", ends_on="2025-07-05"
-    )
+    old = SchoolYearFactory(label="2024-2025", starts_on="2024-09-01", ends_on="2025-07-05")
     SchoolClassFactory(school=school, year=old)
 
     refresh_school_figures()

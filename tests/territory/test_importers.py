@@ -1,4 +1,4 @@
-"""The importers on small files made of real lines of the shared open data."""
+"""The importers on small files made of real lines of the open data of data/."""
 
 from decimal import Decimal
 

@@ -1,4 +1,4 @@
-"""The real open-data files of the two pilot départements (shared/data/opendata/dep02_dep95)."""
+"""The real open-data files of the two pilot départements (data/opendata/dep02_dep95)."""
 
 import pytest
 from django.conf import settings

@@ -23,9 +23,15 @@ import random
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from tne.core.data import DataFileError, require_data_files, unreadable_file_message
 from tne.territory.enums import EducationNetwork, SchoolKind
 
-SAMPLE_GLOB = "ecoles_1d_rentree2025_dep*_extrait.csv"
+# The real sample of the 2025 school year, one file per pilot département. It stays the
+# calibration whatever the current year: the synthesised classes belong to the current year.
+SAMPLE_FILES = (
+    "ecoles_1d_rentree2025_dep02_extrait.csv",
+    "ecoles_1d_rentree2025_dep95_extrait.csv",
+)
 
 _KINDS = {
     "Élémentaire seul": SchoolKind.ELEMENTAIRE,
@@ -121,8 +127,14 @@ def _network(row: dict) -> str:
 
 
 def read_sample_file(path: Path) -> list[EcoleFigures]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        rows = list(csv.DictReader(handle, delimiter=";"))
+    """The figures of the écoles of one sample file; a value that cannot be read is a
+    :class:`DataFileError` naming the file and the line."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.DictReader(handle, delimiter=";"))
+    except UnicodeDecodeError as exc:
+        reason = f"pas en UTF-8 : {exc.reason}"
+        raise DataFileError(unreadable_file_message(path, reason)) from None
     figures = []
     for line, row in enumerate(rows, start=2):
         try:
@@ -146,13 +158,18 @@ def read_sample_file(path: Path) -> list[EcoleFigures]:
                 )
             )
         except (KeyError, ValueError) as exc:
-            raise ValueError(f"{path.name}, ligne {line} : valeur illisible ({exc}).") from exc
+            reason = f"ligne {line}, valeur illisible : {exc}"
+            raise DataFileError(unreadable_file_message(path, reason)) from None
     return figures
 
 
+def sample_paths(directory: Path) -> list[Path]:
+    return [directory / name for name in SAMPLE_FILES]
+
+
 def load_calibration(directory: Path) -> Calibration:
-    paths = sorted(directory.glob(SAMPLE_GLOB))
-    if not paths:
-        raise FileNotFoundError(f"Aucun fichier {SAMPLE_GLOB} dans {directory}.")
+    """The calibration read from the sample files of ``directory``; a missing or unreadable
+    file is a :class:`DataFileError`."""
+    paths = require_data_files(sample_paths(directory))
     ecoles = {e.uai: e for path in paths for e in read_sample_file(path)}
     return Calibration(ecoles=ecoles)

@@ -9,13 +9,14 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from tne.core.data import SETTING_HINT, DataFileError, require_data_files
 from tne.core.progress import Progress
 from tne.territory.enums import NodeKind
-from tne.territory.importers import ImportReport, import_file
+from tne.territory.importers import ImportFileError, ImportReport, import_file
 from tne.territory.models import TerritoryNode
 
 from .accounts import Login, ensure_demo_accounts
-from .calibration import load_calibration
+from .calibration import load_calibration, sample_paths
 from .synthesis import SynthesisResult, synthesise
 
 PILOT_DEPARTEMENTS = ("02", "95")
@@ -44,8 +45,19 @@ class DemoResult:
     seconds: float = 0.0
 
 
+def demo_paths(directory: Path) -> list[Path]:
+    """Every file the demo reads: the files it imports, then the calibration sample."""
+    return [directory / name for name in DEMO_FILES] + sample_paths(directory)
+
+
 def import_real_files(directory: Path, *, progress_factory=Progress) -> list[ImportReport]:
-    return [import_file(directory / name, progress=progress_factory()) for name in DEMO_FILES]
+    reports = []
+    for path in require_data_files(directory / name for name in DEMO_FILES):
+        try:
+            reports.append(import_file(path, progress=progress_factory()))
+        except ImportFileError as exc:
+            raise DataFileError(f"{exc.message}\n({path} ; {SETTING_HINT}.)") from None
+    return reports
 
 
 @transaction.atomic
@@ -58,8 +70,11 @@ def mark_pilots(codes=PILOT_DEPARTEMENTS) -> int:
 def load_demo(
     *, seed: int = DEFAULT_SEED, directory: Path | None = None, progress_factory=Progress
 ) -> DemoResult:
+    """Raises :class:`DataFileError` (one sentence) before writing anything when a file is
+    missing or unreadable."""
     started = time.monotonic()
     directory = directory or demo_data_dir()
+    require_data_files(demo_paths(directory))
     result = DemoResult()
     result.imports = import_real_files(directory, progress_factory=progress_factory)
     mark_pilots()

@@ -1,14 +1,17 @@
 """Writing what open data does not give for the schools of the pilot départements: the current
-school year, the REP / REP+ flag of écoles outside the 2025 sample, the pupils per level of the
-collèges missing from the 2021 file, then the classes and the staff of every school that has none,
-and last the summary figures of every school (``SchoolFigures``).
+school year (the year of the date, unless steering pinned one: ``SchoolYear.objects.current()``),
+the REP / REP+ flag of écoles outside the 2025 sample, the pupils per level of the collèges
+missing from the 2021 file, then the classes of the current year and the staff of every school
+that has none, and last the summary figures of every school (``SchoolFigures``).
 
 Everything is deterministic for a seed (one generator per school, seeded by the seed and the UAI)
-and idempotent: a school that already has classes (or staff) is left alone, a flag already right
-is not rewritten, so a second run writes nothing.
+and idempotent: a school that already has classes in the current year (or staff) is left alone,
+a flag already right is not rewritten, so a second run writes nothing. A database filled by an
+older demo, whose classes belong to 2025-2026, gets the classes of the current year besides them
+(the same plans: the calibration is still the 2025 sample) and keeps its staff; the figures then
+count the current year.
 """
 
-import datetime
 import random
 from dataclasses import dataclass
 
@@ -17,7 +20,7 @@ from django.db import transaction
 from tne.core.progress import Progress
 from tne.territory.enums import EducationNetwork, NodeKind, SchoolKind, Sector, stage_of
 from tne.territory.models import School, SchoolClass, SchoolYear, Staff, TerritoryNode
-from tne.territory.services import refresh_school_figures
+from tne.territory.services import ensure_current_school_year, refresh_school_figures
 
 from . import marks
 from .calibration import Calibration
@@ -25,8 +28,6 @@ from .circonscriptions import create_circonscriptions
 from .classes import ClassPlan, college_classes, ecole_classes, lycee_classes
 from .marks import marked
 from .staff import staff_plans, teacher_count
-
-CURRENT_YEAR = ("2025-2026", datetime.date(2025, 9, 1), datetime.date(2026, 7, 4))
 
 
 @dataclass
@@ -37,19 +38,6 @@ class SynthesisResult:
     classes: int = 0
     staff: int = 0
     figures: int = 0  # Schools whose summary figures were refreshed.
-
-
-@transaction.atomic
-def ensure_current_year() -> SchoolYear:
-    label, starts_on, ends_on = CURRENT_YEAR
-    year, _ = SchoolYear.objects.get_or_create(
-        label=label, defaults={"starts_on": starts_on, "ends_on": ends_on}
-    )
-    if not year.is_current:
-        SchoolYear.objects.filter(is_current=True).update(is_current=False)
-        year.is_current = True
-        year.save(update_fields=["is_current"])
-    return year
 
 
 @transaction.atomic
@@ -200,7 +188,9 @@ def synthesise(
     *, calibration: Calibration, seed: int, progress: Progress | None = None
 ) -> SynthesisResult:
     result = SynthesisResult()
-    year = ensure_current_year()
+    # The classes of the current year (the year of the date, unless steering pinned one), still
+    # calibrated on the 2025 sample.
+    year = ensure_current_school_year()
     for departement in TerritoryNode.objects.filter(kind=NodeKind.DEPARTEMENT, is_pilot=True):
         result.networks += synthesise_networks(departement=departement, calibration=calibration)
         result.colleges_filled += fill_college_pupils(departement=departement, seed=seed)

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from .models import School, SchoolClass, SchoolYear, Staff, TerritoryNode
 from .services import refresh_school_figures
@@ -54,11 +55,26 @@ class SchoolAdmin(ReferenceDataAdmin):
 
 @admin.register(SchoolYear)
 class SchoolYearAdmin(admin.ModelAdmin):
-    list_display = ["label", "starts_on", "ends_on", "is_current"]
+    """Where national steering pins the current year (« imposée comme année en cours »), or
+    unpins it so that the current year follows the date again."""
+
+    list_display = ["label", "starts_on", "ends_on", "is_pinned", "is_current"]
+
+    @admin.display(boolean=True, description="année en cours")
+    def is_current(self, obj):
+        return obj.is_current_year
+
+    def get_queryset(self, request):
+        current = Q(pk=SchoolYear.objects.current_pk())
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(is_current_year=ExpressionWrapper(current, output_field=BooleanField()))
+        )
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if "is_current" in form.changed_data:
+        if not change or {"is_pinned", "label"} & set(form.changed_data):
             refresh_school_figures()  # The figures count the classes of the current year.
 
 

@@ -10,6 +10,7 @@ same scope share it, and any change of the data gives a new key."""
 import functools
 import hashlib
 import json
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+from tne.core.data import missing_file_message, os_error_reason, unreadable_file_message
 
 from .enums import SchoolKind
 from .models import TerritoryNode
@@ -38,6 +41,7 @@ KIND_COLOURS = {
     SchoolKind.LYCEE_POLY: "#66673d",
 }
 OUTLINE_FILL, OUTLINE_STROKE = "#f5f5fe", "#7b7b7b"
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -56,9 +60,26 @@ class SchoolMap:
 
 
 def outline_file(code: str) -> Path | None:
-    """The commune outlines of département ``code`` (``geo_communes-02-aisne.geojson``)."""
-    matches = sorted((Path(settings.DATA_DIR) / "geo").glob(f"geo_communes-{code}-*.geojson"))
+    """The commune outlines of département ``code`` (``geo_communes-02-aisne.geojson``). Only
+    some départements have one; a missing ``geo`` folder is a wrong setting, and is logged."""
+    folder = Path(settings.DATA_DIR) / "geo"
+    if not folder.is_dir():
+        logger.error(missing_file_message(folder / f"geo_communes-{code}-*.geojson"))
+        return None
+    matches = sorted(folder.glob(f"geo_communes-{code}-*.geojson"))
     return matches[0] if matches else None
+
+
+def _outlines(path: Path) -> tuple[tuple[dict, ...], float] | None:
+    """(features, modification time) of an outline file; None, logged, when it cannot be read:
+    the page then shows the schools without outlines instead of failing."""
+    try:
+        mtime = path.stat().st_mtime
+        return _load_features(str(path), mtime), mtime
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        reason = os_error_reason(exc) if isinstance(exc, OSError) else "GeoJSON illisible"
+        logger.error(unreadable_file_message(path, reason))
+        return None
 
 
 @functools.lru_cache(maxsize=8)
@@ -200,7 +221,10 @@ def departement_school_map(*, departement: TerritoryNode, schools) -> SchoolMap:
         counts[row[6]] = counts.get(row[6], 0) + 1
     points = _points(rows)
     path = outline_file(departement.code)
-    mtime = path.stat().st_mtime if path else 0.0
+    outlines = _outlines(path) if path else None
+    if outlines is None:
+        path = None
+    features, mtime = outlines or ((), 0.0)
     svg = None
     if path or points:
         title = f"Carte des établissements — {departement}"
@@ -215,7 +239,6 @@ def departement_school_map(*, departement: TerritoryNode, schools) -> SchoolMap:
         key = "tne:map:" + hashlib.sha256(fingerprint.encode()).hexdigest()
         svg = cache.get(key)
         if svg is None:
-            features = _load_features(str(path), mtime) if path else ()
             svg = _render(features, points, title=title, description=description)
             cache.set(key, svg, CACHE_TIMEOUT)
     return SchoolMap(

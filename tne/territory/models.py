@@ -1,16 +1,20 @@
+import datetime
 import re
 import unicodedata
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Subquery
+from django.utils import timezone
 
 from tne.core.scope import scope_of
 
 from .enums import EducationNetwork, Level, NodeKind, SchoolKind, Sector, StaffRole, Stage
 from .perms import VIEW_PEOPLE, VIEW_SCHOOLS
 from .validators import validate_uai
+
+SCHOOL_YEAR_FIRST_MONTH = 9  # September
 
 
 def plain_upper(text: str) -> str:
@@ -239,13 +243,50 @@ class School(models.Model):
         return f"{self.name} ({self.uai})"
 
 
+def school_year_start(day: datetime.date) -> int:
+    """The calendar year a school year starts in: a school year starts on 1 September, so
+    2026-09-01 is in 2026-2027 and 2026-08-31 still in 2025-2026."""
+    return day.year if day.month >= SCHOOL_YEAR_FIRST_MONTH else day.year - 1
+
+
+def school_year_label(day: datetime.date) -> str:
+    """« 2026-2027 » for any day from 2026-09-01 to 2027-08-31."""
+    start = school_year_start(day)
+    return f"{start}-{start + 1}"
+
+
+class SchoolYearQuerySet(models.QuerySet):
+    def _current(self, today: datetime.date | None):
+        label = school_year_label(today or timezone.localdate())
+        return self.filter(Q(is_pinned=True) | Q(label=label)).order_by("-is_pinned")[:1]
+
+    def current(self, *, today: datetime.date | None = None) -> "SchoolYear | None":
+        """THE current school year: the one national steering pinned in the admin
+        (``is_pinned``), else the school year of the date (Europe/Paris; it starts on
+        1 September), or None when that year has no row yet. ``today`` is for tests."""
+        return next(iter(self._current(today)), None)
+
+    def current_pk(self, *, today: datetime.date | None = None) -> Subquery:
+        """The pk of :meth:`current` as a subquery, to filter on it inside a bigger query
+        without a query of its own (``figures__year=SchoolYear.objects.current_pk()``)."""
+        return Subquery(self._current(today).values("pk"))
+
+
 class SchoolYear(models.Model):
-    """A school year, « 2025-2026 »; one of them is the current one."""
+    """A school year, « 2025-2026 »; the current one is given by ``SchoolYear.objects.current()``:
+    the year of the date, unless steering pinned another one."""
 
     label = models.CharField("année scolaire", max_length=9, unique=True)
     starts_on = models.DateField("début")
     ends_on = models.DateField("fin")
-    is_current = models.BooleanField("année en cours", default=False)
+    is_pinned = models.BooleanField(
+        "imposée comme année en cours",
+        default=False,
+        help_text="Sans année imposée, l'année en cours suit la date : elle commence le "
+        "1er septembre. Une seule année peut être imposée.",
+    )
+
+    objects = SchoolYearQuerySet.as_manager()
 
     class Meta:
         verbose_name = "année scolaire"
@@ -253,7 +294,7 @@ class SchoolYear(models.Model):
         ordering = ["-starts_on"]
         constraints = [
             models.UniqueConstraint(
-                fields=["is_current"], condition=Q(is_current=True), name="one_current_school_year"
+                fields=["is_pinned"], condition=Q(is_pinned=True), name="one_pinned_school_year"
             ),
             models.CheckConstraint(
                 condition=Q(ends_on__gt=models.F("starts_on")), name="school_year_ends_after_start"
@@ -291,7 +332,8 @@ class SchoolClassQuerySet(models.QuerySet):
         return self.filter(scope_of(user, permission).school_q("school__"))
 
     def current(self):
-        return self.filter(year__is_current=True)
+        """The classes of the current school year (:meth:`SchoolYearQuerySet.current`)."""
+        return self.filter(year=SchoolYear.objects.current_pk())
 
     def elementary(self):
         return self.filter(stage=Stage.ELEMENTARY)

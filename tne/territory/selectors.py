@@ -88,7 +88,7 @@ def dashboard_figures(user) -> DashboardFigures:
         colleges=Count("pk", filter=Q(kind=SchoolKind.COLLEGE)),
         lycees=Count("pk", filter=Q(kind__in=SchoolKind.lycees())),
     )
-    year = SchoolYear.objects.filter(is_current=True).first()
+    year = SchoolYear.objects.current()
     # Class figures refreshed for another year than the current one are not counted.
     of_year = Q(year=year) if year is not None else Q(pk__in=[])
     sums = SchoolFigures.objects.filter(scope.school_q("school__")).aggregate(
@@ -242,7 +242,7 @@ LIST_FIELDS = [
 def with_list_columns(schools: QuerySet[School]) -> QuerySet[School]:
     """``schools`` with what a row of the list shows: commune and département joined, and the
     number of classes of the current year (``class_count``) read from ``SchoolFigures``."""
-    current = Q(figures__year__is_current=True)
+    current = Q(figures__year=SchoolYear.objects.current_pk())
     return (
         schools.select_related("commune", "departement")
         .only(*LIST_FIELDS)

@@ -1,17 +1,30 @@
-"""Writes of the territory app outside the importers: the summary figures of the schools.
+"""Writes of the territory app outside the importers: the school year of the date, the summary
+figures of the schools.
 
 ``SchoolFigures`` holds, per school, what the dashboard and the school list would otherwise count
 over the whole classes and staff tables on every page. Whatever writes classes or staff (the
 demo synthesis, the bench, the admin) calls :func:`refresh_school_figures` afterwards."""
 
+import datetime
 from collections.abc import Iterable, Sequence
 
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from tne.core.audit import record
+from tne.core.models import AuditAction, AuditSource
+
 from .enums import StaffRole, Stage
-from .models import School, SchoolClass, SchoolFigures, SchoolYear, Staff
+from .models import (
+    School,
+    SchoolClass,
+    SchoolFigures,
+    SchoolYear,
+    Staff,
+    school_year_label,
+    school_year_start,
+)
 
 BATCH_SIZE = 2000
 FIGURE_FIELDS = [
@@ -25,6 +38,27 @@ FIGURE_FIELDS = [
     "synthetic_staff",
     "refreshed_at",
 ]
+
+
+@transaction.atomic
+def ensure_current_school_year(
+    *, today: datetime.date | None = None, source: str = AuditSource.CLI
+) -> SchoolYear:
+    """The current school year (``SchoolYear.objects.current()``), after creating the year of
+    the date when it has no row yet: from 1 September to 31 August (audited). A year pinned
+    by steering stays current. Idempotent."""
+    today = today or timezone.localdate()
+    start = school_year_start(today)
+    year, created = SchoolYear.objects.get_or_create(
+        label=school_year_label(today),
+        defaults={
+            "starts_on": datetime.date(start, 9, 1),
+            "ends_on": datetime.date(start + 1, 8, 31),
+        },
+    )
+    if created:
+        record(year, AuditAction.CREATE, source=source)
+    return SchoolYear.objects.current(today=today)
 
 
 def _batches(pks: Sequence[int]) -> Iterable[Sequence[int]]:
@@ -88,7 +122,7 @@ def refresh_school_figures(*, school_ids: Iterable[int] | None = None) -> int:
     from the classes of the current year and the teachers, two grouped queries per batch of
     schools, and writes it whether it existed or not. Idempotent; unknown ids are ignored.
     Returns the number of schools refreshed."""
-    year = SchoolYear.objects.filter(is_current=True).first()
+    year = SchoolYear.objects.current()
     refreshed = 0
     if school_ids is None:
         pks = list(School.objects.order_by("pk").values_list("pk", flat=True))

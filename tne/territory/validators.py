@@ -1,6 +1,6 @@
 """The UAI (unité administrative immatriculée, ex-RNE) of a school: seven digits and a check
 letter, the letter being ``UAI_LETTERS[int(digits) % 23]`` (the alphabet without I, O and Q).
-All 59,018 UAI of the shared open-data files pass this rule."""
+All 59,018 UAI of the open-data files of data/ pass this rule."""
 
 import re
 

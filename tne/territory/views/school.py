@@ -91,7 +91,7 @@ def school_detail(request, uai):
         ),
         uai=uai,
     )
-    year = SchoolYear.objects.filter(is_current=True).first()
+    year = SchoolYear.objects.current()
     classes = sorted(school.classes.filter(year=year), key=class_order_key) if year else []
     for school_class in classes:
         school_class.level_labels = ", ".join(_level_label(code) for code in school_class.levels)
