@@ -227,6 +227,9 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 
+# A job still running after this long is taken for dead (its worker crashed) and marked failed.
+TNE_JOB_TIMEOUT_MINUTES = env_int("TNE_JOB_TIMEOUT_MINUTES", 120)
+
 # Paging of lists in the UI.
 TNE_PAGE_SIZE = env_int("TNE_PAGE_SIZE", 25)
 

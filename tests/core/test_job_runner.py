@@ -1,6 +1,6 @@
 import pytest
 
-from tne.core.jobs import job_handler, run_job_now, start_job
+from tne.core.jobs import JobFailed, job_handler, run_job_now, start_job
 from tne.core.models import Job, JobStatus
 
 
@@ -15,7 +15,7 @@ def _count(job, progress):
 
 @job_handler("tests.runner.fail")
 def _fail(job, progress):
-    raise ValueError("fichier illisible, ligne 3")
+    raise JobFailed("fichier illisible, ligne 3")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -30,7 +30,7 @@ def test_a_started_job_runs_its_handler_and_records_progress_and_result():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_failing_job_keeps_the_error_message():
+def test_a_refused_job_keeps_its_message_for_the_person_who_started_it():
     job = start_job(kind="tests.runner.fail", label="Échouer", params={})
 
     job.refresh_from_db()

@@ -1,11 +1,15 @@
+from datetime import timedelta
+from html import unescape
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import Role, UserFactory, territory_tree, user_with_role
-from tne.core.jobs import job_handler, start_job
+from tne.core.jobs import JobFailed, fail_stale_jobs, job_handler, start_job
 from tne.core.models import Job, JobStatus
 from tne.core.perms import can_view_job
 from tne.core.progress import JobProgress
@@ -38,7 +42,12 @@ def _watched_handler(job, progress):
 
 @job_handler("tests.fail")
 def _failing_handler(job, progress):
-    raise ValueError("Fichier illisible : ligne 3, colonne « uai ».")
+    raise JobFailed("Fichier illisible : ligne 3, colonne « uai ».")
+
+
+@job_handler("tests.crash")
+def _crashing_handler(job, progress):
+    raise KeyError("params['secret_path']=/srv/tne/var/imports/x.csv")
 
 
 def _job(user, **extra):
@@ -125,6 +134,40 @@ def test_a_failed_job_shows_its_error(client, django_capture_on_commit_callbacks
     assert "Échec" in html
     assert "Le traitement a échoué" in html
     assert "Fichier illisible : ligne 3, colonne « uai »." in html
+
+
+@pytest.mark.django_db
+def test_an_unexpected_failure_shows_a_french_sentence_and_logs_the_detail(
+    client, django_capture_on_commit_callbacks, caplog
+):
+    owner = UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        job = start_job(kind="tests.crash", label="Import planté", params={}, user=owner)
+    client.force_login(owner)
+
+    html = unescape(client.get(reverse("core:job_detail", args=[job.pk])).content.decode())
+
+    assert "Le traitement s'est arrêté sur une erreur inattendue." in html
+    assert "secret_path" not in html and "KeyError" not in html
+    assert "secret_path" in caplog.text and f"Job {job.pk}" in caplog.text
+
+
+@pytest.mark.django_db
+def test_a_job_left_running_by_a_dead_worker_is_marked_failed(client, settings):
+    owner = UserFactory()
+    started = timezone.now() - timedelta(minutes=settings.TNE_JOB_TIMEOUT_MINUTES + 1)
+    stale = _job(owner, status=JobStatus.RUNNING, started_at=started)
+    recent = _job(owner, status=JobStatus.RUNNING, started_at=timezone.now())
+    client.force_login(owner)
+
+    html = unescape(client.get(reverse("core:job_detail", args=[stale.pk])).content.decode())
+
+    stale.refresh_from_db()
+    recent.refresh_from_db()
+    assert stale.status == JobStatus.FAILED and stale.finished_at is not None
+    assert "Le traitement ne s'est pas terminé" in html
+    assert recent.status == JobStatus.RUNNING
+    assert fail_stale_jobs() == 0
 
 
 @pytest.mark.django_db

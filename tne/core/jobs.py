@@ -5,7 +5,9 @@ calls the handler with the job and a :class:`JobProgress`. The job page shows th
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.timezone import now
 
@@ -16,6 +18,22 @@ logger = logging.getLogger(__name__)
 
 Handler = Callable[[Job, JobProgress], dict]
 _HANDLERS: dict[str, Handler] = {}
+
+# What the job page says of a failure that is not a :class:`JobFailed`: the detail is in the log.
+UNEXPECTED_FAILURE = (
+    "Le traitement s'est arrêté sur une erreur inattendue. Rien n'a été enregistré ; l'équipe "
+    "technique en a le détail. Réessayez plus tard ou signalez-le en donnant le numéro du "
+    "traitement."
+)
+STALE_FAILURE = (
+    "Le traitement ne s'est pas terminé : il a été interrompu (arrêt du serveur ou du "
+    "travailleur des traitements). Rien n'a été enregistré ; relancez-le."
+)
+
+
+class JobFailed(Exception):
+    """An expected failure of a job (a refused file, a right withdrawn since): its message, in
+    French, is for the person who started it and is shown on the job page."""
 
 
 @dataclass(frozen=True)
@@ -71,14 +89,33 @@ def run_job_now(job_id: int) -> Job:
         return job
     try:
         result = _HANDLERS[job.kind](job, JobProgress(job))
-    except Exception as exc:
-        logger.exception("Job %s failed", job.pk)
-        Job.objects.filter(pk=job.pk).update(
-            status=JobStatus.FAILED, message=str(exc), finished_at=now()
-        )
+    except JobFailed as exc:
+        logger.info("Job %s (%s) refused: %s", job.pk, job.kind, exc)
+        _fail(job.pk, str(exc))
+    except Exception:
+        logger.exception("Job %s (%s) failed", job.pk, job.kind)
+        _fail(job.pk, UNEXPECTED_FAILURE)
     else:
         Job.objects.filter(pk=job.pk).update(
             status=JobStatus.SUCCEEDED, result=result or {}, message="", finished_at=now()
         )
     job.refresh_from_db()
     return job
+
+
+def _fail(job_id: int, message: str) -> None:
+    Job.objects.filter(pk=job_id).update(
+        status=JobStatus.FAILED, message=message, finished_at=now()
+    )
+
+
+def fail_stale_jobs() -> int:
+    """Mark failed the jobs left running longer than ``TNE_JOB_TIMEOUT_MINUTES`` (a worker that
+    crashed or was stopped never finishes them); how many. Run by the job pages and by the
+    worker as it starts."""
+    limit = now() - timedelta(minutes=settings.TNE_JOB_TIMEOUT_MINUTES)
+    stale = Job.objects.filter(status=JobStatus.RUNNING, started_at__lt=limit)
+    count = stale.update(status=JobStatus.FAILED, message=STALE_FAILURE, finished_at=now())
+    if count:
+        logger.warning("%s stale job(s) marked failed", count)
+    return count

@@ -1,6 +1,9 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 
 from .perms import can_view_every_job
 
@@ -119,3 +122,12 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+
+    @property
+    def is_stale(self) -> bool:
+        """Running for longer than any job should: its worker died (see ``fail_stale_jobs``)."""
+        if self.status != JobStatus.RUNNING or self.started_at is None:
+            return False
+        return timezone.now() - self.started_at > timedelta(
+            minutes=settings.TNE_JOB_TIMEOUT_MINUTES
+        )

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 
-from .jobs import origin_of
+from .jobs import fail_stale_jobs, origin_of
 from .models import Job
 from .perms import can_view_job
 from .progress import with_live_progress
@@ -67,6 +67,9 @@ def job_detail(request, job_id):
     job = get_object_or_404(Job.objects.select_related("created_by"), pk=job_id)
     if not can_view_job(request.user, job):
         raise Http404("Traitement introuvable.")
+    if job.is_stale:
+        fail_stale_jobs()
+        job.refresh_from_db()
     with_live_progress(job)
     result = [
         (RESULT_LABELS.get(key, key), RESULT_FORMATS.get(key, str)(value))

@@ -1,10 +1,12 @@
 """The territory's background work: importing an open-data file (started from the import page)."""
 
-from tne.core.jobs import JobOrigin, job_handler
+from pathlib import Path
+
+from tne.core.jobs import JobFailed, JobOrigin, job_handler
 from tne.core.models import AuditSource
 from tne.core.scope import scope_of
 
-from .importers import import_file
+from .importers import ImportFileError, import_file
 from .perms import IMPORT_REFERENCE, can_import_reference_data
 from .uploads import IMPORT_JOB_KIND
 
@@ -20,21 +22,29 @@ IMPORT_ORIGIN = JobOrigin(
 @job_handler(IMPORT_JOB_KIND, origin=IMPORT_ORIGIN)
 def run_import(job, progress) -> dict:
     """``params``: ``{"path": str, "kind": str | None, "name": str}`` (the file as saved, its
-    kind, its name as uploaded, which the errors give). A bad file raises ImportFileError,
-    whose message (the first errors with their line and column) becomes the job's message. The
-    permission and the scope are those of the job's creator when the job runs (roles may have
-    changed since the upload)."""
+    kind, its name as uploaded, which the errors give). A refused file fails the job with the
+    first errors and their line and column as its message, and is deleted at once (only the
+    files of imports that went through are kept, as their record). The permission and the scope
+    are those of the job's creator when the job runs (roles may have changed since the upload)."""
+    path = Path(job.params["path"])
     user = job.created_by
-    if user is None or not can_import_reference_data(user):
-        raise PermissionError("Vous n'avez plus le droit d'importer des données de référence.")
-    report = import_file(
-        job.params["path"],
-        job.params.get("kind") or None,
-        label=job.params.get("name"),
-        progress=progress,
-        actor=job.created_by,
-        source=AuditSource.IMPORT,
-        job=job,
-        scope=scope_of(user, IMPORT_REFERENCE),
-    )
+    try:
+        if user is None or not can_import_reference_data(user):
+            raise JobFailed("Vous n'avez plus le droit d'importer des données de référence.")
+        report = import_file(
+            path,
+            job.params.get("kind") or None,
+            label=job.params.get("name"),
+            progress=progress,
+            actor=job.created_by,
+            source=AuditSource.IMPORT,
+            job=job,
+            scope=scope_of(user, IMPORT_REFERENCE),
+        )
+    except ImportFileError as exc:
+        path.unlink(missing_ok=True)
+        raise JobFailed(exc.message) from exc
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
     return report.as_dict()

@@ -157,6 +157,8 @@ def import_file(
     importer = _importer(table, kind, scope)
     try:
         rows, diagnostics = _read(table, importer, progress)
+        if not rows:
+            raise ImportFileError([_no_rows(table)])
         with transaction.atomic():
             _one_import_at_a_time()
             result = importer.write(
@@ -183,6 +185,12 @@ def import_file(
         nodes_created=result.nodes_created,
         dry_run=dry_run,
         seconds=round(time.monotonic() - started, 2),
+    )
+
+
+def _no_rows(table: CsvTable) -> RowError:
+    return RowError(
+        table.label, None, None, "le fichier n'a aucune ligne de données après son en-tête."
     )
 
 

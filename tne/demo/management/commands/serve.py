@@ -1,6 +1,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from tne.core.jobs import fail_stale_jobs
 from tne.demo.server import (
     DEFAULT_HOST,
     DEFAULT_PORT,
@@ -41,6 +42,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, host, port, workers, threads, **options):
         call_command("collectstatic", interactive=False, verbosity=0)
+        fail_stale_jobs()
         commands = server_commands(host=host, port=port, workers=workers, threads=threads)
         self.stdout.write(
             self.style.SUCCESS(f"TNE est servi sur {address(host, port)} (Ctrl-C pour arrêter).")
