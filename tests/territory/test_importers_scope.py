@@ -6,9 +6,10 @@ import pytest
 from tests.factories import SchoolFactory
 from tests.territory.helpers_importers import copy_with, fixture, table_counts
 from tne.core.models import AuditEvent
+from tne.core.rowerrors import ImportFileError
 from tne.core.scope import Scope
 from tne.territory.enums import NodeKind, SchoolKind
-from tne.territory.importers import ImportFileError, import_file
+from tne.territory.importers import import_file
 from tne.territory.models import School, TerritoryNode
 
 pytestmark = pytest.mark.django_db

@@ -1,5 +1,4 @@
 import re
-import unicodedata
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -7,30 +6,10 @@ from django.db import models
 from django.db.models import Q
 
 from tne.core.scope import scope_of
+from tne.core.text import search_text
 
 from .enums import EducationNetwork, Level, NodeKind, SchoolKind, Sector, StaffRole, Stage
 from .validators import validate_uai
-
-
-def plain_upper(text: str) -> str:
-    """« Collège Gérard Œuvre » → « COLLEGE GERARD OEUVRE »: upper case without accents."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("œ", "oe").replace("Œ", "OE"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
-
-
-_NOT_A_WORD = re.compile(r"[\W_]+")
-# Abbreviations written both ways in the official names, and typed both ways.
-_WORD_EXPANSIONS = {"ST": "SAINT", "STE": "SAINTE"}
-
-
-def search_text(text: str) -> str:
-    """The searchable text of a name, stored and compared with the words typed, which go through
-    it too: upper case without accents, words separated by one space whatever separated them
-    (hyphens, apostrophes, punctuation), « St » and « Ste » written in full. « St-Quentin »,
-    « saint quentin » and « Saint-Quentin » all give « SAINT QUENTIN »; « L'Isle-Adam » gives
-    « L ISLE ADAM ». Its order is the French alphabetical order of the names."""
-    words = _NOT_A_WORD.sub(" ", plain_upper(text)).split()
-    return " ".join(_WORD_EXPANSIONS.get(word, word) for word in words)
 
 
 def school_search_text(name: str, commune_name: str) -> str:

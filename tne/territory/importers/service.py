@@ -9,7 +9,9 @@ from django.db import connection, transaction
 
 from tne.core.models import AuditSource
 from tne.core.progress import Progress
+from tne.core.rowerrors import ErrorCollector, ImportFileError, RowError
 from tne.core.scope import EVERYTHING, Scope
+from tne.core.tabular import CsvTable
 
 from .base import Cells, Importer, ImportReport
 from .colleges_effectifs import CollegesEffectifsImporter
@@ -17,9 +19,7 @@ from .colleges_geoloc import CollegesGeolocImporter
 from .colleges_ips import CollegesIpsImporter
 from .communes import CommunesImporter
 from .ecoles_ips import EcolesIpsImporter
-from .errors import ErrorCollector, ImportFileError, KindError, RowError
 from .lycees_ips import LyceesIpsImporter
-from .reader import CsvTable
 from .schools import Move, ScopeConflict
 
 # In the order files should be imported: the communes, then the lists of schools, then the
@@ -35,6 +35,10 @@ KINDS: dict[str, Importer] = {
         LyceesIpsImporter(),
     )
 }
+
+
+class KindError(ImportFileError):
+    """The kind chosen for a file does not fit its header, or its header fits several kinds."""
 
 
 def _refuse(error: type[ImportFileError], table: CsvTable, message: str, *, line=1) -> NoReturn:

@@ -12,9 +12,10 @@ from dsfr.forms import DsfrBaseForm
 
 from tne.core.jobs import start_job
 from tne.core.models import Job, JobStatus
+from tne.core.rowerrors import ImportFileError
 from tne.core.scope import scope_of
 
-from ..importers import KINDS, ImportFileError, KindError, detect_kind, importers_for
+from ..importers import KINDS, KindError, detect_kind, importers_for
 from ..perms import can_import_reference_data
 from ..uploads import IMPORT_JOB_KIND, recent_imports, save_upload
 

@@ -7,7 +7,8 @@ from django.db import transaction
 
 from tne.core.models import AuditSource
 from tne.core.progress import BarProgress, Progress
-from tne.territory.importers import KINDS, ImportFileError, ImportReport, detect_kind, import_file
+from tne.core.rowerrors import ImportFileError
+from tne.territory.importers import KINDS, ImportReport, detect_kind, import_file
 
 SHOWN = 10
 

@@ -1,4 +1,6 @@
-"""Errors of an import: each one names the file, the line and the column it could not read."""
+"""Errors of a file read row by row: each one names the file, the line and the column it could not
+read. An importer collects every error of the file (:class:`ErrorCollector`) before it writes
+anything, then refuses the whole file (:class:`ImportFileError`) or writes it all."""
 
 from dataclasses import dataclass
 
@@ -52,10 +54,6 @@ class ImportFileError(Exception):
             more = count - SHOWN_ERRORS
             lines.append(f"- … et {more} autre{'s' if more > 1 else ''}.")
         return "\n".join(lines)
-
-
-class KindError(ImportFileError):
-    """The kind chosen for a file does not fit its header, or its header fits several kinds."""
 
 
 class CellError(ValueError):
