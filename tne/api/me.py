@@ -3,9 +3,8 @@
 from ninja import Field, Router, Schema
 
 from tne.accounts.enums import Role
+from tne.core.api.schemas import ChoiceOut, choice
 from tne.core.scope import scope_of
-
-from .schemas import ChoiceOut, choice
 
 router = Router(tags=["Compte"])
 
