@@ -1,0 +1,16 @@
+"""The shared form widgets."""
+
+from django import forms
+
+from tne.core.forms import OneLoopSelect
+
+
+def test_the_one_loop_select_writes_what_django_s_select_writes():
+    choices = [("", "Toutes"), ("02408", "Laon"), ("02691", "Saint-Quentin <&>")]
+    attrs = {"id": "id_commune", "class": "fr-select"}
+
+    ours = OneLoopSelect(choices=choices).render("commune", "02691", attrs=attrs)
+    django = forms.Select(choices=choices).render("commune", "02691", attrs=attrs)
+
+    assert sorted(ours.split()) == sorted(django.split())
+    assert '<option value="02691" selected>Saint-Quentin &lt;&amp;&gt;</option>' in ours
