@@ -6,7 +6,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from tests.factories import Role, SchoolFactory, user_with_role
-from tne.territory import maps
+from tne.core import charts
 from tne.territory.enums import NodeKind, SchoolKind
 from tne.territory.models import TerritoryNode
 
@@ -155,10 +155,8 @@ def test_the_rendered_map_is_cached_until_the_data_changes(
 ):
     first = _map(client, coordinator, "95").content.decode()
     renders = []
-    real_render = maps._render
-    monkeypatch.setattr(
-        maps, "_render", lambda *a, **kw: renders.append(1) or real_render(*a, **kw)
-    )
+    real_render = charts.render_svg
+    monkeypatch.setattr(charts, "render_svg", lambda spec: renders.append(1) or real_render(spec))
 
     again = _map(client, coordinator, "95").content.decode()
     assert renders == []
