@@ -234,11 +234,11 @@ def test_a_refused_file_lists_its_first_errors_and_counts_the_others():
 
     message = ImportFileError(errors).message
 
-    assert message.startswith("Fichier refusé, rien n'a été enregistré : 12 erreurs.")
+    assert message.startswith("Fichier refusé, rien n'a été enregistré : 12\xa0erreurs.")
     assert "- f.csv, ligne 11 : illisible." in message
     assert "ligne 12" not in message
-    assert message.endswith("- … et 2 autres.")
-    assert ImportFileError(errors[:1]).message.splitlines()[0].endswith(": 1 erreur.")
+    assert message.endswith("- … et 2\xa0autres.")
+    assert ImportFileError(errors[:1]).message.splitlines()[0].endswith(": 1\xa0erreur.")
 
 
 def test_the_collector_gathers_every_error_then_stops_past_the_limit():

@@ -111,6 +111,6 @@ def test_a_bad_file_fails_the_job_with_the_first_errors(
 
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
-    assert "Fichier refusé, rien n'a été enregistré : 1 erreur." in job.message
+    assert "Fichier refusé, rien n'a été enregistré : 1\xa0erreur." in job.message
     assert "ips_colleges.csv, ligne 5, colonne « IPS »" in job.message
     assert School.objects.count() == 0

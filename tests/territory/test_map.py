@@ -88,7 +88,7 @@ def test_the_svg_is_accessible_and_served_without_javascript(client, vdo_schools
 def test_it_has_a_table_alternative_counting_schools_per_commune(client, vdo_schools, coordinator):
     html = _map(client, coordinator, "95").content.decode()
 
-    assert "<caption>Nombre d'établissements visibles par commune (2 communes)</caption>" in html
+    assert "<caption>Nombre d'établissements visibles par commune (2\xa0communes)</caption>" in html
     assert '<th scope="row">Cergy</th><td>2</td>' in html
     assert '<th scope="row">Pontoise</th><td>1</td>' in html
 
@@ -147,7 +147,7 @@ def test_a_departement_without_outlines_still_shows_its_schools(client, tree):
     svg = _svg(html)
     assert "communes_marks" not in svg
     assert school.uai in _group(svg, "schools")
-    assert "1 établissement sans coordonnées ne figure pas sur la carte" in html
+    assert "1\xa0établissement sans coordonnées ne figure pas sur la carte" in html
 
 
 def test_the_rendered_map_is_cached_until_the_data_changes(

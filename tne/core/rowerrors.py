@@ -4,6 +4,8 @@ anything, then refuses the whole file (:class:`ImportFileError`) or writes it al
 
 from dataclasses import dataclass
 
+from .formats import plural
+
 # An import stops collecting errors past this many: the file is wrong, the first ones tell why.
 MAX_ERRORS = 50
 # How many errors the message of an ImportFileError lists (a job page, a terminal).
@@ -45,14 +47,14 @@ class ImportFileError(Exception):
     @property
     def message(self) -> str:
         count = len(self.errors)
-        head = f"{count} erreur{'s' if count > 1 else ''}"
+        head = plural(count, "erreur|erreurs")
         if count >= MAX_ERRORS:
             head = f"au moins {MAX_ERRORS} erreurs (lecture arrêtée)"
         lines = [f"Fichier refusé, rien n'a été enregistré : {head}."]
         lines += [f"- {error}" for error in self.errors[:SHOWN_ERRORS]]
         if count > SHOWN_ERRORS:
             more = count - SHOWN_ERRORS
-            lines.append(f"- … et {more} autre{'s' if more > 1 else ''}.")
+            lines.append(f"- … et {plural(more, 'autre|autres')}.")
         return "\n".join(lines)
 
 

@@ -5,8 +5,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 
+from .formats import plural
 from .jobs import origin_of
 from .models import Job
+from .pages import breadcrumb
 from .perms import can_view_job
 from .progress import with_live_progress
 
@@ -55,7 +57,7 @@ RESULT_LABELS = {
 
 
 def _lines(count: int) -> str:
-    return f"{count} ligne{'s' if count > 1 else ''}"
+    return plural(count, "ligne|lignes")
 
 
 # How the counters that are not plain numbers read.
@@ -80,10 +82,7 @@ def job_detail(request, job_id):
         "origin": origin,
         "origin_url": origin_url,
         "title": job.label,
-        "breadcrumb_data": {
-            "links": [{"title": origin.title, "url": origin_url}] if origin else [],
-            "current": job.label,
-        },
+        "breadcrumb_data": breadcrumb(job.label, *([(origin.title, origin_url)] if origin else [])),
     }
     template = "core/job_detail.html#progress" if request.htmx else "core/job_detail.html"
     return render(request, template, context)

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.utils.safestring import SafeString
 
 from tne.core.charts import accessible_chart
+from tne.core.formats import fr_decimal
 
 from .enums import SchoolKind
 from .models import TerritoryNode
@@ -65,10 +66,6 @@ def _load_features(path: str, mtime: float) -> tuple[dict, ...]:
         return tuple(json.load(stream)["features"])
 
 
-def _french_number(value) -> str:
-    return str(value).replace(".", ",")
-
-
 def _points(rows) -> list[dict]:
     kinds = dict(SchoolKind.choices)
     points = []
@@ -79,7 +76,7 @@ def _points(rows) -> list[dict]:
             latitude, longitude, where = commune_lat, commune_lon, " (centre de la commune)"
         if latitude is None or longitude is None:
             continue
-        ips_text = f"IPS {_french_number(ips)}" if ips is not None else "IPS non connu"
+        ips_text = f"IPS {fr_decimal(ips)}" if ips is not None else "IPS non connu"
         points.append(
             {
                 "lat": latitude,

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from tne.core import cells
 from tne.core.cells import required_text
+from tne.core.formats import plural
 
 from .reference import departement, departements
 from .schools import SchoolRow, UpsertResult, upsert_schools
@@ -79,7 +80,7 @@ class ImportReport:
             more = len(self.out_of_scope) - SHOWN
             result["out_of_scope"] = len(self.out_of_scope)
             if more > 0:
-                shown += f" et {more} autre{'s' if more > 1 else ''}"
+                shown += f" et {plural(more, 'autre|autres')}"
             result["out_of_scope_first"] = shown
         return result
 

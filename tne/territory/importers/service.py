@@ -7,6 +7,7 @@ from typing import NoReturn
 
 from django.db import connection, transaction
 
+from tne.core.formats import plural
 from tne.core.models import AuditSource
 from tne.core.progress import Progress
 from tne.core.rowerrors import ErrorCollector, ImportFileError, RowError
@@ -197,8 +198,8 @@ def _nothing_in_scope(table: CsvTable, out_of_scope: list[tuple[int, str]]) -> R
         table.label,
         None,
         None,
-        f"Aucune ligne de ce fichier ne concerne votre périmètre : {count} "
-        f"ligne{'s' if count > 1 else ''} sur des établissements qui en sont hors (la première : "
+        f"Aucune ligne de ce fichier ne concerne votre périmètre : {plural(count, 'ligne|lignes')} "
+        "sur des établissements qui en sont hors (la première : "
         f"{uai}, ligne {line}).",
     )
 

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from tne.core.audit import history_of, readable_changes
+from tne.core.pages import breadcrumb
 from tne.core.scope import scope_of
 
 from .. import maps
@@ -112,10 +113,9 @@ def school_detail(request, uai):
         "staff_list": _staff_list(request.user, school),
         "history": _history(school) if scope.people else None,
         "show_map_link": scope.can_browse(school.departement),
-        "breadcrumb_data": {
-            "links": [{"url": reverse("territory:school_list"), "title": "Établissements"}],
-            "current": school.name,
-        },
+        "breadcrumb_data": breadcrumb(
+            school.name, ("Établissements", reverse("territory:school_list"))
+        ),
     }
     return render(request, "territory/school_detail.html", context)
 
@@ -130,9 +130,9 @@ def departement_map(request, code):
         "title": f"Carte des établissements — {departement}",
         "departement": departement,
         "map": school_map,
-        "breadcrumb_data": {
-            "links": [{"url": reverse("territory:departement", args=[code]), "title": departement}],
-            "current": "Carte des établissements",
-        },
+        "breadcrumb_data": breadcrumb(
+            "Carte des établissements",
+            (str(departement), reverse("territory:departement", args=[code])),
+        ),
     }
     return render(request, "territory/departement_map.html", context)
