@@ -11,7 +11,7 @@ from tne.core.perms import can_view_job
 from tne.core.progress import JobProgress
 
 
-@job_handler("tests.count")
+@job_handler("tests.count", result_labels={"rows": "Lignes lues", "created": "Créés"})
 def _count_handler(job, progress):
     progress.start(total=job.params["n"], message="Comptage")
     for _ in range(job.params["n"]):

@@ -1,5 +1,6 @@
 """The territory's background work: importing an open-data file (started from the import page)."""
 
+from tne.core.formats import plural
 from tne.core.jobs import JobOrigin, job_handler
 from tne.core.models import AuditSource
 from tne.core.scope import scope_of
@@ -17,7 +18,26 @@ IMPORT_ORIGIN = JobOrigin(
 )
 
 
-@job_handler(IMPORT_JOB_KIND, origin=IMPORT_ORIGIN)
+# The counters of an import's result (ImportReport.as_dict) as the job page shows them.
+IMPORT_RESULT_LABELS = {
+    "kind": "Type de fichier",
+    "rows": "Lignes lues",
+    "created": "Créés",
+    "updated": "Mis à jour",
+    "unchanged": "Inchangés",
+    "skipped": "Ignorés",
+    "out_of_scope": "Hors de votre périmètre (non importées)",
+    "out_of_scope_first": "Premières lignes hors de votre périmètre",
+}
+IMPORT_RESULT_FORMATS = {"out_of_scope": lambda count: plural(count, "ligne|lignes")}
+
+
+@job_handler(
+    IMPORT_JOB_KIND,
+    origin=IMPORT_ORIGIN,
+    result_labels=IMPORT_RESULT_LABELS,
+    result_formats=IMPORT_RESULT_FORMATS,
+)
 def run_import(job, progress) -> dict:
     """``params``: ``{"path": str, "kind": str | None, "name": str}`` (the file as saved, its
     kind, its name as uploaded, which the errors give). A bad file raises ImportFileError,
