@@ -269,9 +269,6 @@ class SchoolClassQuerySet(models.QuerySet):
     def current(self):
         return self.filter(year__is_current=True)
 
-    def elementary(self):
-        return self.filter(stage=Stage.ELEMENTARY)
-
 
 class SchoolClass(models.Model):
     """A class of a school in a school year: its levels (a multi-level class has several), its
@@ -316,12 +313,6 @@ class StaffQuerySet(models.QuerySet):
         if not scope.people:
             return self.none()
         return self.filter(scope.school_q("school__"))
-
-    def teachers(self):
-        return self.filter(role=StaffRole.TEACHER)
-
-    def new_teachers(self):
-        return self.filter(role=StaffRole.TEACHER, is_new_teacher=True)
 
 
 class Staff(models.Model):
