@@ -5,7 +5,7 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 from dsfr.forms import DsfrBaseForm
 
-from tne.core.forms import OneLoopSelect
+from tne.core.widgets import OneLoopSelect
 from tne.territory.enums import NodeKind
 from tne.territory.models import School, TerritoryNode
 

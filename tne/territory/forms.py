@@ -3,7 +3,7 @@
 from django import forms
 from dsfr.forms import DsfrBaseForm
 
-from tne.core.forms import OneLoopSelect
+from tne.core.widgets import OneLoopSelect
 
 from .enums import NodeKind, SchoolKind, Sector
 from .models import TerritoryNode

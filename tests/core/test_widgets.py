@@ -3,7 +3,7 @@
 from django import forms
 from django.test.html import parse_html
 
-from tne.core.forms import OneLoopSelect
+from tne.core.widgets import OneLoopSelect
 
 
 def test_the_one_loop_select_writes_what_django_s_select_writes():

@@ -1,4 +1,5 @@
-"""Form widgets and helpers any domain's forms use."""
+"""Form widgets any domain's forms use (a module named so that importing it is not importing
+another app's ``forms``)."""
 
 from django import forms
 from django.forms.utils import flatatt
