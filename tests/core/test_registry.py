@@ -118,6 +118,16 @@ def test_a_registered_card_shows_on_the_dashboard_before_the_territory_s(
     assert "fake-card" not in client.get(reverse("home")).content.decode()
 
 
+def job_page(client, kind: str, result: dict) -> str:
+    """The page of a finished job of ``kind``, seen by its creator."""
+    owner = UserFactory()
+    job = Job.objects.create(
+        kind=kind, label="Traitement", created_by=owner, status=JobStatus.SUCCEEDED, result=result
+    )
+    client.force_login(owner)
+    return client.get(reverse("core:job_detail", args=[job.pk])).content.decode()
+
+
 @job_handler(
     "tests.loans",
     result_labels={"returned": "Matériels rendus", "late": "En retard"},
@@ -129,17 +139,7 @@ def _loans_handler(job, progress):
 
 @pytest.mark.django_db
 def test_a_job_kind_s_result_labels_show_on_the_job_page(client):
-    owner = UserFactory()
-    job = Job.objects.create(
-        kind="tests.loans",
-        label="Relance des prêts",
-        created_by=owner,
-        status=JobStatus.SUCCEEDED,
-        result={"returned": 12, "late": 3, "other": "x"},
-    )
-    client.force_login(owner)
-
-    html = client.get(reverse("core:job_detail", args=[job.pk])).content.decode()
+    html = job_page(client, "tests.loans", {"returned": 12, "late": 3, "other": "x"})
 
     assert "<dt>Matériels rendus</dt><dd>12</dd>" in html
     assert "<dt>En retard</dt><dd>3 prêt(s)</dd>" in html
@@ -155,17 +155,8 @@ def _own_template_handler(job, progress):
 @pytest.mark.django_db
 def test_a_job_kind_may_show_its_result_with_its_own_template(client, templates):
     templates("core/tests/own_result.html", "<p id=own>{{ job.result.a }} ({{ result.0.0 }})</p>")
-    owner = UserFactory()
-    job = Job.objects.create(
-        kind="tests.own_template",
-        label="Autre",
-        created_by=owner,
-        status=JobStatus.SUCCEEDED,
-        result={"a": 1},
-    )
-    client.force_login(owner)
 
-    html = client.get(reverse("core:job_detail", args=[job.pk])).content.decode()
+    html = job_page(client, "tests.own_template", {"a": 1})
 
     assert 'class="tne-job-result"' not in html
     assert "<p id=own>1 (a)</p>" in html
