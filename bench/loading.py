@@ -122,7 +122,8 @@ def load_files(paths: list[Path], *, var_dir: Path) -> list[dict]:
 
     A file the importer refuses for a few lines (real open data has a few gaps) is reported as
     such, then imported without those lines, so that the pages are still measured at scale."""
-    from tne.territory.importers import ImportFileError, import_file
+    from tne.core.rowerrors import ImportFileError
+    from tne.territory.importers import import_file
 
     timings = []
     for path in paths:

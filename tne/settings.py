@@ -98,8 +98,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tne.core.context_processors.shell",
-                "tne.territory.context_processors.territory",
-                "tne.accounts.context_processors.access",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from tne.api.api import api
-from tne.territory.views.dashboard import dashboard
+from tne.core.views import dashboard
 
 admin.site.site_header = "TNE — administration"
 admin.site.site_title = "TNE"

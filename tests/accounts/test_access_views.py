@@ -75,7 +75,7 @@ def test_a_coordinator_lists_the_assignments_of_their_departement(
     assert "enseignante@example.org" in content and "Léa Roux" in content
     assert str(laon_school.uai) in content
     assert "cergy@example.org" not in content
-    assert "2 rôles attribués." in content
+    assert "2\xa0rôles attribués." in content
     assert 'name="departement"' not in content  # one département only: no filter
 
 

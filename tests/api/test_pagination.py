@@ -5,7 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import Role, SchoolClassFactory, SchoolFactory
-from tne.api.pagination import after, decode_cursor, encode_cursor
+from tne.core.api.pagination import encode_cursor
 from tne.territory.models import School, SchoolClass
 
 pytestmark = pytest.mark.django_db
@@ -85,14 +85,3 @@ def test_a_malformed_cursor_is_a_400(api_as, tree, cursor):
 
     assert response.status_code == 400
     assert response.json() == {"detail": "Curseur de pagination invalide."}
-
-
-@given(key=st.tuples(st.text(max_size=30), st.integers(0, 2**62)))
-def test_a_cursor_decodes_to_the_key_it_encodes(key):
-    assert decode_cursor(encode_cursor(key), 2) == key
-
-
-def test_the_next_page_filter_is_a_lexicographic_comparison():
-    query = str(after(("name", "pk"), ("Zola", 7)))
-
-    assert query == "(OR: ('name__gt', 'Zola'), (AND: ('name', 'Zola'), ('pk__gt', 7)))"

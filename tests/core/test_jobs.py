@@ -15,7 +15,7 @@ from tne.core.perms import can_view_job
 from tne.core.progress import JobProgress
 
 
-@job_handler("tests.count")
+@job_handler("tests.count", result_labels={"rows": "Lignes lues", "created": "Créés"})
 def _count_handler(job, progress):
     progress.start(total=job.params["n"], message="Comptage")
     for _ in range(job.params["n"]):
@@ -274,7 +274,7 @@ def test_an_import_job_page_leads_to_another_import_and_the_last_imports(client)
         in html
     )
     assert "<dt>Type de fichier</dt><dd>Lycées et IPS</dd>" in html
-    assert "<dt>Hors de votre périmètre (non importées)</dt><dd>48 lignes</dd>" in html
+    assert "<dt>Hors de votre périmètre (non importées)</dt><dd>48\xa0lignes</dd>" in html
     assert "<dt>Premières lignes hors de votre périmètre</dt><dd>0950014Z (ligne 2)</dd>" in html
 
 

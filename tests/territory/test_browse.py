@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from tests.factories import Role, SchoolClassFactory, SchoolFactory, node, user_with_role
 from tests.territory.factories_browse import build_world, people
+from tne.core.text import search_text
 from tne.territory.enums import NodeKind
-from tne.territory.models import search_text
 from tne.territory.services import refresh_school_figures
 
 LIST_URL = reverse("territory:school_list")

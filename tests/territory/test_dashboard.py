@@ -90,9 +90,9 @@ def test_the_national_page_shows_the_programme_targets_but_no_progress(client, w
 
     html = dashboard(client, national).content.decode()
 
-    assert "Mesure 4 — objectif national : 2\xa0700 à équiper" in html
-    assert "Mesure 5 — objectif national : 15\xa0000 à équiper" in html
-    assert "Mesure 7 — objectif national : 1\xa0000 à équiper" in html
+    assert "Mesure 4 — objectif national : 2\u202f700 à équiper" in html
+    assert "Mesure 5 — objectif national : 15\u202f000 à équiper" in html
+    assert "Mesure 7 — objectif national : 1\u202f000 à équiper" in html
     assert " %)" not in html
     assert "pas ce qui est déjà équipé" in html
 

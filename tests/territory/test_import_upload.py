@@ -239,7 +239,7 @@ def test_a_coordinator_imports_the_rows_of_their_scope_and_sees_the_others_repor
     assert job.result["created"] == 2 and job.result["out_of_scope"] == 1
     assert set(School.objects.values_list("departement__code", flat=True)) == {"02"}
     page = client.get(response["Location"]).content.decode()
-    assert "<dt>Hors de votre périmètre (non importées)</dt><dd>1 ligne</dd>" in page
+    assert "<dt>Hors de votre périmètre (non importées)</dt><dd>1\xa0ligne</dd>" in page
     vdo = job.result["out_of_scope_first"]
     assert vdo.startswith("095") and vdo.endswith(" (ligne 4)")
     assert f"<dd>{vdo}</dd>" in page

@@ -7,9 +7,10 @@ import pytest
 from tests.factories import UserFactory
 from tests.territory.helpers_importers import copy_with, fixture, table_counts
 from tne.core.models import AuditAction, AuditEvent, AuditSource
+from tne.core.rowerrors import ImportFileError
 from tne.core.scope import Scope
 from tne.territory.enums import EducationNetwork, NodeKind, SchoolKind, Sector
-from tne.territory.importers import KINDS, ImportFileError, detect_kind, import_file
+from tne.territory.importers import KINDS, detect_kind, import_file
 from tne.territory.models import School, TerritoryNode
 
 pytestmark = pytest.mark.django_db

@@ -25,8 +25,8 @@ def test_the_command_imports_files_in_dependency_order_and_prints_the_report():
     out, _ = run(fixture("dnb_colleges.csv"), fixture("geoloc_colleges.csv"))
 
     assert out.index("geoloc_colleges.csv") < out.index("dnb_colleges.csv")
-    assert "4 lignes, 4 créés, 0 mis à jour, 0 inchangés, 0 ignorés" in out
-    assert "4 lignes, 0 créés, 3 mis à jour, 0 inchangés, 1 ignorés" in out
+    assert "4\xa0lignes, 4\xa0créés, 0\xa0mis à jour, 0\xa0inchangé, 0\xa0ignoré" in out
+    assert "4\xa0lignes, 0\xa0créé, 3\xa0mis à jour, 0\xa0inchangé, 1\xa0ignoré" in out
     assert "Ignorés (inconnus ou d'un autre type) : 0021598B." in out
     assert School.objects.get(uai="0020090M").pupils_by_level["SEGPA"] == 59
     assert set(AuditEvent.objects.values_list("source", flat=True)) == {AuditSource.CLI}
@@ -64,7 +64,7 @@ def test_a_dry_run_validates_and_counts_without_writing():
 
     out, _ = run(fixture("ips_ecoles.csv"), fixture("communes.csv"), "--dry-run")
 
-    assert "6 lignes, 6 créés" in out
+    assert "6\xa0lignes, 6\xa0créés" in out
     assert "Simulation : rien n'a été enregistré." in out
     assert table_counts() == counts
 
@@ -111,6 +111,6 @@ def test_a_bad_file_fails_the_job_with_the_first_errors(
 
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
-    assert "Fichier refusé, rien n'a été enregistré : 1 erreur." in job.message
+    assert "Fichier refusé, rien n'a été enregistré : 1\xa0erreur." in job.message
     assert "ips_colleges.csv, ligne 5, colonne « IPS »" in job.message
     assert School.objects.count() == 0

@@ -3,8 +3,9 @@
 import pytest
 
 from tests.territory.helpers_importers import copy_with, fixture
+from tne.core.rowerrors import ImportFileError
 from tne.core.scope import Scope
-from tne.territory.importers import KINDS, ImportFileError, KindError, detect_kind, import_file
+from tne.territory.importers import KINDS, KindError, detect_kind, import_file
 
 pytestmark = pytest.mark.django_db
 

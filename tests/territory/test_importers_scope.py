@@ -6,9 +6,10 @@ import pytest
 from tests.factories import SchoolFactory
 from tests.territory.helpers_importers import copy_with, fixture, table_counts
 from tne.core.models import AuditEvent
+from tne.core.rowerrors import ImportFileError
 from tne.core.scope import Scope
 from tne.territory.enums import NodeKind, SchoolKind
-from tne.territory.importers import ImportFileError, import_file
+from tne.territory.importers import import_file
 from tne.territory.models import School, TerritoryNode
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +65,7 @@ def test_a_file_with_no_row_in_the_scope_is_refused_whole(tree):
         import_file(fixture("ips_ecoles.csv"), scope=Scope(school_grants=(("pk", -1),)))
 
     assert [str(error) for error in caught.value.errors] == [
-        "ips_ecoles.csv : Aucune ligne de ce fichier ne concerne votre périmètre : 6 lignes sur "
+        "ips_ecoles.csv : Aucune ligne de ce fichier ne concerne votre périmètre : 6\xa0lignes sur "
         "des établissements qui en sont hors (la première : 0021602F, ligne 2)."
     ]
     assert table_counts() == before

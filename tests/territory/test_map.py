@@ -6,7 +6,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from tests.factories import Role, SchoolFactory, user_with_role
-from tne.territory import maps
+from tne.core import charts
 from tne.territory.enums import NodeKind, SchoolKind
 from tne.territory.models import TerritoryNode
 
@@ -88,7 +88,7 @@ def test_the_svg_is_accessible_and_served_without_javascript(client, vdo_schools
 def test_it_has_a_table_alternative_counting_schools_per_commune(client, vdo_schools, coordinator):
     html = _map(client, coordinator, "95").content.decode()
 
-    assert "<caption>Nombre d'établissements visibles par commune (2 communes)</caption>" in html
+    assert "<caption>Nombre d'établissements visibles par commune (2\xa0communes)</caption>" in html
     assert '<th scope="row">Cergy</th><td>2</td>' in html
     assert '<th scope="row">Pontoise</th><td>1</td>' in html
 
@@ -147,7 +147,7 @@ def test_a_departement_without_outlines_still_shows_its_schools(client, tree):
     svg = _svg(html)
     assert "communes_marks" not in svg
     assert school.uai in _group(svg, "schools")
-    assert "1 établissement sans coordonnées ne figure pas sur la carte" in html
+    assert "1\xa0établissement sans coordonnées ne figure pas sur la carte" in html
 
 
 def test_the_rendered_map_is_cached_until_the_data_changes(
@@ -155,10 +155,8 @@ def test_the_rendered_map_is_cached_until_the_data_changes(
 ):
     first = _map(client, coordinator, "95").content.decode()
     renders = []
-    real_render = maps._render
-    monkeypatch.setattr(
-        maps, "_render", lambda *a, **kw: renders.append(1) or real_render(*a, **kw)
-    )
+    real_render = charts.render_svg
+    monkeypatch.setattr(charts, "render_svg", lambda spec: renders.append(1) or real_render(spec))
 
     again = _map(client, coordinator, "95").content.decode()
     assert renders == []

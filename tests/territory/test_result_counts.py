@@ -36,10 +36,10 @@ def test_no_school_says_so_instead_of_zero(client, tree, national):
 
 def test_one_school_is_singular_and_several_are_plural(client, tree, national):
     SchoolFactory(commune=tree.laon)
-    assert status(school_list(client, national)) == "1 établissement."
+    assert status(school_list(client, national)) == "1\xa0établissement."
 
     SchoolFactory(commune=tree.soissons)
-    assert status(school_list(client, national)) == "2 établissements."
+    assert status(school_list(client, national)) == "2\xa0établissements."
 
 
 def test_the_school_count_of_an_htmx_refresh_says_so_too(client, tree, national):
@@ -73,9 +73,9 @@ def test_no_commune_for_a_search_names_the_search(client, tree, national):
 
 def test_communes_are_counted_in_singular_and_plural(client, tree, national):
     SchoolFactory(commune=tree.laon)
-    assert status(communes(client, national)) == "1 commune avec des établissements."
+    assert status(communes(client, national)) == "1\xa0commune avec des établissements."
     assert status(communes(client, national, q="laon")) == (
-        "1 commune avec des établissements pour « laon »."
+        "1\xa0commune avec des établissements pour « laon »."
     )
 
-    assert status(communes(client, national, toutes="1")) == "2 communes."
+    assert status(communes(client, national, toutes="1")) == "2\xa0communes."

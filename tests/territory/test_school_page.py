@@ -101,7 +101,7 @@ def test_it_marks_the_synthesised_data(client, school, coordinator):
     html = _page(client, coordinator, school).content.decode()
 
     assert html.count("Donnée synthétique") == 4  # legend of the classes, CP-B, REP+, staff
-    assert "1 personnel créé par la démonstration" in html
+    assert "1\xa0personnel créé par la démonstration" in html
 
 
 def test_it_counts_teachers_and_new_teachers_for_roles_that_see_people(client, school, coordinator):
@@ -192,7 +192,7 @@ def test_the_history_is_limited_to_the_last_twenty_events(client, school, coordi
 
     html = _page(client, coordinator, school).content.decode()
 
-    assert "20 dernières modifications" in html
+    assert "20\xa0dernières modifications" in html
     assert "v24 → v25" in html
     assert "v4 → v5" not in html
 

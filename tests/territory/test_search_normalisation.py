@@ -10,31 +10,13 @@ from django.urls import reverse
 
 from tests.factories import Role, SchoolFactory, node, user_with_role
 from tests.territory.helpers_importers import copy_with, fixture
+from tne.core.text import search_text
 from tne.demo.circonscriptions import create_circonscriptions
 from tne.territory.enums import NodeKind
 from tne.territory.importers import import_file
-from tne.territory.models import School, TerritoryNode, school_search_text, search_text
+from tne.territory.models import School, TerritoryNode, school_search_text
 
 LIST_URL = reverse("territory:school_list")
-
-
-@pytest.mark.parametrize(
-    ("text", "searchable"),
-    [
-        ("Château-Thierry", "CHATEAU THIERRY"),
-        ("L'Isle-Adam", "L ISLE ADAM"),
-        ("L’Isle-Adam", "L ISLE ADAM"),
-        ("  saint   quentin ", "SAINT QUENTIN"),
-        ("St-Quentin", "SAINT QUENTIN"),
-        ("Ste-Geneviève", "SAINTE GENEVIEVE"),
-        ("Collège Gérard Œuvre", "COLLEGE GERARD OEUVRE"),
-        ("École (annexe), 2", "ECOLE ANNEXE 2"),
-        ("STADE", "STADE"),
-        ("", ""),
-    ],
-)
-def test_search_text_ignores_accents_case_and_separators(text, searchable):
-    assert search_text(text) == searchable
 
 
 def test_the_school_search_text_holds_its_name_then_its_commune():

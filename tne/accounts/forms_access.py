@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from dsfr.forms import DsfrBaseForm
 
 from tne.core.roles import Role
+from tne.core.widgets import OneLoopSelect
 from tne.territory.enums import NodeKind
-from tne.territory.forms import OneLoopSelect
 from tne.territory.models import School, TerritoryNode
 
 from .access import can_grant, grantable_roles, management_scope

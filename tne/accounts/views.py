@@ -12,6 +12,8 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from tne.core.pages import breadcrumb
+
 from .forms import ApiTokenForm
 from .models import ApiToken
 from .services import create_api_token, revoke_api_token
@@ -35,10 +37,9 @@ def _status(token: ApiToken, now) -> str:
     return "active"
 
 
-def _breadcrumb(current: str, *, in_section: bool = True) -> dict:
-    """The DSFR breadcrumb starts at « Accueil » by itself."""
-    links = [{"url": reverse("accounts:api_tokens"), "title": TOKENS_SECTION}] if in_section else []
-    return {"links": links, "current": current}
+def _section() -> tuple[str, str]:
+    """The breadcrumb link to the tokens page, above the revocation page."""
+    return (TOKENS_SECTION, reverse("accounts:api_tokens"))
 
 
 def _keep_new_token(response, *, user, raw: str) -> None:
@@ -86,7 +87,7 @@ def api_tokens(request):
         token.status = _status(token, now)
     context = {
         "title": TOKENS_TITLE,
-        "breadcrumb_data": _breadcrumb(TOKENS_SECTION, in_section=False),
+        "breadcrumb_data": breadcrumb(TOKENS_SECTION),
         "tokens": sorted(
             (t for t in tokens if t.status != "revoked"), key=lambda t: t.status != "active"
         ),
@@ -111,7 +112,7 @@ def revoke_token(request, token_id: int):
         return redirect("accounts:api_tokens")
     token = get_object_or_404(ApiToken.objects.active().filter(user=request.user), pk=token_id)
     title = f"Révoquer le jeton « {token.name} »"
-    context = {"title": title, "breadcrumb_data": _breadcrumb(title), "token": token}
+    context = {"title": title, "breadcrumb_data": breadcrumb(title, _section()), "token": token}
     return render(request, "accounts/revoke_api_token.html", context)
 
 

@@ -5,11 +5,9 @@ scope is a 404."""
 
 from collections.abc import Iterator
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -18,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tne.core.exports import csv_response
+from tne.core.pages import breadcrumb, paginate
 
 from .access import (
     assignments_visible_to,
@@ -41,10 +40,9 @@ def _require_manager(request) -> None:
         raise PermissionDenied("Seuls le pilotage national et la coordination gèrent les accès.")
 
 
-def _breadcrumb(current: str, *, in_section: bool = True) -> dict:
-    """The DSFR breadcrumb starts at « Accueil » by itself."""
-    links = [{"url": reverse("accounts:access_list"), "title": LIST_TITLE}] if in_section else []
-    return {"links": links, "current": current}
+def _section() -> tuple[str, str]:
+    """The breadcrumb link to the list, above every other « Accès » page."""
+    return (LIST_TITLE, reverse("accounts:access_list"))
 
 
 def _filter_form(request) -> AccessFilterForm:
@@ -59,8 +57,7 @@ def access_list(request):
     _require_manager(request)
     form = _filter_form(request)
     rows = filtered_assignments(request.user, **form.filters())
-    page = Paginator(rows, settings.TNE_PAGE_SIZE).get_page(request.GET.get("page"))
-    page.pages_list = list(page.paginator.get_elided_page_range(page.number, on_ends=1))
+    page = paginate(request, rows)
     for assignment in page:
         assignment.can_withdraw = can_withdraw(request.user, assignment)
     query = request.GET.copy()
@@ -70,7 +67,7 @@ def access_list(request):
         "form": form,
         "page_obj": page,
         "export_query": query.urlencode(),
-        "breadcrumb_data": _breadcrumb(LIST_TITLE, in_section=False),
+        "breadcrumb_data": breadcrumb(LIST_TITLE),
     }
     template = "accounts/access/list.html"
     if request.htmx and request.htmx.target == "access-results":
@@ -128,7 +125,7 @@ def _grant(request, form: AccessGrantForm):
         "outcome": outcome,
         "assignment": outcome.assignment,
         "person": person,
-        "breadcrumb_data": _breadcrumb(title),
+        "breadcrumb_data": breadcrumb(title, _section()),
     }
     return render(request, "accounts/access/grant_done.html", context)
 
@@ -152,7 +149,7 @@ def access_grant(request):
         "form": form,
         "show_node": role not in SCHOOL_ROLES,
         "show_uai": not role or role in SCHOOL_ROLES,
-        "breadcrumb_data": _breadcrumb(title),
+        "breadcrumb_data": breadcrumb(title, _section()),
     }
     template = "accounts/access/grant.html"
     if request.htmx and request.htmx.target == "grant-target":
@@ -190,7 +187,7 @@ def access_withdraw(request, assignment_id: int):
         "title": title,
         "assignment": assignment,
         "refusal": refusal,
-        "breadcrumb_data": _breadcrumb(title),
+        "breadcrumb_data": breadcrumb(title, _section()),
     }
     return render(request, "accounts/access/withdraw.html", context)
 

@@ -1,7 +1,7 @@
 """The REST API of TNE, mounted at ``/api/v1/`` (OpenAPI at ``openapi.json``, docs at ``docs``).
 
 Every domain adds its router here. Authentication: a personal token or the session
-(:mod:`tne.api.auth`); every list is keyset-paginated (:mod:`tne.api.pagination`)."""
+(:mod:`tne.api.auth`); every list is keyset-paginated (:mod:`tne.core.api.pagination`)."""
 
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI

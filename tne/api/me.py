@@ -2,11 +2,10 @@
 
 from ninja import Field, Router, Schema
 
+from tne.core.api.schemas import ChoiceOut, choice
 from tne.core.permissions import declared
 from tne.core.roles import Role
 from tne.core.scope import scope_of
-
-from .schemas import ChoiceOut, choice
 
 router = Router(tags=["Compte"])
 

@@ -10,3 +10,4 @@ class CoreConfig(AppConfig):
         # Every app declares its permissions in its ``perms`` module: import them all, so the
         # table of permissions (``tne.core.permissions.declared``) is whole from the start.
         autodiscover_modules("perms")
+        from . import registrations  # noqa: F401  (the dashboard's navigation entry)

@@ -1,3 +1,6 @@
+from .registry import nav_for
+
+
 def shell(request):
     """What the page shell shows on every page: the user's role and scope, the navigation."""
     user = getattr(request, "user", None)
@@ -7,6 +10,9 @@ def shell(request):
     return {
         "TNE_SITE_TITLE": "Territoires numériques éducatifs",
         "TNE_ROLES_LABEL": grants_label,
+        # Evaluated only by the templates that show the navigation (a callable in a context is
+        # called when a template reads it).
+        "nav_items": lambda: nav_for(request),
         "skiplinks": [
             {"link": "#content", "label": "Contenu"},
             {"link": "#navigation", "label": "Menu"},

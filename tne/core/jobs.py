@@ -1,11 +1,14 @@
 """Long work as jobs: a domain registers a handler under a kind; :func:`start_job` records a
 :class:`Job` and enqueues it on the task backend (django-tasks, database backend); the worker
-calls the handler with the job and a :class:`JobProgress`. The job page shows the progress."""
+calls the handler with the job and a :class:`JobProgress`. The job page shows the progress, then
+the result as the kind registered it (:class:`JobResultDisplay`): core names no domain's keys."""
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
+from types import MappingProxyType
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -51,13 +54,49 @@ class JobOrigin:
 _ORIGINS: dict[str, JobOrigin] = {}
 
 
-def job_handler(kind: str, *, origin: JobOrigin | None = None):
-    """Registers the handler of a kind of job, and the page its jobs come from, if any."""
+@dataclass(frozen=True)
+class JobResultDisplay:
+    """How the job page shows the result (a dict) of a kind of job: the French label of each
+    key (a key without one shows as is), how a value reads (``str`` by default), or a template
+    of its own, rendered with ``job`` and ``result`` (the labelled pairs)."""
+
+    labels: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    formats: Mapping[str, Callable[[Any], str]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    template: str = ""
+
+    def rows(self, result: dict) -> list[tuple[str, str]]:
+        return [
+            (self.labels.get(key, key), self.formats.get(key, str)(value))
+            for key, value in result.items()
+        ]
+
+
+_RESULTS: dict[str, JobResultDisplay] = {}
+
+
+def job_handler(
+    kind: str,
+    *,
+    origin: JobOrigin | None = None,
+    result_labels: Mapping[str, str] | None = None,
+    result_formats: Mapping[str, Callable[[Any], str]] | None = None,
+    result_template: str = "",
+):
+    """Registers the handler of a kind of job, the page its jobs come from, if any, and how its
+    result reads: ``result_labels`` (key → French label), ``result_formats`` (key → function
+    writing the value), or ``result_template``."""
 
     def register(func: Handler) -> Handler:
         _HANDLERS[kind] = func
         if origin is not None:
             _ORIGINS[kind] = origin
+        _RESULTS[kind] = JobResultDisplay(
+            labels=MappingProxyType(dict(result_labels or {})),
+            formats=MappingProxyType(dict(result_formats or {})),
+            template=result_template,
+        )
         return func
 
     return register
@@ -65,6 +104,10 @@ def job_handler(kind: str, *, origin: JobOrigin | None = None):
 
 def origin_of(kind: str) -> JobOrigin | None:
     return _ORIGINS.get(kind)
+
+
+def result_display_of(kind: str) -> JobResultDisplay:
+    return _RESULTS.get(kind) or JobResultDisplay()
 
 
 def start_job(*, kind: str, label: str, params: dict, user=None) -> Job:

@@ -5,10 +5,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 
-from .jobs import fail_stale_jobs, origin_of
+from .jobs import fail_stale_jobs, origin_of, result_display_of
 from .models import Job
+from .pages import breadcrumb
 from .perms import can_view_job
 from .progress import with_live_progress
+from .registry import cards_for
 
 
 @login_not_required
@@ -40,28 +42,6 @@ def accessibility(request):
     return render(request, "core/accessibility.html", context)
 
 
-# Labels of the counters a job handler may return in its result.
-RESULT_LABELS = {
-    "kind": "Type de fichier",
-    "rows": "Lignes lues",
-    "created": "Créés",
-    "updated": "Mis à jour",
-    "unchanged": "Inchangés",
-    "skipped": "Ignorés",
-    "out_of_scope": "Hors de votre périmètre (non importées)",
-    "out_of_scope_first": "Premières lignes hors de votre périmètre",
-    "deleted": "Supprimés",
-}
-
-
-def _lines(count: int) -> str:
-    return f"{count} ligne{'s' if count > 1 else ''}"
-
-
-# How the counters that are not plain numbers read.
-RESULT_FORMATS = {"out_of_scope": _lines}
-
-
 def job_detail(request, job_id):
     """The job page; for htmx (the page polls it every second) only its progress fragment."""
     job = get_object_or_404(Job.objects.select_related("created_by"), pk=job_id)
@@ -71,25 +51,26 @@ def job_detail(request, job_id):
         fail_stale_jobs()
         job.refresh_from_db()
     with_live_progress(job)
-    result = [
-        (RESULT_LABELS.get(key, key), RESULT_FORMATS.get(key, str)(value))
-        for key, value in job.result.items()
-    ]
+    display = result_display_of(job.kind)
     origin = origin_of(job.kind)
     origin_url = reverse(origin.url_name) if origin else ""
     context = {
         "job": job,
-        "result": result,
+        "result": display.rows(job.result),
+        "result_template": display.template,
         "origin": origin,
         "origin_url": origin_url,
         "title": job.label,
-        "breadcrumb_data": {
-            "links": [{"title": origin.title, "url": origin_url}] if origin else [],
-            "current": job.label,
-        },
+        "breadcrumb_data": breadcrumb(job.label, *([(origin.title, origin_url)] if origin else [])),
     }
     template = "core/job_detail.html#progress" if request.htmx else "core/job_detail.html"
     return render(request, template, context)
+
+
+def dashboard(request):
+    """The home page: the cards the apps registered (:func:`tne.core.registry.dashboard_card`)."""
+    context = {"title": "Tableau de bord", "cards": cards_for(request)}
+    return render(request, "core/dashboard.html", context)
 
 
 def page_not_found(request, exception):

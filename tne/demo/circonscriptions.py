@@ -18,8 +18,9 @@ from itertools import accumulate
 
 from django.db import transaction
 
+from tne.core.text import search_text
 from tne.territory.enums import NodeKind
-from tne.territory.models import School, TerritoryNode, search_text
+from tne.territory.models import School, TerritoryNode
 
 from .marks import CIRCONSCRIPTION, marked
 

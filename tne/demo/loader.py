@@ -11,8 +11,9 @@ from django.db import transaction
 
 from tne.core.data import SETTING_HINT, DataFileError, require_data_files
 from tne.core.progress import Progress
+from tne.core.rowerrors import ImportFileError
 from tne.territory.enums import NodeKind
-from tne.territory.importers import ImportFileError, ImportReport, import_file
+from tne.territory.importers import ImportReport, import_file
 from tne.territory.models import TerritoryNode
 
 from .accounts import Login, ensure_demo_accounts

@@ -11,8 +11,8 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, FilterLookup, FilterSchema, Path, Query, Router, Schema
 from ninja.pagination import paginate
 
-from tne.api.pagination import KeysetPagination
-from tne.api.schemas import ChoiceOut, ErrorOut, choice
+from tne.core.api.pagination import KeysetPagination
+from tne.core.api.schemas import ChoiceOut, ErrorOut, choice
 
 from .enums import EducationNetwork, NodeKind, SchoolKind, Sector, StaffRole, Stage
 from .models import School, SchoolClass, Staff, TerritoryNode

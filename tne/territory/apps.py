@@ -6,4 +6,5 @@ class TerritoryConfig(AppConfig):
     verbose_name = "Territoire"
 
     def ready(self):
-        from . import jobs  # noqa: F401  (registers the import job handler)
+        # The import job handler, the navigation entries and the dashboard card.
+        from . import jobs, registrations  # noqa: F401

@@ -2,11 +2,13 @@
 
 from pathlib import Path
 
+from tne.core.formats import plural
 from tne.core.jobs import JobFailed, JobOrigin, job_handler
 from tne.core.models import AuditSource
+from tne.core.rowerrors import ImportFileError
 from tne.core.scope import scope_of
 
-from .importers import ImportFileError, import_file
+from .importers import import_file
 from .perms import IMPORT_REFERENCE, can_import_reference_data
 from .uploads import IMPORT_JOB_KIND
 
@@ -19,7 +21,26 @@ IMPORT_ORIGIN = JobOrigin(
 )
 
 
-@job_handler(IMPORT_JOB_KIND, origin=IMPORT_ORIGIN)
+# The counters of an import's result (ImportReport.as_dict) as the job page shows them.
+IMPORT_RESULT_LABELS = {
+    "kind": "Type de fichier",
+    "rows": "Lignes lues",
+    "created": "Créés",
+    "updated": "Mis à jour",
+    "unchanged": "Inchangés",
+    "skipped": "Ignorés",
+    "out_of_scope": "Hors de votre périmètre (non importées)",
+    "out_of_scope_first": "Premières lignes hors de votre périmètre",
+}
+IMPORT_RESULT_FORMATS = {"out_of_scope": lambda count: plural(count, "ligne|lignes")}
+
+
+@job_handler(
+    IMPORT_JOB_KIND,
+    origin=IMPORT_ORIGIN,
+    result_labels=IMPORT_RESULT_LABELS,
+    result_formats=IMPORT_RESULT_FORMATS,
+)
 def run_import(job, progress) -> dict:
     """``params``: ``{"path": str, "kind": str | None, "name": str}`` (the file as saved, its
     kind, its name as uploaded, which the errors give). A refused file fails the job with the

@@ -1,33 +1,31 @@
 """The map of a département's schools, drawn on the server: the commune outlines (IGN Admin
 Express, ``DATA_DIR/geo``) and the schools as points coloured by kind, built as a Vega-Lite chart
-with altair and rendered to SVG by vl-convert. The page inlines the SVG: no JavaScript, no map
-tiles from a third-party host.
+with altair and rendered to an accessible SVG by :mod:`tne.core.charts`. The page inlines the
+SVG: no JavaScript, no map tiles from a third-party host.
 
 Rendering takes about a second for Aisne's 800 communes, so the SVG is cached under a hash of
-everything it is drawn from (département, outline file, the visible schools): two users with the
-same scope share it, and any change of the data gives a new key."""
+everything it is drawn from (département, outline file, the visible schools), not of the spec
+(building it means loading the outlines): two users with the same scope share it, and any change
+of the data gives a new key."""
 
 import functools
-import hashlib
 import json
 import logging
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
+from tne.core.charts import accessible_chart
 from tne.core.data import missing_file_message, os_error_reason, unreadable_file_message
+from tne.core.formats import fr_decimal
 
 from .enums import SchoolKind
 from .models import TerritoryNode
 
-CACHE_TIMEOUT = 24 * 60 * 60
-# Part of the cache key of a drawn map: change it when the drawing code changes, so that the
-# cache (shared, and kept across restarts) never serves a map drawn by older code.
+# Part of the cache key of a drawn map: change it when the spec-building code changes, so that
+# the cache (shared, and kept across restarts) never serves a map drawn by older code.
 DRAWING_VERSION = 2
 WIDTH, HEIGHT = 640, 560
 # Colour of each school kind: DSFR illustrative colours, dark enough against the outlines.
@@ -88,10 +86,6 @@ def _load_features(path: str, mtime: float) -> tuple[dict, ...]:
         return tuple(json.load(stream)["features"])
 
 
-def _french_number(value) -> str:
-    return str(value).replace(".", ",")
-
-
 def _points(rows) -> list[dict]:
     kinds = dict(SchoolKind.choices)
     points = []
@@ -102,7 +96,7 @@ def _points(rows) -> list[dict]:
             latitude, longitude, where = commune_lat, commune_lon, " (centre de la commune)"
         if latitude is None or longitude is None:
             continue
-        ips_text = f"IPS {_french_number(ips)}" if ips is not None else "IPS non connu"
+        ips_text = f"IPS {fr_decimal(ips)}" if ips is not None else "IPS non connu"
         points.append(
             {
                 "lat": latitude,
@@ -162,45 +156,6 @@ def _spec(features, points: list[dict]) -> dict:
     return spec
 
 
-_POINT = re.compile(r'<path aria-label="([^"]*)" role="graphics-symbol"([^>]*)/>')
-_NUMBER = re.compile(r"(\.\d)\d+")
-
-
-def _round(match: re.Match) -> str:
-    rounded = _NUMBER.sub(r"\1", match.group(2))
-    return f'{match.group(1)}="{rounded}"'
-
-
-def _accessible_svg(svg: str, *, title: str, description: str) -> str:
-    """Give the SVG an accessible name and description, a tooltip (``<title>``) on each school
-    point, a fluid width, and shorter path data (one decimal is a tenth of a pixel)."""
-    svg = re.sub(r'\b(d|transform)="([^"]*)"', _round, svg)
-    # Vega's role descriptions are English words (« circle », « group mark container »).
-    svg = re.sub(r' aria-roledescription="[^"]*"', "", svg)
-    svg = _POINT.sub(
-        r'<path aria-label="\1" role="graphics-symbol"\2><title>\1</title></path>', svg
-    )
-    head = (
-        '<svg role="img" aria-labelledby="tne-map-title tne-map-desc" focusable="false" '
-        'style="max-width:100%;height:auto" '
-    )
-    svg = svg.replace("<svg ", head, 1)
-    opening_end = svg.index(">") + 1
-    return (
-        svg[:opening_end]
-        + f'<title id="tne-map-title">{escape(title)}</title>'
-        + f'<desc id="tne-map-desc">{escape(description)}</desc>'
-        + svg[opening_end:]
-    )
-
-
-def _render(features, points: list[dict], *, title: str, description: str) -> str:
-    import vl_convert
-
-    svg = vl_convert.vegalite_to_svg(_spec(features, points))
-    return _accessible_svg(svg, title=title, description=description)
-
-
 def departement_school_map(*, departement: TerritoryNode, schools) -> SchoolMap:
     """The map of ``schools`` (already narrowed to what the user may see) in ``departement``."""
     rows = list(
@@ -233,16 +188,19 @@ def departement_school_map(*, departement: TerritoryNode, schools) -> SchoolMap:
             + (", sur le contour des communes." if path else " (pas de contour des communes).")
             + " Le tableau qui suit la carte donne le nombre d'établissements par commune."
         )
-        fingerprint = json.dumps(
-            [DRAWING_VERSION, departement.code, str(path), mtime, title, points]
+        chart = accessible_chart(
+            lambda: _spec(features, points),
+            title=title,
+            description=description,
+            columns=["Commune", "Établissements"],
+            rows=list(counts.items()),
+            figure_id="tne-map",
+            cache_key=json.dumps([departement.code, str(path), mtime, points]),
+            drawing_version=DRAWING_VERSION,
         )
-        key = "tne:map:" + hashlib.sha256(fingerprint.encode()).hexdigest()
-        svg = cache.get(key)
-        if svg is None:
-            svg = _render(features, points, title=title, description=description)
-            cache.set(key, svg, CACHE_TIMEOUT)
+        svg = chart.svg
     return SchoolMap(
-        svg=mark_safe(svg) if svg else None,  # vl-convert escapes every text it draws
+        svg=svg,
         has_outlines=path is not None,
         school_count=len(rows),
         unlocated_count=len(rows) - len(points),

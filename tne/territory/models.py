@@ -1,6 +1,5 @@
 import datetime
 import re
-import unicodedata
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -9,33 +8,13 @@ from django.db.models import Q, Subquery
 from django.utils import timezone
 
 from tne.core.scope import scope_of
+from tne.core.text import search_text
 
 from .enums import EducationNetwork, Level, NodeKind, SchoolKind, Sector, StaffRole, Stage
 from .perms import VIEW_PEOPLE, VIEW_SCHOOLS
 from .validators import validate_uai
 
 SCHOOL_YEAR_FIRST_MONTH = 9  # September
-
-
-def plain_upper(text: str) -> str:
-    """« Collège Gérard Œuvre » → « COLLEGE GERARD OEUVRE »: upper case without accents."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("œ", "oe").replace("Œ", "OE"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
-
-
-_NOT_A_WORD = re.compile(r"[\W_]+")
-# Abbreviations written both ways in the official names, and typed both ways.
-_WORD_EXPANSIONS = {"ST": "SAINT", "STE": "SAINTE"}
-
-
-def search_text(text: str) -> str:
-    """The searchable text of a name, stored and compared with the words typed, which go through
-    it too: upper case without accents, words separated by one space whatever separated them
-    (hyphens, apostrophes, punctuation), « St » and « Ste » written in full. « St-Quentin »,
-    « saint quentin » and « Saint-Quentin » all give « SAINT QUENTIN »; « L'Isle-Adam » gives
-    « L ISLE ADAM ». Its order is the French alphabetical order of the names."""
-    words = _NOT_A_WORD.sub(" ", plain_upper(text)).split()
-    return " ".join(_WORD_EXPANSIONS.get(word, word) for word in words)
 
 
 def school_search_text(name: str, commune_name: str) -> str:
@@ -335,9 +314,6 @@ class SchoolClassQuerySet(models.QuerySet):
         """The classes of the current school year (:meth:`SchoolYearQuerySet.current`)."""
         return self.filter(year=SchoolYear.objects.current_pk())
 
-    def elementary(self):
-        return self.filter(stage=Stage.ELEMENTARY)
-
 
 class SchoolClass(models.Model):
     """A class of a school in a school year: its levels (a multi-level class has several), its
@@ -380,12 +356,6 @@ class StaffQuerySet(models.QuerySet):
     def visible_to(self, user, permission=VIEW_PEOPLE):
         """Staff are people: by default only where the user's grants may read people."""
         return self.filter(scope_of(user, permission).school_q("school__"))
-
-    def teachers(self):
-        return self.filter(role=StaffRole.TEACHER)
-
-    def new_teachers(self):
-        return self.filter(role=StaffRole.TEACHER, is_new_teacher=True)
 
 
 class Staff(models.Model):

@@ -22,9 +22,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from tne.core.scope import scope_of
+from tne.core.text import words_q
 
 from .enums import EducationNetwork, NodeKind, SchoolKind
-from .models import School, SchoolFigures, SchoolYear, TerritoryNode, search_text
+from .models import School, SchoolFigures, SchoolYear, TerritoryNode
 from .perms import VIEW_PEOPLE, VIEW_SCHOOLS
 
 # National targets of the programme, compared with the figures of a national scope only.
@@ -136,12 +137,6 @@ def visible_departements(user) -> tuple[list[TerritoryNode], int]:
     for departement in departements:
         departement.school_count = counts.get(departement.pk, 0)
     return departements, sum(counts.values())
-
-
-def words_q(query: str) -> Q:
-    """Rows whose ``search_name`` holds every word of ``query`` (as ``search_text`` writes
-    them): « saint quentin », « quentin st » and « Saint-Quentin » find « SAINT QUENTIN »."""
-    return Q(*(Q(search_name__contains=word) for word in search_text(query).split()))
 
 
 def departement_communes(

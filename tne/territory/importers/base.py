@@ -3,36 +3,18 @@ location of a school, the report."""
 
 from dataclasses import dataclass, field
 
-from .errors import CellError, ErrorCollector
+from tne.core import cells
+from tne.core.cells import required_text
+from tne.core.formats import plural
+
 from .reference import departement, departements
 from .schools import SchoolRow, UpsertResult, upsert_schools
 from .territory import NAME_MAX_LENGTH, CommuneData
-from .values import departement_code_of_commune, parse_commune_code, required_text, text
+from .values import departement_code_of_commune, parse_commune_code
 
 
-class Cells:
-    """The cells of one record, each read through a parser; a parser's error is recorded with
-    the line and the column, and the record is dropped."""
-
-    def __init__(self, line: int, row: dict[str, str], diagnostics: ErrorCollector):
-        self.line = line
-        self.row = row
-        self.diagnostics = diagnostics
-        self.ok = True
-
-    def __call__(self, column: str, parser=text, **kwargs):
-        try:
-            return parser(self.row[column], **kwargs)
-        except CellError as exc:
-            self.error(column, str(exc))
-            return None
-
-    def error(self, column: str, message: str) -> None:
-        self.ok = False
-        self.diagnostics.add(self.line, column, message)
-
-    def warn(self, column: str, message: str) -> None:
-        self.diagnostics.warn(self.line, column, message)
+class Cells(cells.Cells):
+    """The cells of one record of an open-data file; also reads the commune of a school."""
 
     def commune(
         self,
@@ -98,7 +80,7 @@ class ImportReport:
             more = len(self.out_of_scope) - SHOWN
             result["out_of_scope"] = len(self.out_of_scope)
             if more > 0:
-                shown += f" et {more} autre{'s' if more > 1 else ''}"
+                shown += f" et {plural(more, 'autre|autres')}"
             result["out_of_scope_first"] = shown
         return result
 

@@ -2,19 +2,12 @@
 their REP / REP+ flags and an IPS. Enriches known collèges only (the collèges file is the list of
 collèges); the IPS is written only where the collège has none."""
 
+from tne.core.cells import parse_decimal, parse_flag, parse_int
 from tne.territory.enums import EducationNetwork, Level, SchoolKind
 
 from .base import Cells, SchoolImporter
 from .schools import SchoolRow
-from .values import (
-    IPS_BOUNDS,
-    parse_decimal,
-    parse_flag,
-    parse_int,
-    parse_ips,
-    parse_uai,
-    school_year_of_session,
-)
+from .values import IPS_BOUNDS, parse_ips, parse_uai, school_year_of_session
 
 # Pupils per level: the four years without SEGPA and ULIS pupils, then SEGPA and ULIS.
 LEVEL_COLUMNS = {

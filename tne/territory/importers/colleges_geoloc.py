@@ -3,12 +3,13 @@ coordinates and sector. The reference list of collèges: creates and updates the
 
 import re
 
+from tne.core.cells import parse_float, text
+from tne.core.rowerrors import CellError
 from tne.territory.enums import SchoolKind, Sector
 
 from .base import Cells, SchoolImporter
-from .errors import CellError
 from .schools import SchoolRow
-from .values import parse_float, parse_sector, parse_uai, text
+from .values import parse_sector, parse_uai
 
 
 def parse_postcode(value: str) -> str:

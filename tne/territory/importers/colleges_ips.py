@@ -1,11 +1,12 @@
 """``ips_colleges_rentree2023``: the IPS of collèges and its standard deviation. Enriches known
 collèges only; the others are reported as skipped."""
 
+from tne.core.cells import parse_decimal
 from tne.territory.enums import SchoolKind
 
 from .base import Cells, SchoolImporter
 from .schools import SchoolRow
-from .values import IPS_BOUNDS, parse_decimal, parse_ips, parse_uai, school_year_of
+from .values import IPS_BOUNDS, parse_ips, parse_uai, school_year_of
 
 
 class CollegesIpsImporter(SchoolImporter):

@@ -1,13 +1,15 @@
 """``communes_*_centroides.csv``: communes (2018 INSEE codes) with their name and centre."""
 
+from tne.core.cells import parse_float, required_text
+from tne.core.text import search_text
 from tne.territory.enums import NodeKind
-from tne.territory.models import School, TerritoryNode, school_search_text, search_text
+from tne.territory.models import School, TerritoryNode, school_search_text
 
 from .base import Cells, Importer
 from .reference import departement
 from .schools import UpsertResult
 from .territory import NAME_MAX_LENGTH, CommuneData, TerritoryIndex, chunks
-from .values import departement_code_of_commune, parse_commune_code, parse_float, required_text
+from .values import departement_code_of_commune, parse_commune_code
 
 
 class CommunesImporter(Importer):

@@ -1,11 +1,12 @@
 """``fr-en-ips_ecoles``: every école with CM2 pupils, its commune, sector and IPS. Creates and
 updates écoles; the kind (maternelle, élémentaire, primaire) comes from the name."""
 
+from tne.core.cells import required_text
 from tne.territory.enums import SchoolKind
 
 from .base import Cells, SchoolImporter
 from .schools import SchoolRow
-from .values import ecole_kind, parse_ips, parse_sector, parse_uai, required_text, school_year_of
+from .values import ecole_kind, parse_ips, parse_sector, parse_uai, school_year_of
 
 
 class EcolesIpsImporter(SchoolImporter):

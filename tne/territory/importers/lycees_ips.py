@@ -1,11 +1,12 @@
 """``fr-en-ips_lycees``: every lycée with its commune, sector, type (LEGT, LP, LPO) and IPS (all
 tracks together). Creates and updates lycées."""
 
+from tne.core.cells import required_text
 from tne.territory.enums import SchoolKind
 
 from .base import Cells, SchoolImporter
 from .schools import SchoolRow
-from .values import lycee_kind, parse_ips, parse_sector, parse_uai, required_text, school_year_of
+from .values import lycee_kind, parse_ips, parse_sector, parse_uai, school_year_of
 
 
 class LyceesIpsImporter(SchoolImporter):

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from .errors import CellError
+from tne.core.rowerrors import CellError
+
 from .values import normalise_departement_code
 
 REFERENCE_FILE = Path(__file__).resolve().parent.parent / "data" / "departements.csv"

@@ -7,9 +7,12 @@ from typing import NoReturn
 
 from django.db import connection, transaction
 
+from tne.core.formats import plural
 from tne.core.models import AuditSource
 from tne.core.progress import Progress
+from tne.core.rowerrors import ErrorCollector, ImportFileError, RowError
 from tne.core.scope import EVERYTHING, Scope
+from tne.core.tabular import CsvTable
 
 from .base import Cells, Importer, ImportReport
 from .colleges_effectifs import CollegesEffectifsImporter
@@ -17,9 +20,7 @@ from .colleges_geoloc import CollegesGeolocImporter
 from .colleges_ips import CollegesIpsImporter
 from .communes import CommunesImporter
 from .ecoles_ips import EcolesIpsImporter
-from .errors import ErrorCollector, ImportFileError, KindError, RowError
 from .lycees_ips import LyceesIpsImporter
-from .reader import CsvTable
 from .schools import Move, ScopeConflict
 
 # In the order files should be imported: the communes, then the lists of schools, then the
@@ -35,6 +36,10 @@ KINDS: dict[str, Importer] = {
         LyceesIpsImporter(),
     )
 }
+
+
+class KindError(ImportFileError):
+    """The kind chosen for a file does not fit its header, or its header fits several kinds."""
 
 
 def _refuse(error: type[ImportFileError], table: CsvTable, message: str, *, line=1) -> NoReturn:
@@ -201,8 +206,8 @@ def _nothing_in_scope(table: CsvTable, out_of_scope: list[tuple[int, str]]) -> R
         table.label,
         None,
         None,
-        f"Aucune ligne de ce fichier ne concerne votre périmètre : {count} "
-        f"ligne{'s' if count > 1 else ''} sur des établissements qui en sont hors (la première : "
+        f"Aucune ligne de ce fichier ne concerne votre périmètre : {plural(count, 'ligne|lignes')} "
+        "sur des établissements qui en sont hors (la première : "
         f"{uai}, ligne {line}).",
     )
 

@@ -1,19 +1,18 @@
-"""Parsers of single cells. Each returns a clean value or raises :class:`CellError` with a French
-message; empty cells give ``None`` where a value is optional."""
+"""Parsers of the cells of the open-data files that know the territory's vocabulary (UAI, INSEE
+codes, sectors, kinds of school, school years); the generic ones (text, numbers) are in
+:mod:`tne.core.cells`. Each returns a clean value or raises :class:`CellError`."""
 
 import re
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
+from tne.core.cells import parse_decimal
+from tne.core.rowerrors import CellError
+from tne.core.text import plain_upper
 from tne.territory.enums import SchoolKind, Sector
-from tne.territory.models import plain_upper
 from tne.territory.validators import normalise_uai, validate_uai
 
-from .errors import CellError
-
-_NUMBER_RE = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
-_INT_RE = re.compile(r"^[+-]?\d+$")
 _COMMUNE_RE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
 _DEPARTEMENT_RE = re.compile(r"^0?(?:\d{2}|2[AB])$|^9[78]\d$")
 
@@ -22,77 +21,11 @@ _DEPARTEMENT_RE = re.compile(r"^0?(?:\d{2}|2[AB])$|^9[78]\d$")
 IPS_BOUNDS = {"minimum": Decimal(0), "maximum": Decimal(300)}
 
 
-def text(value: str, *, max_length: int = 255) -> str:
-    value = value.strip()
-    if len(value) > max_length:
-        raise CellError(f"texte trop long ({len(value)} caractères, {max_length} au plus).")
-    return value
-
-
-def required_text(value: str, *, max_length: int = 255) -> str:
-    value = text(value, max_length=max_length)
-    if not value:
-        raise CellError("valeur manquante.")
-    return value
-
-
 def parse_ips(value: str, *, required: bool = True) -> Decimal | None:
     ips = parse_decimal(value, **IPS_BOUNDS)
     if ips is None and required:
         raise CellError("IPS manquant.")
     return ips
-
-
-def parse_decimal(
-    value: str,
-    *,
-    places: int = 1,
-    minimum: Decimal | None = None,
-    maximum: Decimal | None = None,
-) -> Decimal | None:
-    """A decimal written with a point or a comma (``98,2``), rounded to ``places`` decimals."""
-    value = value.strip()
-    if not value:
-        return None
-    if not _NUMBER_RE.match(value):
-        raise CellError(f"« {value} » n'est pas un nombre.")
-    number = Decimal(value.replace(",", ".")).quantize(
-        Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP
-    )
-    if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
-        raise CellError(f"{value} est hors de l'intervalle attendu ({minimum} à {maximum}).")
-    return number
-
-
-def parse_int(value: str, *, minimum: int = 0) -> int | None:
-    value = value.strip()
-    if not value:
-        return None
-    if not _INT_RE.match(value):
-        raise CellError(f"« {value} » n'est pas un nombre entier.")
-    number = int(value)
-    if number < minimum:
-        raise CellError(f"{number} est inférieur au minimum attendu ({minimum}).")
-    return number
-
-
-def parse_float(value: str, *, minimum: float, maximum: float) -> float | None:
-    value = value.strip()
-    if not value:
-        return None
-    if not _NUMBER_RE.match(value):
-        raise CellError(f"« {value} » n'est pas un nombre.")
-    result = float(value.replace(",", "."))
-    if not minimum <= result <= maximum:
-        raise CellError(f"{value} est hors de l'intervalle attendu ({minimum} à {maximum}).")
-    return result
-
-
-def parse_flag(value: str) -> bool:
-    value = value.strip()
-    if value not in ("0", "1"):
-        raise CellError(f"« {value} » : 0 ou 1 attendu.")
-    return value == "1"
 
 
 def parse_uai(value: str) -> str:

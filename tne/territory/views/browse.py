@@ -2,11 +2,11 @@
 its exports. Every page reads through ``.visible_to(request.user)``; a département or a commune
 outside the user's territory is a 404."""
 
-from django.conf import settings
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+
+from tne.core.pages import breadcrumb, paginate
 
 from ..enums import NodeKind
 from ..exports import EXPORTERS
@@ -20,18 +20,6 @@ from ..selectors import (
 )
 
 
-def _breadcrumb(current: str, *links: tuple[str, str]) -> dict:
-    return {"links": [{"title": t, "url": url} for t, url in links], "current": current}
-
-
-def _page(request, rows):
-    """One page of ``rows`` (two queries: the count and the page), with the page numbers the
-    DSFR pagination shows."""
-    page = Paginator(rows, settings.TNE_PAGE_SIZE).get_page(request.GET.get("page"))
-    page.pages_list = list(page.paginator.get_elided_page_range(page.number, on_ends=1))
-    return page
-
-
 def _fragment_requested(request, target: str) -> bool:
     return bool(request.htmx) and request.htmx.target == target
 
@@ -42,7 +30,7 @@ def territory_index(request):
         "title": "Territoire",
         "departements": departements,
         "school_count": school_count,
-        "breadcrumb_data": _breadcrumb("Territoire"),
+        "breadcrumb_data": breadcrumb("Territoire"),
     }
     return render(request, "territory/index.html", context)
 
@@ -59,12 +47,10 @@ def departement_detail(request, code):
     context = {
         "title": str(departement),
         "departement": departement,
-        "page_obj": _page(request, communes),
+        "page_obj": paginate(request, communes),
         "q": name,
         "show_all": show_all,
-        "breadcrumb_data": _breadcrumb(
-            str(departement), ("Territoire", reverse("territory:index"))
-        ),
+        "breadcrumb_data": breadcrumb(str(departement), ("Territoire", reverse("territory:index"))),
     }
     template = "territory/departement_detail.html"
     if _fragment_requested(request, "commune-results"):
@@ -81,7 +67,7 @@ def _filter_form(request) -> SchoolFilterForm:
 
 def school_list(request):
     form = _filter_form(request)
-    page = _page(request, PagedSchools(request.user, form.filters()))
+    page = paginate(request, PagedSchools(request.user, form.filters()))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -89,9 +75,7 @@ def school_list(request):
         "form": form,
         "page_obj": page,
         "export_query": query.urlencode(),
-        "breadcrumb_data": _breadcrumb(
-            "Établissements", ("Territoire", reverse("territory:index"))
-        ),
+        "breadcrumb_data": breadcrumb("Établissements", ("Territoire", reverse("territory:index"))),
     }
     template = "territory/school_list.html"
     if _fragment_requested(request, "school-results"):

@@ -1,9 +1,7 @@
-"""The home page: the real figures of the user's scope, with the programme targets beside them
-for the national scope."""
+"""The territory's card of the home page (registered in ``registrations.py``): the real figures
+of the user's scope, with the programme targets beside them for the national scope."""
 
 from dataclasses import dataclass
-
-from django.shortcuts import render
 
 from tne.core.scope import holds
 
@@ -90,9 +88,9 @@ def _cards(figures: DashboardFigures) -> tuple[list[Card], list[Card], list[Card
     return schools, classes, staff
 
 
-def dashboard(request):
+def dashboard(request) -> dict:
     user = request.user
-    context = {"title": "Tableau de bord", "has_scope": holds(user, VIEW_SCHOOLS)}
+    context = {"has_scope": holds(user, VIEW_SCHOOLS)}
     if context["has_scope"]:
         figures = dashboard_figures(user)
         school_cards, class_cards, staff_cards = _cards(figures)
@@ -104,4 +102,4 @@ def dashboard(request):
             # The schools a role held in a school is granted on (already loaded with the scope).
             own_schools=[g.school for g in user.grants if g.school_id],
         )
-    return render(request, "territory/dashboard.html", context)
+    return context

@@ -10,11 +10,14 @@ from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from dsfr.forms import DsfrBaseForm
 
+from tne.core.formats import plural
 from tne.core.jobs import start_job
 from tne.core.models import Job, JobStatus
+from tne.core.pages import breadcrumb
+from tne.core.rowerrors import ImportFileError
 from tne.core.scope import scope_of
 
-from ..importers import KINDS, ImportFileError, KindError, detect_kind, importers_for
+from ..importers import KINDS, KindError, detect_kind, importers_for
 from ..perms import IMPORT_REFERENCE, can_import_reference_data
 from ..uploads import IMPORT_JOB_KIND, recent_imports, save_upload
 
@@ -53,10 +56,6 @@ def _too_large_message() -> str:
     return f"Le fichier dépasse {filesizeformat(settings.TNE_MAX_UPLOAD_BYTES)}."
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'s' if count > 1 else ''}"
-
-
 def _summary(job: Job) -> str:
     """What an import did, in a few words: its counters, or its first error."""
     if job.status == JobStatus.FAILED:
@@ -67,12 +66,14 @@ def _summary(job: Job) -> str:
         return ""
     result = job.result
     parts = [
-        _plural(result.get("created", 0), "créé"),
-        f"{result.get('updated', 0)} mis à jour",
-        _plural(result.get("unchanged", 0), "inchangé"),
+        plural(result.get("created", 0), "créé|créés"),
+        plural(result.get("updated", 0), "mis à jour|mis à jour"),
+        plural(result.get("unchanged", 0), "inchangé|inchangés"),
     ]
     if result.get("out_of_scope"):
-        parts.append(f"{result['out_of_scope']} hors de votre périmètre")
+        parts.append(
+            plural(result["out_of_scope"], "hors de votre périmètre|hors de votre périmètre")
+        )
     return ", ".join(parts)
 
 
@@ -123,6 +124,6 @@ def import_upload(request):
         "form": form,
         "kinds": [importer.label for importer in importers],
         "imports": _import_rows(recent_imports(request.user)),
-        "breadcrumb_data": {"current": TITLE},
+        "breadcrumb_data": breadcrumb(TITLE),
     }
     return render(request, "territory/import_upload.html", context)

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from tne.core.audit import history_of, readable_changes
+from tne.core.pages import breadcrumb
 from tne.core.scope import scope_of
 
 from .. import maps
@@ -113,10 +114,9 @@ def school_detail(request, uai):
         "staff_list": _staff_list(request.user, school),
         "history": _history(school) if reads_people else None,
         "show_map_link": scope_of(request.user, VIEW_SCHOOLS).can_browse(school.departement),
-        "breadcrumb_data": {
-            "links": [{"url": reverse("territory:school_list"), "title": "Établissements"}],
-            "current": school.name,
-        },
+        "breadcrumb_data": breadcrumb(
+            school.name, ("Établissements", reverse("territory:school_list"))
+        ),
     }
     return render(request, "territory/school_detail.html", context)
 
@@ -131,9 +131,9 @@ def departement_map(request, code):
         "title": f"Carte des établissements — {departement}",
         "departement": departement,
         "map": school_map,
-        "breadcrumb_data": {
-            "links": [{"url": reverse("territory:departement", args=[code]), "title": departement}],
-            "current": "Carte des établissements",
-        },
+        "breadcrumb_data": breadcrumb(
+            "Carte des établissements",
+            (str(departement), reverse("territory:departement", args=[code])),
+        ),
     }
     return render(request, "territory/departement_map.html", context)

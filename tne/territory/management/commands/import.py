@@ -5,9 +5,11 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from tne.core.formats import fr_decimal, plural
 from tne.core.models import AuditSource
 from tne.core.progress import BarProgress, Progress
-from tne.territory.importers import KINDS, ImportFileError, ImportReport, detect_kind, import_file
+from tne.core.rowerrors import ImportFileError
+from tne.territory.importers import KINDS, ImportReport, detect_kind, import_file
 
 SHOWN = 10
 
@@ -45,29 +47,31 @@ class Command(BaseCommand):
         except ImportFileError as exc:
             for error in exc.errors:
                 self.stderr.write(str(error))
-            raise CommandError(
-                f"Import annulé, rien n'a été enregistré ({len(exc.errors)} erreur(s))."
-            ) from None
+            errors = plural(len(exc.errors), "erreur|erreurs")
+            raise CommandError(f"Import annulé, rien n'a été enregistré ({errors}).") from None
         if dry_run:
             self.stdout.write(self.style.WARNING("Simulation : rien n'a été enregistré."))
 
     def _print(self, path: Path, report: ImportReport) -> None:
         self.stdout.write(
             self.style.SUCCESS(f"{path.name} ({KINDS[report.kind].label}, {report.kind}) :")
-            + f" {report.rows} lignes, {report.created} créés, {report.updated} mis à jour, "
-            f"{report.unchanged} inchangés, {len(report.skipped)} ignorés ; "
-            f"{report.nodes_created} nœuds du territoire créés ; "
-            f"{str(report.seconds).replace('.', ',')} s."
+            + f" {plural(report.rows, 'ligne|lignes')}, {plural(report.created, 'créé|créés')}, "
+            f"{plural(report.updated, 'mis à jour|mis à jour')}, "
+            f"{plural(report.unchanged, 'inchangé|inchangés')}, "
+            f"{plural(len(report.skipped), 'ignoré|ignorés')} ; "
+            f"{plural(report.nodes_created, 'nœud créé|nœuds créés')} dans le territoire ; "
+            f"{fr_decimal(report.seconds)} s."
         )
         if report.skipped:
             shown = ", ".join(report.skipped[:SHOWN])
             more = (
-                f" et {len(report.skipped) - SHOWN} autres" if len(report.skipped) > SHOWN else ""
+                f" et {plural(len(report.skipped) - SHOWN, 'autre|autres')}"
+                if len(report.skipped) > SHOWN
+                else ""
             )
             self.stdout.write(f"  Ignorés (inconnus ou d'un autre type) : {shown}{more}.")
         for warning in report.warnings[:SHOWN]:
             self.stdout.write(self.style.WARNING(f"  Attention : {warning}"))
         if len(report.warnings) > SHOWN:
-            self.stdout.write(
-                self.style.WARNING(f"  … et {len(report.warnings) - SHOWN} autres avertissements.")
-            )
+            more = plural(len(report.warnings) - SHOWN, "autre avertissement|autres avertissements")
+            self.stdout.write(self.style.WARNING(f"  … et {more}."))

@@ -1,6 +1,10 @@
-"""Errors of an import: each one names the file, the line and the column it could not read."""
+"""Errors of a file read row by row: each one names the file, the line and the column it could not
+read. An importer collects every error of the file (:class:`ErrorCollector`) before it writes
+anything, then refuses the whole file (:class:`ImportFileError`) or writes it all."""
 
 from dataclasses import dataclass
+
+from .formats import plural
 
 # An import stops collecting errors past this many: the file is wrong, the first ones tell why.
 MAX_ERRORS = 50
@@ -43,19 +47,15 @@ class ImportFileError(Exception):
     @property
     def message(self) -> str:
         count = len(self.errors)
-        head = f"{count} erreur{'s' if count > 1 else ''}"
+        head = plural(count, "erreur|erreurs")
         if count >= MAX_ERRORS:
             head = f"au moins {MAX_ERRORS} erreurs (lecture arrêtée)"
         lines = [f"Fichier refusé, rien n'a été enregistré : {head}."]
         lines += [f"- {error}" for error in self.errors[:SHOWN_ERRORS]]
         if count > SHOWN_ERRORS:
             more = count - SHOWN_ERRORS
-            lines.append(f"- … et {more} autre{'s' if more > 1 else ''}.")
+            lines.append(f"- … et {plural(more, 'autre|autres')}.")
         return "\n".join(lines)
-
-
-class KindError(ImportFileError):
-    """The kind chosen for a file does not fit its header, or its header fits several kinds."""
 
 
 class CellError(ValueError):

@@ -1,4 +1,4 @@
-"""Reading the CSV files and their cells: the quirks of the real files, and precise errors."""
+"""Reading CSV files and their cells: the quirks of real files, and precise errors."""
 
 import csv
 import io
@@ -8,25 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tne.territory.enums import SchoolKind, Sector
-from tne.territory.importers import ImportFileError
-from tne.territory.importers.errors import CellError
-from tne.territory.importers.reader import read_rows, sniff_delimiter
-from tne.territory.importers.reference import departement
-from tne.territory.importers.values import (
-    departement_code_of_commune,
-    ecole_kind,
-    lycee_kind,
-    normalise_departement_code,
-    parse_commune_code,
-    parse_decimal,
-    parse_float,
-    parse_int,
-    parse_sector,
-    parse_uai,
-    school_year_of,
-    school_year_of_session,
-)
+from tne.core.cells import Cells, parse_decimal, parse_flag, parse_float, parse_int, required_text
+from tne.core.rowerrors import MAX_ERRORS, CellError, ErrorCollector, ImportFileError, RowError
+from tne.core.tabular import CsvTable, read_rows, sniff_delimiter
 
 
 def write(tmp_path, content: str | bytes, name="fichier.csv"):
@@ -216,73 +200,67 @@ def test_decimals_are_rounded_to_the_field_precision_and_bounded():
         parse_float("91", minimum=-90, maximum=90)
 
 
-def test_uai_check_letter_is_verified():
-    assert parse_uai(" 0020981f ") == "0020981F"
-    with pytest.raises(CellError, match="lettre de contrôle"):
-        parse_uai("0020981G")
-    with pytest.raises(CellError, match="n'est pas un UAI"):
-        parse_uai("002098")
+def test_a_flag_is_0_or_1_and_text_is_bounded():
+    assert parse_flag(" 1 ") is True
+    assert parse_flag("0") is False
+    with pytest.raises(CellError, match="0 ou 1 attendu"):
+        parse_flag("oui")
+    with pytest.raises(CellError, match="valeur manquante"):
+        required_text("  ")
+    with pytest.raises(CellError, match="texte trop long"):
+        required_text("abcdef", max_length=5)
 
 
-@pytest.mark.parametrize(
-    ("written", "code"),
-    [("002", "02"), ("02", "02"), ("095", "95"), ("02A", "2A"), ("2B", "2B"), ("971", "971")],
-)
-def test_departement_codes_are_normalised(written, code):
-    assert normalise_departement_code(written) == code
+def test_a_tab_separated_file_is_read_and_its_header_kept(tmp_path):
+    table = CsvTable(write(tmp_path, "a\tb\n1\t2\n"), label="Mon fichier")
+
+    assert (table.delimiter, table.header, table.label) == ("\t", ["a", "b"], "Mon fichier")
+    assert list(table.rows()) == [(2, {"a": "1", "b": "2"})]
 
 
-def test_an_unknown_departement_is_an_error():
-    assert departement("002").academie_name == "Amiens"
-    assert departement("095").region_code == "11"
-    with pytest.raises(CellError, match="inconnu"):
-        departement("099")
-    with pytest.raises(CellError, match="n'est pas un code de département"):
-        departement("Aisne")
+# --- Row errors -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("commune", "dep"),
-    [("02408", "02"), ("95127", "95"), ("2A004", "2A"), ("97101", "971"), ("98818", "988")],
-)
-def test_the_departement_of_a_commune_comes_from_its_code(commune, dep):
-    assert departement_code_of_commune(parse_commune_code(commune)) == dep
+def test_a_row_error_reads_as_an_item_or_as_a_sentence():
+    error = RowError("bad.csv", 3, "uai", "valeur manquante.")
+
+    assert str(error) == "bad.csv, ligne 3, colonne « uai » : valeur manquante."
+    assert error.sentence == "Fichier « bad.csv », ligne 3, colonne « uai » : valeur manquante."
+    assert str(RowError("bad.csv", None, None, "vide.")) == "bad.csv : vide."
 
 
-def test_a_bad_commune_code_is_an_error():
-    with pytest.raises(CellError, match="code INSEE"):
-        parse_commune_code("2408")
+def test_a_refused_file_lists_its_first_errors_and_counts_the_others():
+    errors = [RowError("f.csv", line, None, "illisible.") for line in range(2, 14)]
+
+    message = ImportFileError(errors).message
+
+    assert message.startswith("Fichier refusé, rien n'a été enregistré : 12\xa0erreurs.")
+    assert "- f.csv, ligne 11 : illisible." in message
+    assert "ligne 12" not in message
+    assert message.endswith("- … et 2\xa0autres.")
+    assert ImportFileError(errors[:1]).message.splitlines()[0].endswith(": 1\xa0erreur.")
 
 
-@pytest.mark.parametrize(
-    ("name", "kind"),
-    [
-        ("ECOLE ELEMENTAIRE LE VILLAGE", SchoolKind.ELEMENTAIRE),
-        ("École élémentaire Jean Moulin", SchoolKind.ELEMENTAIRE),
-        ("ECOLE MATERNELLE", SchoolKind.MATERNELLE),
-        ("ECOLE PRIMAIRE LOUISE MACAULT 2", SchoolKind.PRIMAIRE),
-        ("GROUPE SCOLAIRE DE CROUY", SchoolKind.PRIMAIRE),
-        ("ECOLE MATERNELLE ET ELEMENTAIRE", SchoolKind.PRIMAIRE),
-        ("A COMPLETER", SchoolKind.PRIMAIRE),
-    ],
-)
-def test_the_kind_of_an_ecole_comes_from_its_name(name, kind):
-    assert ecole_kind(name) == kind
+def test_the_collector_gathers_every_error_then_stops_past_the_limit():
+    collector = ErrorCollector("f.csv", limit=3)
+    collector.add(2, "a", "un.")
+    collector.warn(2, "b", "à savoir.")
+    collector.add(3, "a", "deux.")
+
+    with pytest.raises(ImportFileError) as caught:
+        collector.add(4, "a", "trois.")
+
+    assert [e.line for e in caught.value.errors] == [2, 3, 4]
+    assert [str(w) for w in collector.warnings] == ["f.csv, ligne 2, colonne « b » : à savoir."]
+    assert ErrorCollector("f.csv").limit == MAX_ERRORS
 
 
-def test_lycee_types_sectors_and_years():
-    assert lycee_kind("LEGT") == SchoolKind.LYCEE_GT
-    assert lycee_kind("LP") == SchoolKind.LYCEE_PRO
-    assert lycee_kind("LPO") == SchoolKind.LYCEE_POLY
-    with pytest.raises(CellError, match="type de lycée"):
-        lycee_kind("EREA")
-    assert parse_sector("privé sous contrat") == Sector.PRIVATE
-    assert parse_sector("PRIVE") == Sector.PRIVATE
-    assert parse_sector("Public") == Sector.PUBLIC
-    with pytest.raises(CellError, match="secteur"):
-        parse_sector("associatif")
-    assert school_year_of("2021-2022") == "2021-2022"
-    assert school_year_of("2023") == "2023-2024"
-    with pytest.raises(CellError):
-        school_year_of("2021-2023")
-    assert school_year_of_session("2021") == "2020-2021"
+def test_the_cells_of_a_record_record_each_parser_error_with_its_column():
+    collector = ErrorCollector("f.csv")
+    cells = Cells(5, {"n": "12", "x": "douze"}, collector)
+
+    assert cells("n", parse_int) == 12
+    assert cells("x", parse_int) is None
+    assert not cells.ok
+    with pytest.raises(ImportFileError, match="ligne 5, colonne « x »"):
+        collector.raise_if_any()

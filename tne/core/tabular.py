@@ -1,13 +1,14 @@
-"""Reading the CSV files of the open data as they come: UTF-8 with or without BOM, ``;`` or ``,``
-(sniffed from the header line), quoted or bare headers, an unnamed index column. Every problem is
-reported with the file, the line and the column; nothing is guessed."""
+"""Reading CSV files as people and open-data portals write them: UTF-8 with or without BOM,
+``;``, ``,`` or tab (sniffed from the header line), quoted or bare headers, an unnamed index
+column. Every problem is reported with the file, the line and the column (:mod:`.rowerrors`);
+nothing is guessed. Any domain that imports a file reads it through :class:`CsvTable`."""
 
 import csv
 import io
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from .errors import ImportFileError, RowError
+from .rowerrors import ImportFileError, RowError
 
 DELIMITERS = (";", ",", "\t")
 OnError = Callable[[int | None, str | None, str], None]

@@ -1,4 +1,4 @@
-"""Schemas every router of the API shares."""
+"""Schemas every router of the API shares: a closed-list value (code and label), an error."""
 
 from django.db import models
 from ninja import Schema

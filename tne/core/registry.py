@@ -1,0 +1,116 @@
+"""What the apps add to the shell of the site without core naming them: the entries of the main
+navigation and the cards of the dashboard. Each app registers its own in its
+``AppConfig.ready()`` (a ``registrations`` module), with the permission that shows them::
+
+    nav_entry("Imports", "territory:import_upload", order=40,
+              permission_check=can_import_reference_data)
+    dashboard_card("territory/dashboard.html", context=dashboard_context, order=10)
+
+The kinds of background job register their result labels with their handler
+(:func:`tne.core.jobs.job_handler`)."""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.safestring import SafeString
+
+UserCheck = Callable[[object], bool]
+CardContext = Callable[[object], dict | None]
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str
+    url_name: str
+    order: int
+    permission_check: UserCheck | None = None
+    # The views (``namespace:name``, shell-style patterns) where this entry is the current one.
+    active_for: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class DashboardCard:
+    template_name: str
+    order: int
+    # The context of the card for a request, or None when the card is not for this user.
+    context: CardContext | None = None
+
+
+_NAV: dict[str, NavEntry] = {}
+_CARDS: dict[str, DashboardCard] = {}
+
+
+def nav_entry(
+    label: str,
+    url_name: str,
+    *,
+    order: int,
+    permission_check: UserCheck | None = None,
+    active_for: Iterable[str] = (),
+) -> NavEntry:
+    """Adds an entry to the main navigation, shown to the users ``permission_check(user)`` lets
+    through (everyone logged in without one), marked current on the views ``active_for``
+    (by default the view ``url_name`` alone). Registering a URL name again replaces its entry."""
+    entry = NavEntry(
+        label=label,
+        url_name=url_name,
+        order=order,
+        permission_check=permission_check,
+        active_for=tuple(active_for) or (url_name,),
+    )
+    _NAV[url_name] = entry
+    return entry
+
+
+def dashboard_card(
+    template_name: str, *, order: int, context: CardContext | None = None
+) -> DashboardCard:
+    """Adds a card to the dashboard: ``template_name`` rendered with ``context(request)``; a
+    card whose context is None is not shown. Registering a template again replaces its card."""
+    card = DashboardCard(template_name=template_name, order=order, context=context)
+    _CARDS[template_name] = card
+    return card
+
+
+def unregister(*, nav: str | None = None, card: str | None = None) -> None:
+    """Removes an entry (by URL name) or a card (by template name); for tests."""
+    if nav is not None:
+        _NAV.pop(nav, None)
+    if card is not None:
+        _CARDS.pop(card, None)
+
+
+def _is_current(entry: NavEntry, request) -> bool:
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return False
+    return any(fnmatchcase(match.view_name, pattern) for pattern in entry.active_for)
+
+
+def nav_for(request) -> list[dict]:
+    """The navigation of the request's user, in order: ``label``, ``url``, ``current``."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    return [
+        {
+            "label": entry.label,
+            "url": reverse(entry.url_name),
+            "current": _is_current(entry, request),
+        }
+        for entry in sorted(_NAV.values(), key=lambda e: (e.order, e.label))
+        if entry.permission_check is None or entry.permission_check(user)
+    ]
+
+
+def cards_for(request) -> list[SafeString]:
+    """The dashboard cards of the request's user, in order, rendered."""
+    rendered = []
+    for card in sorted(_CARDS.values(), key=lambda c: (c.order, c.template_name)):
+        context = card.context(request) if card.context is not None else {}
+        if context is not None:
+            rendered.append(render_to_string(card.template_name, context, request=request))
+    return rendered

@@ -1,0 +1,27 @@
+"""What the territory adds to the shell of the site: its navigation entries and its dashboard
+card (imported by ``TerritoryConfig.ready()``)."""
+
+from tne.core.registry import dashboard_card, nav_entry
+
+from .perms import can_import_reference_data
+from .views.dashboard import dashboard
+
+nav_entry(
+    "Territoire",
+    "territory:index",
+    order=20,
+    active_for=("territory:index", "territory:departement", "territory:departement_map"),
+)
+nav_entry(
+    "Établissements",
+    "territory:school_list",
+    order=30,
+    active_for=("territory:school_list", "territory:school_detail"),
+)
+nav_entry(
+    "Imports",
+    "territory:import_upload",
+    order=40,
+    permission_check=can_import_reference_data,
+)
+dashboard_card("territory/dashboard.html", context=dashboard, order=10)
