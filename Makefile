@@ -34,7 +34,7 @@ install: $(STAMP)
 
 # The demo runs like production (DEBUG off, gunicorn + whitenoise) but on plain http on the
 # loopback; its secret key is generated once into var/ (never committed).
-DEMO_ENV = DEBUG=0 TNE_INSECURE_HTTP=1 ALLOWED_HOSTS=127.0.0.1,localhost \
+DEMO_ENV = DEBUG=0 TNE_INSECURE_HTTP=1 TNE_LOG_FORMAT=text ALLOWED_HOSTS=127.0.0.1,localhost \
 	SECRET_KEY="$$(cat var/secret_key)"
 
 var/secret_key:

@@ -259,9 +259,38 @@ EMAIL_SUBJECT_PREFIX = "[TNE] "
 # The address of the site, for the links of messages sent outside a request.
 TNE_SITE_URL = env_str("TNE_SITE_URL", "http://127.0.0.1:8000")
 
+# Logs: one JSON object per line (``tne.core.logs``), or plain text (TNE_LOG_FORMAT=text); the
+# server errors are also e-mailed to ADMINS when there are some.
+_LOG_FORMAT = env_str("TNE_LOG_FORMAT", "text" if DEBUG else "json")
+if _LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"TNE_LOG_FORMAT={_LOG_FORMAT!r} : attendu json ou text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "tne.core.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": _LOG_FORMAT},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.request": {
+            "handlers": ["console", "mail_admins"],
+            "level": "ERROR",
+            "propagate": False,
+        },
+        "tne.core.jobs": {
+            "handlers": ["console", "mail_admins"],
+            "level": "INFO",
+            "propagate": False,
+        },
+    },
 }

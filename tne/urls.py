@@ -19,3 +19,4 @@ urlpatterns = [
 
 handler403 = "tne.core.views.permission_denied"
 handler404 = "tne.core.views.page_not_found"
+handler500 = "tne.core.views.server_error"

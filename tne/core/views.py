@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404
+from django.http import Http404, HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
 from django.templatetags.static import static
 from django.urls import reverse
 
@@ -79,3 +80,11 @@ def page_not_found(request, exception):
 
 def permission_denied(request, exception):
     return render(request, "403.html", {"title": "Accès refusé"}, status=403)
+
+
+def server_error(request):
+    """The 500 page, rendered without the site's context processors (they may be what failed):
+    it says the team was told only when someone is (``ADMINS``)."""
+    template = loader.get_template("500.html")
+    context = {"notified": bool(settings.ADMINS), "contact": settings.TNE_CONTACT_EMAIL}
+    return HttpResponseServerError(template.render(context))
