@@ -14,7 +14,7 @@ PG_TEST_URL ?= postgres://tne:tne@127.0.0.1:5432/tne
 # prints where it was before stopping. Single tests are bounded too (pyproject.toml).
 PYTEST := timeout --signal=INT --kill-after=60 1200 $(BIN)/pytest -q -p no:cacheprovider --durations=5
 
-.PHONY: help install demo serve test lint quality test-sqlite test-postgres test-e2e bench clean
+.PHONY: help install demo serve test lint quality test-sqlite test-postgres test-e2e bench bench-http clean
 
 help:
 	@echo "make demo   — installe, migre, charge le territoire de démonstration et sert TNE"
@@ -73,6 +73,12 @@ bench: install
 	scripts/ensure-postgres
 	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://tne:tne@127.0.0.1:5432/tne_bench} \
 		DEBUG=1 $(BIN)/python bench/national.py $(BENCH_ARGS)
+
+# The school list over HTTP through tne serve, at 10 and 50 connections, with and without slow
+# clients (after `make bench`, on its database).
+bench-http: install
+	scripts/ensure-postgres
+	$(BIN)/python bench/http_load.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/static
