@@ -72,7 +72,7 @@ def main(argv=None) -> int:
     from django.core.management import call_command
 
     from bench import loading, machine, report, scenarios, state, synthesis, timing, users
-    from tne.territory.enums import SchoolKind, Stage
+    from tne.territory.enums import SchoolKind, Stage, StaffRole
     from tne.territory.models import School, SchoolClass, Staff
     from tne.territory.services import ensure_current_school_year
 
@@ -113,7 +113,9 @@ def main(argv=None) -> int:
         "Classes (année en cours)": SchoolClass.objects.filter(year=year).count(),
         "dont élémentaires": SchoolClass.objects.filter(year=year, stage=Stage.ELEMENTARY).count(),
         "Personnels": Staff.objects.count(),
-        "dont nouveaux enseignants": Staff.objects.new_teachers().count(),
+        "dont nouveaux enseignants": Staff.objects.filter(
+            role=StaffRole.TEACHER, is_new_teacher=True
+        ).count(),
     }
 
     step("Mesure des pages")
