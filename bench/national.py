@@ -72,7 +72,7 @@ def main(argv=None) -> int:
     from django.core.management import call_command
 
     from bench import loading, machine, report, scenarios, state, synthesis, timing, users
-    from tne.territory.enums import SchoolKind, Stage, StaffRole
+    from tne.territory.enums import SchoolKind, StaffRole, Stage
     from tne.territory.models import School, SchoolClass, Staff
     from tne.territory.services import ensure_current_school_year
 
