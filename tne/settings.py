@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "tne.core",
     "tne.territory",
     "tne.accounts",
+    "tne.programme",
     "tne.api",
     "tne.demo",
 ]
@@ -94,6 +95,7 @@ TEMPLATES = [
                 "tne.core.context_processors.shell",
                 "tne.territory.context_processors.territory",
                 "tne.accounts.context_processors.access",
+                "tne.programme.context_processors.programme",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },

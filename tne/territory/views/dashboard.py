@@ -1,5 +1,5 @@
-"""The home page: the real figures of the user's scope, with the programme targets beside them
-for the national scope."""
+"""The home page: the real figures of the user's scope (what exists, without targets beside
+them), and the measures of the programme with the targets of the user's territory."""
 
 from dataclasses import dataclass
 
@@ -8,13 +8,7 @@ from django.shortcuts import render
 from tne.core.scope import holds
 
 from ..perms import VIEW_SCHOOLS
-from ..selectors import (
-    TARGET_CLASSES,
-    TARGET_ELEMENTARY_CLASSES,
-    TARGET_NEW_TEACHERS,
-    DashboardFigures,
-    dashboard_figures,
-)
+from ..selectors import DashboardFigures, dashboard_figures
 
 OPEN_DATA = "Données ouvertes du ministère de l'Éducation nationale"
 
@@ -25,10 +19,6 @@ class Card:
     value: int
     source: str
     synthetic: bool = False
-    # The national target of the measure this population is the base of: shown beside the
-    # figure, never as a percentage of it (the figure is what exists, not what is equipped).
-    target: int | None = None
-    measure: str = ""
 
 
 def _source(synthetic: int, total: int, *, plural: str) -> tuple[str, bool]:
@@ -41,8 +31,7 @@ def _source(synthetic: int, total: int, *, plural: str) -> tuple[str, bool]:
 
 def _cards(figures: DashboardFigures) -> tuple[list[Card], list[Card], list[Card]]:
     """Three groups of cards: schools, classes and pupils, teachers (empty when the user may
-    not see people). Targets only for the national scope."""
-    national = figures.national
+    not see people)."""
     schools = [
         Card("Établissements", figures.schools, OPEN_DATA),
         Card("Écoles", figures.ecoles, OPEN_DATA),
@@ -53,22 +42,8 @@ def _cards(figures: DashboardFigures) -> tuple[list[Card], list[Card], list[Card
         figures.synthetic_classes, figures.classes, plural="classes"
     )
     classes = [
-        Card(
-            "Classes",
-            figures.classes,
-            class_source,
-            class_synthetic,
-            TARGET_CLASSES if national else None,
-            "Mesure 5",
-        ),
-        Card(
-            "Classes élémentaires",
-            figures.elementary_classes,
-            class_source,
-            class_synthetic,
-            TARGET_ELEMENTARY_CLASSES if national else None,
-            "Mesure 4",
-        ),
+        Card("Classes", figures.classes, class_source, class_synthetic),
+        Card("Classes élémentaires", figures.elementary_classes, class_source, class_synthetic),
         Card("Élèves (effectifs des classes)", figures.pupils, class_source, class_synthetic),
     ]
     staff: list[Card] = []
@@ -78,14 +53,7 @@ def _cards(figures: DashboardFigures) -> tuple[list[Card], list[Card], list[Card
         )
         staff = [
             Card("Enseignants", figures.teachers, staff_source, staff_synthetic),
-            Card(
-                "Nouveaux professeurs",
-                figures.new_teachers or 0,
-                staff_source,
-                staff_synthetic,
-                TARGET_NEW_TEACHERS if national else None,
-                "Mesure 7",
-            ),
+            Card("Nouveaux professeurs", figures.new_teachers or 0, staff_source, staff_synthetic),
         ]
     return schools, classes, staff
 
