@@ -2,6 +2,7 @@
 migration): ``measure("M4")`` fetches one."""
 
 import datetime
+import importlib
 from decimal import Decimal
 
 import factory
@@ -10,8 +11,21 @@ from factory.django import DjangoModelFactory
 from tne.programme.enums import PeriodKind, Unit
 from tne.programme.models import Envelope, Measure, Period, Target
 
+MIGRATION = importlib.import_module("tne.programme.migrations.0002_measures")
+
+
+def ensure_measures() -> None:
+    """The eight measures of the data migration, back after a test that flushed the database
+    (``transaction=True``)."""
+    if Measure.objects.count() < len(MIGRATION.MEASURES):
+        for order, (code, title, description) in enumerate(MIGRATION.MEASURES, start=1):
+            Measure.objects.get_or_create(
+                code=code, defaults={"title": title, "description": description, "order": order}
+            )
+
 
 def measure(code: str) -> Measure:
+    ensure_measures()
     return Measure.objects.get(code=code)
 
 

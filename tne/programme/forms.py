@@ -31,12 +31,10 @@ class EnvelopeChoiceField(forms.ModelChoiceField):
         return f"{obj.measure.code} — {obj.node}{period} ({format_euros(obj.amount)})"
 
 
-class EurosField(forms.CharField):
+class EurosField(forms.Field):
     """An amount in euros as people type it: « 9 000 000,00 », « 9000000.5 », « 1 234,50 € »."""
 
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 30)
-        super().__init__(**kwargs)
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
 
     def prepare_value(self, value):
         if isinstance(value, Decimal):
@@ -44,9 +42,10 @@ class EurosField(forms.CharField):
         return value
 
     def to_python(self, value):
-        value = super().to_python(value)
         if value in self.empty_values:
             return None
+        if len(str(value)) > 30:
+            raise ValidationError("Ce montant est trop long.", code="invalid")
         try:
             amount = parse_euros(value)
         except AmountError as exc:
