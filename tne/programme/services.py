@@ -121,7 +121,8 @@ def _lock(envelope: Envelope | None) -> Envelope | None:
     """The envelope re-read under a row lock (held until the transaction ends)."""
     if envelope is None or envelope.pk is None:
         return envelope
-    return Envelope.objects.select_for_update().select_related("node", "period").get(pk=envelope.pk)
+    locked = Envelope.objects.select_for_update(of=("self",)).select_related("node", "period")
+    return locked.get(pk=envelope.pk)
 
 
 @transaction.atomic
