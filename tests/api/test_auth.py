@@ -132,7 +132,8 @@ def test_me_lists_roles_and_scope(client, tree):
     assert data["permissions"] == [
         {
             "code": "programme.view",
-            "label": "Consulter les mesures, objectifs et enveloppes du programme de son territoire",
+            "label": "Consulter les mesures, objectifs et enveloppes du programme de son "
+            "territoire",
             "everything": False,
         },
         {
