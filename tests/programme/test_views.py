@@ -301,3 +301,25 @@ def test_the_programme_page_makes_a_fixed_number_of_queries(
         response = client.get(reverse("programme:index"))
 
     assert len(response.context["sections"][3]["targets"]) == count
+
+
+def test_a_part_left_without_period_takes_the_period_of_the_envelope_it_splits(
+    client, tree, period
+):
+    whole = EnvelopeFactory(node=tree.aisne, period=period, amount=Decimal("1000"))
+    client.force_login(user_with_role(Role.COORDINATOR, tree.aisne))
+    html = client.get(reverse("programme:index")).content.decode()
+    assert f"?measure={whole.measure_id}&amp;parent={whole.pk}" in html
+
+    response = client.post(
+        reverse("programme:envelope_create"),
+        {
+            "measure": whole.measure_id,
+            "node": tree.circ_laon.pk,
+            "amount": "10",
+            "parent": whole.pk,
+        },
+    )
+
+    assert response.status_code == 302
+    assert Envelope.objects.get(node=tree.circ_laon).period == period

@@ -132,6 +132,14 @@ class EnvelopeForm(DsfrBaseForm):
             parents = parents.exclude(pk=instance.pk)
         self.fields["parent"].queryset = parents.order_by("measure__order", "node__path", "pk")
 
+    def clean(self):
+        cleaned = super().clean()
+        parent = cleaned.get("parent")
+        # A part is of the period of the envelope it splits: chosen for the user when left empty.
+        if parent is not None and parent.period_id and cleaned.get("period") is None:
+            cleaned["period"] = parent.period
+        return cleaned
+
 
 def add_model_errors(form: forms.Form, error: ValidationError) -> None:
     """A model's ValidationError shown on the form fields it names (or above the form)."""
