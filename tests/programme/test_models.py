@@ -15,8 +15,8 @@ def test_every_installation_has_the_eight_measures(db):
 
     assert codes == [f"M{i}" for i in range(1, 9)]
     assert measure("M4").title == "Socle numérique des écoles"
-    assert "2 700 classes" in measure("M4").description
-    assert "15 000 élèves" in measure("M6").description
+    assert "2\u00a0700 classes" in measure("M4").description
+    assert "15\u00a0000 élèves" in measure("M6").description
 
 
 def test_a_target_is_a_positive_count(tree, period):

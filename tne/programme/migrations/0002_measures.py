@@ -24,24 +24,24 @@ MEASURES = [
         "M4",
         "Socle numérique des écoles",
         "Assurer un socle minimal d'équipement numérique pour les écoles élémentaires "
-        "(2 700 classes). Coût : 9 millions d'euros.",
+        "(2\u00a0700 classes). Coût : 9 millions d'euros.",
     ),
     (
         "M5",
         "Kit d'enseignement hybride",
         "Équiper chaque classe (premier et second degrés) d'un kit d'enseignement hybride "
-        "(15 000 classes).",
+        "(15\u00a0000 classes).",
     ),
     (
         "M6",
         "Équipement des élèves en prêt",
         "Permettre l'équipement des élèves des classes élémentaires en état de fracture "
-        "numérique sous forme de prêt (15 000 élèves). Coût : 6 millions d'euros.",
+        "numérique sous forme de prêt (15\u00a0000 élèves). Coût : 6 millions d'euros.",
     ),
     (
         "M7",
         "Équipement des nouveaux professeurs",
-        "Équiper les nouveaux professeurs du premier et du second degré (1 000 nouveaux "
+        "Équiper les nouveaux professeurs du premier et du second degré (1\u00a0000 nouveaux "
         "professeurs).",
     ),
     (
