@@ -1,7 +1,8 @@
 """Conformance: every URL pattern and every API route, walked as an outsider, shows none of the
 data of a place that is not theirs.
 
-The data lives in Aisne (a school, its staff, a class, an import job, a role grant, an API token).
+The data lives in Aisne (a school, its staff, a class, an import job, a role grant, an API token,
+a target and an envelope of the programme).
 The outsiders hold one role each, granted in Val-d'Oise only — the strongest of them coordinates
 the whole département. For each route, the test fills the route's parameters with the ids of the
 Aisne objects and asks for the page: it must be refused (404, 403, 405) or, for the pages that
@@ -26,6 +27,7 @@ from tests.factories import (
     UserFactory,
     grant,
 )
+from tests.programme.factories import EnvelopeFactory, TargetFactory
 from tne.accounts.models import ApiToken
 from tne.core.audit import record
 from tne.core.models import AuditAction, AuditSource, Job, JobStatus
@@ -63,7 +65,13 @@ def _routes(patterns=None, prefix="", namespace=None):
 
 
 # Routes whose parameter names no object of a place: they may answer 200 (without the markers).
-EMPTY_ANSWERS = PUBLIC | {"territory:school_export"}
+# The programme's exports list what the outsider reads (the national figures, those of their
+# département): never the Aisne markers.
+EMPTY_ANSWERS = PUBLIC | {
+    "territory:school_export",
+    "programme:target_export",
+    "programme:envelope_export",
+}
 
 ROUTES = sorted({(route, name) for route, name, _ in _routes()})
 
@@ -97,12 +105,17 @@ def aisne(tree, tmp_path, settings):
     token = ApiToken.objects.create(
         user=coordinator, name="jeton-marqueur", key_hash="0" * 64, hint="tne_abc"
     )
+    # The programme figures of Aisne: read in Aisne and above, not from Val-d'Oise.
+    target = TargetFactory(node=tree.aisne, note="objectif-note-marqueur")
+    envelope = EnvelopeFactory(node=tree.aisne, note="enveloppe-note-marqueur")
     return {
         "school": school,
         "coordinator": coordinator,
         "assignment": assignment,
         "job": job,
         "token": token,
+        "target": target,
+        "envelope": envelope,
         "markers": [
             school.uai,
             "ECOLE MARQUEUR AISNE",
@@ -112,6 +125,8 @@ def aisne(tree, tmp_path, settings):
             "direction-marqueur",
             "fichier-marqueur",
             "jeton-marqueur",
+            "objectif-note-marqueur",
+            "enveloppe-note-marqueur",
         ],
     }
 
@@ -129,6 +144,8 @@ def _values(tree, data) -> dict[str, list[str]]:
         "uidb64": [urlsafe_base64_encode(force_bytes(data["coordinator"].pk))],
         "token": ["not-a-valid-token"],
         "fmt": ["csv", "xlsx"],
+        "target_id": [str(data["target"].pk)],
+        "envelope_id": [str(data["envelope"].pk)],
     }
 
 
@@ -196,6 +213,8 @@ def test_an_outsider_gets_no_page_with_the_data_of_another_place(client, tree, a
     aisne["assignment"].refresh_from_db()
     aisne["token"].refresh_from_db()
     assert aisne["token"].revoked_at is None
+    aisne["target"].refresh_from_db()
+    aisne["envelope"].refresh_from_db()
 
 
 def test_an_anonymous_visitor_gets_the_login_page_everywhere_but_public_pages(client, tree, aisne):
@@ -230,4 +249,6 @@ def test_every_route_is_walked():
         "accounts:access_withdraw",
         "territory:school_detail",
         "api:list_school_staff",
+        "programme:target_update",
+        "programme:envelope_delete",
     } <= names

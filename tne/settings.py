@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "tne.core",
     "tne.territory",
     "tne.accounts",
+    "tne.programme",
     "tne.api",
     "tne.demo",
 ]
@@ -292,5 +293,7 @@ LOGGING = {
             "level": "INFO",
             "propagate": False,
         },
+        # Axes says at INFO each time a login resets a count: noise, not an event.
+        "axes": {"level": "WARNING"},
     },
 }

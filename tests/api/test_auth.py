@@ -131,8 +131,14 @@ def test_me_lists_roles_and_scope(client, tree):
     ]
     assert data["permissions"] == [
         {
+            "code": "programme.view",
+            "label": "Consulter les mesures, objectifs et enveloppes du programme de son "
+            "territoire",
+            "everything": False,
+        },
+        {
             "code": "territory.view_schools",
             "label": "Consulter les établissements, leurs classes et leurs chiffres",
             "everything": False,
-        }
+        },
     ]

@@ -40,9 +40,10 @@ def test_decimals_take_a_comma(value, places, written):
     assert fr_decimal(value, places) == written
 
 
-def test_euros_have_two_decimals_and_a_no_break_space_before_the_sign():
+def test_euros_show_cents_only_when_there_are_some_and_a_no_break_space_before_the_sign():
     assert euros(Decimal("1234.5")) == f"1{THOUSANDS}234,50{NBSP}€"
-    assert euros(0) == f"0,00{NBSP}€"
+    assert euros(Decimal("9000000.00")) == f"9{THOUSANDS}000{THOUSANDS}000{NBSP}€"
+    assert euros(0) == f"0{NBSP}€"
     assert euros(None) == ""
 
 

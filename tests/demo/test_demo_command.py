@@ -1,20 +1,33 @@
 """The whole demo on the real files of data/: slow (about 30 s), kept in the normal suite."""
 
+from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Sum
 
 from tne.accounts.models import RoleAssignment, User
 from tne.core.models import AuditEvent
 from tne.demo.accounts import ACCOUNTS
 from tne.demo.summary import demo_counts
+from tne.programme.models import Envelope, Target
 from tne.territory.enums import NodeKind
 from tne.territory.models import School, SchoolClass, Staff, TerritoryNode
 
 pytestmark = pytest.mark.real_data
 
-MODELS = (School, SchoolClass, Staff, TerritoryNode, User, RoleAssignment, AuditEvent)
+MODELS = (
+    School,
+    SchoolClass,
+    Staff,
+    TerritoryNode,
+    User,
+    RoleAssignment,
+    AuditEvent,
+    Target,
+    Envelope,
+)
 
 
 def run_demo() -> str:
@@ -40,6 +53,12 @@ def test_the_demo_loads_the_real_territory_once(db, fast_passwords):
     assert circonscriptions.filter(parent__code="02").count() == 20
     assert circonscriptions.filter(parent__code="95").count() == 33
     assert not School.objects.first_degree().filter(circonscription__isnull=True).exists()
+    # The programme's figures: 27.3 M€ nationally, each split between the two départements.
+    national = Envelope.objects.filter(node__kind=NodeKind.COUNTRY)
+    assert national.aggregate(total=Sum("amount"))["total"] == Decimal("27300000")
+    for whole in national:
+        assert whole.children.aggregate(total=Sum("amount"))["total"] == whole.amount
+    assert Target.objects.get(measure__code="M7", node__code="02").count == 225
     for account in ACCOUNTS:
         assert account.email in output
     assert "Démonstration uniquement" in output

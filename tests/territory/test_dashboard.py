@@ -1,5 +1,8 @@
-"""The home dashboard: the real figures of the user's scope, programme targets for the national
-scope only, the synthetic data said, an empty state without role, a fixed query budget."""
+"""The home dashboard: the real figures of the user's scope (without targets beside them), the
+measures of the programme with the target of the user's territory and nothing achieved yet, the
+synthetic data said, an empty state without role, a fixed query budget."""
+
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -13,6 +16,7 @@ from tests.factories import (
     current_school_year_label,
     user_with_role,
 )
+from tests.programme.factories import EnvelopeFactory, TargetFactory, measure
 from tests.territory.factories_browse import build_world, people
 from tne.territory.selectors import dashboard_figures
 from tne.territory.services import refresh_school_figures
@@ -83,30 +87,61 @@ def test_roles_that_may_not_see_people_get_no_teacher_figures(client, world, rol
     assert "Enseignants" not in response.content.decode()
 
 
-def test_the_national_page_shows_the_programme_targets_but_no_progress(client, world):
-    """The figures count what exists: a percentage of the target would read as progress of
-    the measure, which nothing tracks yet."""
+def test_the_existing_counts_have_no_target_beside_them(client, world):
+    """The figures count what exists: a target beside them would read as progress of the
+    measure (« 14 963 classes / objectif 15 000 »), which nothing tracks yet."""
     national, _ = people(world)["national"]
+    TargetFactory(node=world.tree.country, measure=measure("M5"), count=15_000)
+
+    response = dashboard(client, national)
+
+    html = response.content.decode()
+    assert "objectif national" not in html
+    assert "à équiper" not in html
+    assert " %)" not in html
+    assert 'id="targets-note"' not in html
+    assert "pas ce qui est déjà équipé" in html
+    assert not hasattr(response.context["class_cards"][0], "target")
+
+
+def test_the_measures_show_the_national_target_and_nothing_achieved(client, world):
+    national, _ = people(world)["national"]
+    TargetFactory(node=world.tree.country, measure=measure("M4"), count=2_700)
+    EnvelopeFactory(node=world.tree.country, measure=measure("M4"), amount=Decimal("9000000"))
 
     html = dashboard(client, national).content.decode()
 
-    assert "Mesure 4 — objectif national : 2\u202f700 à équiper" in html
-    assert "Mesure 5 — objectif national : 15\u202f000 à équiper" in html
-    assert "Mesure 7 — objectif national : 1\u202f000 à équiper" in html
-    assert " %)" not in html
-    assert "pas ce qui est déjà équipé" in html
+    card = html[html.index('id="progress-M4"') : html.index('id="progress-M5"')]
+    assert "M4 — Socle numérique des écoles" in card
+    assert "0 sur 2\xa0700 classes" in card
+    assert "pas encore suivi" in card
+    assert "enveloppe 9\u202f000\u202f000\xa0€" in card
+    assert "Aucun objectif fixé pour votre territoire" in html  # The other measures.
 
 
-def test_a_smaller_scope_shows_the_figures_without_target(client, world):
+def test_a_coordinator_sees_the_target_of_the_departement_not_the_national_one(client, world):
     coordinator, _ = people(world)["coordinator of Aisne"]
+    TargetFactory(node=world.tree.country, measure=measure("M4"), count=2_700)
+    TargetFactory(node=world.tree.aisne, measure=measure("M4"), count=600)
+    TargetFactory(node=world.tree.vdo, measure=measure("M4"), count=2_100)
 
     response = dashboard(client, coordinator)
 
     html = response.content.decode()
-    assert "objectif national" not in html
+    assert "0 sur 600 classes" in html
+    assert "2\xa0700" not in html
+    assert "2\xa0100" not in html
     cards = {card.label: card.value for card in response.context["class_cards"]}
     assert cards == {"Classes": 5, "Classes élémentaires": 2, "Élèves (effectifs des classes)": 122}
     assert "Coordination académique ou départementale — Aisne (02)" in html
+
+
+def test_a_parent_gets_no_measures_block(client, world):
+    parent, _ = people(world)["parent"]
+
+    html = dashboard(client, parent).content.decode()
+
+    assert 'id="measure-progress"' not in html
 
 
 def test_synthetic_figures_are_announced(client, world):
@@ -168,6 +203,8 @@ def test_the_dashboard_makes_a_fixed_number_of_queries(
     user = user_with_role(role, tree.country if role == Role.NATIONAL else tree.aisne)
     client.force_login(user)
 
+    # 6 for the figures (session, user, grants, schools, year, sums), 2 for the measures of the
+    # programme (the current period, the measures with their targets and envelopes).
     with django_assert_max_num_queries(8):
         response = client.get(reverse("home"))
 

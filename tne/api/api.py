@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
+from tne.programme.api import router as programme_router
 from tne.territory.api import router as territory_router
 
 from . import me
@@ -31,6 +32,7 @@ api = NinjaAPI(
 )
 api.add_router("", me.router)
 api.add_router("", territory_router)
+api.add_router("", programme_router)
 
 
 @api.exception_handler(AuthenticationError)

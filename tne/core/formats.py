@@ -6,6 +6,7 @@ count stays with its word through a no-break space (U+00A0). French counts 0 and
 singular (« 0 établissement »), from 2 on in the plural. The template filters of
 :mod:`tne.core.templatetags.tne_formats` are these functions."""
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 THOUSANDS = "\u202f"
@@ -44,9 +45,43 @@ def fr_number(value) -> str:
 
 
 def euros(value) -> str:
-    """« 1 234,50 € »: an amount with two decimals."""
+    """« 9 000 000 € » for whole euros, « 1 234,50 € » otherwise (rounded to the cent)."""
     text = fr_decimal(value, 2)
-    return f"{text}{NBSP}€" if text else ""
+    if not text:
+        return ""
+    return f"{text.removesuffix(',00')}{NBSP}€"
+
+
+class AmountError(ValueError):
+    """An amount of euros that cannot be read."""
+
+
+_AMOUNT_SPACES = re.compile(r"[\s\u00a0\u202f\u2009']+")
+_AMOUNT = re.compile(r"^\d+(\.\d{1,2})?$")
+_GROUPED_BY_DOTS = re.compile(r"\d{1,3}(\.\d{3})+")
+
+
+def parse_euros(text: str) -> Decimal:
+    """The amount typed in ``text``, exact to the cent: « 9 000 000,00 », « 9000000.5 »,
+    « 9.000.000 € ». Spaces (any kind) and apostrophes group thousands; a comma is the decimal
+    separator (then dots group thousands); without a comma a single dot followed by one or two
+    digits is the decimal separator, and dots followed by three digits group thousands. Raises
+    :class:`AmountError` for anything else."""
+    cleaned = _AMOUNT_SPACES.sub("", (text or "").strip().removesuffix("€"))
+    if "," in cleaned:
+        if cleaned.count(",") > 1:
+            raise AmountError(text)
+        whole, decimals = cleaned.split(",")
+        if "." in whole and not _GROUPED_BY_DOTS.fullmatch(whole):
+            raise AmountError(text)
+        cleaned = whole.replace(".", "") + "." + decimals
+    elif cleaned.count(".") > 1 or re.fullmatch(r"\d{1,3}\.\d{3}", cleaned):
+        if not _GROUPED_BY_DOTS.fullmatch(cleaned):
+            raise AmountError(text)
+        cleaned = cleaned.replace(".", "")
+    if not _AMOUNT.match(cleaned):
+        raise AmountError(text)
+    return Decimal(cleaned)
 
 
 def plural_word(count, forms: str) -> str:

@@ -18,6 +18,7 @@ from tne.territory.models import TerritoryNode
 
 from .accounts import Login, ensure_demo_accounts
 from .calibration import load_calibration, sample_paths
+from .programme import ProgrammeFigures, load_programme_figures
 from .synthesis import SynthesisResult, synthesise
 
 PILOT_DEPARTEMENTS = ("02", "95")
@@ -42,6 +43,7 @@ def demo_data_dir() -> Path:
 class DemoResult:
     imports: list[ImportReport] = field(default_factory=list)
     synthesis: SynthesisResult = field(default_factory=SynthesisResult)
+    programme: ProgrammeFigures = field(default_factory=ProgrammeFigures)
     logins: list[Login] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -82,6 +84,7 @@ def load_demo(
     result.synthesis = synthesise(
         calibration=load_calibration(directory), seed=seed, progress=progress_factory()
     )
+    result.programme = load_programme_figures()
     result.logins = ensure_demo_accounts()
     result.seconds = time.monotonic() - started
     return result

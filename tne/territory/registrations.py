@@ -4,7 +4,7 @@ card (imported by ``TerritoryConfig.ready()``)."""
 from tne.core.registry import dashboard_card, nav_entry
 
 from .perms import can_import_reference_data
-from .views.dashboard import dashboard
+from .views.dashboard import browse_card, dashboard
 
 nav_entry(
     "Territoire",
@@ -25,3 +25,4 @@ nav_entry(
     permission_check=can_import_reference_data,
 )
 dashboard_card("territory/dashboard.html", context=dashboard, order=10)
+dashboard_card("territory/dashboard_browse.html", context=browse_card, order=90)

@@ -28,11 +28,6 @@ from .enums import EducationNetwork, NodeKind, SchoolKind
 from .models import School, SchoolFigures, SchoolYear, TerritoryNode
 from .perms import VIEW_PEOPLE, VIEW_SCHOOLS
 
-# National targets of the programme, compared with the figures of a national scope only.
-TARGET_ELEMENTARY_CLASSES = 2_700  # Mesure 4 : classes élémentaires équipées.
-TARGET_CLASSES = 15_000  # Mesure 5 : classes.
-TARGET_NEW_TEACHERS = 1_000  # Mesure 7 : nouveaux professeurs formés.
-
 UAI_RE = re.compile(r"^\d{7}[A-Z]$")
 UAI_PREFIX_RE = re.compile(r"^\d{1,7}[A-Z]?$")
 

@@ -1,18 +1,12 @@
-"""The territory's card of the home page (registered in ``registrations.py``): the real figures
-of the user's scope, with the programme targets beside them for the national scope."""
+"""The territory's cards of the home page (registered in ``registrations.py``): the real figures
+of the user's scope (what exists, without targets beside them), and the ways to browse it."""
 
 from dataclasses import dataclass
 
 from tne.core.scope import holds
 
 from ..perms import VIEW_SCHOOLS
-from ..selectors import (
-    TARGET_CLASSES,
-    TARGET_ELEMENTARY_CLASSES,
-    TARGET_NEW_TEACHERS,
-    DashboardFigures,
-    dashboard_figures,
-)
+from ..selectors import DashboardFigures, dashboard_figures
 
 OPEN_DATA = "Données ouvertes du ministère de l'Éducation nationale"
 
@@ -23,10 +17,6 @@ class Card:
     value: int
     source: str
     synthetic: bool = False
-    # The national target of the measure this population is the base of: shown beside the
-    # figure, never as a percentage of it (the figure is what exists, not what is equipped).
-    target: int | None = None
-    measure: str = ""
 
 
 def _source(synthetic: int, total: int, *, plural: str) -> tuple[str, bool]:
@@ -39,8 +29,7 @@ def _source(synthetic: int, total: int, *, plural: str) -> tuple[str, bool]:
 
 def _cards(figures: DashboardFigures) -> tuple[list[Card], list[Card], list[Card]]:
     """Three groups of cards: schools, classes and pupils, teachers (empty when the user may
-    not see people). Targets only for the national scope."""
-    national = figures.national
+    not see people)."""
     schools = [
         Card("Établissements", figures.schools, OPEN_DATA),
         Card("Écoles", figures.ecoles, OPEN_DATA),
@@ -51,22 +40,8 @@ def _cards(figures: DashboardFigures) -> tuple[list[Card], list[Card], list[Card
         figures.synthetic_classes, figures.classes, plural="classes"
     )
     classes = [
-        Card(
-            "Classes",
-            figures.classes,
-            class_source,
-            class_synthetic,
-            TARGET_CLASSES if national else None,
-            "Mesure 5",
-        ),
-        Card(
-            "Classes élémentaires",
-            figures.elementary_classes,
-            class_source,
-            class_synthetic,
-            TARGET_ELEMENTARY_CLASSES if national else None,
-            "Mesure 4",
-        ),
+        Card("Classes", figures.classes, class_source, class_synthetic),
+        Card("Classes élémentaires", figures.elementary_classes, class_source, class_synthetic),
         Card("Élèves (effectifs des classes)", figures.pupils, class_source, class_synthetic),
     ]
     staff: list[Card] = []
@@ -76,19 +51,13 @@ def _cards(figures: DashboardFigures) -> tuple[list[Card], list[Card], list[Card
         )
         staff = [
             Card("Enseignants", figures.teachers, staff_source, staff_synthetic),
-            Card(
-                "Nouveaux professeurs",
-                figures.new_teachers or 0,
-                staff_source,
-                staff_synthetic,
-                TARGET_NEW_TEACHERS if national else None,
-                "Mesure 7",
-            ),
+            Card("Nouveaux professeurs", figures.new_teachers or 0, staff_source, staff_synthetic),
         ]
     return schools, classes, staff
 
 
 def dashboard(request) -> dict:
+    """The first card: the figures of what exists in the user's scope (or why there is none)."""
     user = request.user
     context = {"has_scope": holds(user, VIEW_SCHOOLS)}
     if context["has_scope"]:
@@ -99,7 +68,14 @@ def dashboard(request) -> dict:
             school_cards=school_cards,
             class_cards=class_cards,
             staff_cards=staff_cards,
-            # The schools a role held in a school is granted on (already loaded with the scope).
-            own_schools=[g.school for g in user.grants if g.school_id],
         )
     return context
+
+
+def browse_card(request) -> dict | None:
+    """The last card: the user's own schools and the browser (none without any scope)."""
+    user = request.user
+    if not holds(user, VIEW_SCHOOLS):
+        return None
+    # The schools a role held in a school is granted on (already loaded with the scope).
+    return {"own_schools": [g.school for g in user.grants if g.school_id]}

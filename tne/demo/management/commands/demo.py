@@ -45,6 +45,10 @@ class Command(BaseCommand):
             f"{counts['classes']} classes dont {counts['elementary']} élémentaires, "
             f"{counts['teachers']} enseignants dont {counts['new_teachers']} nouveaux."
         )
+        self.stdout.write(
+            f"Programme : {result.programme.targets} objectifs et {result.programme.envelopes} "
+            "enveloppes créés (chiffres annoncés, répartitions « hypothèse de démonstration »)."
+        )
         self.stdout.write("")
         self.stdout.write(logins_table(result.logins))
         self.stdout.write(self.style.WARNING(WARNING))
