@@ -78,9 +78,11 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def session_cookie(database_url: str) -> str:
-    """A session of the national bench user, created in the bench database."""
+def session_cookie(database_url: str, secret_key: str) -> str:
+    """A session of the national bench user, created in the bench database (signed with the
+    server's secret key, which the session's hash depends on)."""
     os.environ["DATABASE_URL"] = database_url
+    os.environ["SECRET_KEY"] = secret_key
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tne.settings")
     os.environ.setdefault("DEBUG", "1")
     import django
@@ -100,14 +102,16 @@ def session_cookie(database_url: str) -> str:
     return session.session_key
 
 
-def start_server(database_url: str, var_dir: Path, port: int, log) -> subprocess.Popen:
+def start_server(
+    database_url: str, secret_key: str, var_dir: Path, port: int, log
+) -> subprocess.Popen:
     env = {
         "PATH": os.environ["PATH"],
         "DATABASE_URL": database_url,
         "DEBUG": "0",
         "TNE_INSECURE_HTTP": "1",
         "TNE_LOG_FORMAT": "text",
-        "SECRET_KEY": secrets.token_urlsafe(50),
+        "SECRET_KEY": secret_key,
         "ALLOWED_HOSTS": HOST,
         "TNE_VAR_DIR": str(var_dir),
     }
@@ -227,14 +231,15 @@ def report(outcomes: list[Outcome]) -> str:
 def main(argv=None) -> int:
     args = parse_args(argv)
     url = os.environ.get("BENCH_DATABASE_URL") or DEFAULT_URL
-    cookie = session_cookie(url)
+    secret_key = secrets.token_urlsafe(50)
+    cookie = session_cookie(url, secret_key)
     port = _free_port()
     counts = [int(c) for c in args.connections.split(",") if c.strip()]
     scenarios = [Scenario(c, 0) for c in counts] + [Scenario(c, args.slow) for c in counts]
     with tempfile.TemporaryDirectory(prefix="tne-bench-http-") as folder:
         var_dir = Path(folder)
         with (var_dir / "serve.log").open("wb") as log:
-            server = start_server(url, var_dir, port, log)
+            server = start_server(url, secret_key, var_dir, port, log)
             try:
                 # One request to warm the caches and the connections of the workers.
                 run(port, cookie, Scenario(4, 0), 3)
