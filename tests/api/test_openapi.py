@@ -122,3 +122,44 @@ def test_the_docs_page_scripts_carry_the_csp_nonce(client):
     assert set(parser.nonces) == {str(response.wsgi_request.csp_nonce)}
     assert '"validatorUrl": null' in response.content.decode()
     assert '"url": "/api/v1/openapi.json"' in response.content.decode()
+
+
+def test_every_operation_documents_its_error_answers_in_french(schema):
+    for path in ENDPOINTS:
+        operation = schema["paths"][path]["get"]
+        responses = operation["responses"]
+        names = {parameter["name"] for parameter in operation.get("parameters", [])}
+        expected = {"401", "500"}
+        if names:
+            expected.add("422")
+        if "cursor" in names:
+            expected.add("400")
+        if "{" in path:
+            expected.add("404")
+        assert expected <= set(responses), (path, set(responses))
+        for code in expected:
+            body = responses[code]["content"]["application/json"]["schema"]["$ref"]
+            assert body.endswith("ValidationErrorOut" if code == "422" else "ErrorOut")
+            assert responses[code]["description"][0].isupper()
+    field_error = schema["components"]["schemas"]["FieldErrorOut"]
+    assert set(field_error["required"]) == {"loc", "msg", "type"}
+
+
+def test_a_new_router_gets_the_error_answers_without_edits():
+    from ninja import Router
+
+    from tne.api.auth import api_auth
+    from tne.api.openapi import DocumentedErrorsAPI
+    from tne.core.api.params import finite
+
+    router = Router()
+
+    @router.get("/things", summary="Lister des choses")
+    def things(request, size: finite(0, 10) = 1):
+        return []
+
+    api = DocumentedErrorsAPI(urls_namespace="test_new_router", auth=api_auth)
+    api.add_router("", router)
+    responses = api.get_openapi_schema(path_prefix="")["paths"]["/things"]["get"]["responses"]
+
+    assert {"200", "401", "422", "500"} <= {str(code) for code in responses}
