@@ -44,8 +44,8 @@ PUBLIC = {
     "core:legal",
     "core:accessibility",
     "api:openapi-json",
-    "api:openapi-view",
     "api:api-root",
+    "api_docs:documentation",
 }
 PUBLIC_ROUTES = {"favicon.ico"}
 

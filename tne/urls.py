@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("tne.core.urls")),
     path("comptes/", include("tne.accounts.urls")),
     path("territoire/", include("tne.territory.urls")),
+    path("api/", include("tne.api.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -8,7 +8,6 @@ from tne.territory.api import router as territory_router
 
 from . import errors, me
 from .auth import api_auth
-from .docs import LocalSwagger
 from .openapi import DocumentedErrorsAPI
 
 api = DocumentedErrorsAPI(
@@ -28,7 +27,7 @@ api = DocumentedErrorsAPI(
     ),
     urls_namespace="api",
     auth=api_auth,
-    docs=LocalSwagger(),
+    docs_url=None,  # the documentation is the French page of the site (tne.api.views)
 )
 api.add_router("", me.router)
 api.add_router("", territory_router)
