@@ -46,6 +46,8 @@ PUBLIC = {
     "api:openapi-json",
     "api:api-root",
     "api_docs:documentation",
+    # Any address under /api/v1/ that no operation answers: a JSON 404 for everyone.
+    "api:unknown-address",
 }
 PUBLIC_ROUTES = {"favicon.ico"}
 

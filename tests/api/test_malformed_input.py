@@ -237,3 +237,24 @@ def test_an_unexpected_error_is_a_json_500_in_french_and_is_logged(
     assert body["detail"].startswith("Erreur interne")
     assert "boom" not in response.content.decode()
     assert any("boom" in record.getMessage() or record.exc_info for record in caplog.records)
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_a_write_method_is_a_405_in_french_json(api, method):
+    response = getattr(api.client, method)(
+        "/api/v1/schools", headers={"Authorization": f"Bearer {api.raw}"}
+    )
+
+    body = assert_french_json(response, 405)
+    assert body["detail"].startswith("Méthode non permise")
+    assert "GET" in response["Allow"]
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/nope", "/api/v1/schools/", "/api/v1/schools/0020001A/nope", "/api/v1/%00"]
+)
+def test_an_unknown_api_address_is_a_404_in_french_json(api, path):
+    response = api.client.get(path, headers={"Authorization": f"Bearer {api.raw}"})
+
+    body = assert_french_json(response, 404)
+    assert body["detail"].startswith("Adresse inconnue")

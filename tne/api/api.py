@@ -1,4 +1,4 @@
-"""The REST API of TNE, mounted at ``/api/v1/`` (OpenAPI at ``openapi.json``, docs at ``docs``).
+"""The REST API of TNE at ``/api/v1/`` (OpenAPI: ``openapi.json``; French docs: ``/api/``).
 
 Every domain adds its router here. Authentication: a personal token or the session
 (:mod:`tne.api.auth`); every list is keyset-paginated (:mod:`tne.core.api.pagination`); every

@@ -12,10 +12,12 @@
 these answers on every operation of the OpenAPI description.
 """
 
+import functools
 import logging
+from collections.abc import Callable
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -32,6 +34,17 @@ SERVER_ERROR = (
     f"{NBSP}; réessayez plus tard ou signalez-le à votre coordinateur."
 )
 FALLBACK = "Valeur invalide."
+UNKNOWN_ADDRESS = (
+    f"Adresse inconnue de l'API{NBSP}; les opérations sont décrites sur /api/ et dans "
+    "/api/v1/openapi.json."
+)
+NOT_ALLOWED = f"Méthode non permise{NBSP}: l'API est en lecture seule (GET)."
+# What a non-JSON answer of the stack (ninja's 405, Django's CSRF 403…) becomes.
+STATUS_MESSAGES = {
+    403: f"Accès refusé{NBSP}: requête refusée par le serveur.",
+    404: UNKNOWN_ADDRESS,
+    405: NOT_ALLOWED,
+}
 
 # pydantic's error types → the French sentence (``{…}`` from the error's ``ctx``).
 MESSAGES = {
@@ -139,3 +152,29 @@ def install(api: NinjaAPI) -> None:
             "Erreur de l'API sur %s %s", request.method, request.get_full_path(), exc_info=exc
         )
         return respond(request, {"detail": SERVER_ERROR}, 500)
+
+
+def json_errors(view: Callable) -> Callable:
+    """``view``, whose error answers that are not JSON (ninja's 405 « Method not allowed »…)
+    become ``{"detail": "…"}`` in French, with the same status and headers (``Allow``)."""
+
+    @functools.wraps(view)  # keeps csrf_exempt
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if response.status_code < 400 or response.get("Content-Type", "").startswith(
+            "application/json"
+        ):
+            return response
+        detail = STATUS_MESSAGES.get(response.status_code, SERVER_ERROR)
+        answer = JsonResponse({"detail": detail}, status=response.status_code)
+        for header in ("Allow", "WWW-Authenticate", "Retry-After"):
+            if header in response:
+                answer[header] = response[header]
+        return answer
+
+    return wrapped
+
+
+def unknown_address(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """Any address under the API that no operation answers: a JSON 404, not the site's page."""
+    return JsonResponse({"detail": UNKNOWN_ADDRESS}, status=404)

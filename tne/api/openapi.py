@@ -6,10 +6,13 @@ its schema (``ErrorOut`` ``{"detail": "…"}``, ``ValidationErrorOut`` for 422).
 
 from typing import Any
 
+from django.urls import re_path
 from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 
 from tne.core.api.schemas import ErrorOut, FieldErrorOut, ValidationErrorOut
+
+from . import errors
 
 DESCRIPTIONS = {
     "400": "Requête invalide : curseur de pagination abîmé ou d'une autre liste ; reprenez la "
@@ -64,7 +67,15 @@ def document_errors(schema: dict) -> dict:
 
 
 class DocumentedErrorsAPI(NinjaAPI):
-    """A ``NinjaAPI`` whose OpenAPI description declares its error answers."""
+    """A ``NinjaAPI`` whose OpenAPI description declares its error answers, and whose every
+    address answers JSON: the views' non-JSON errors are rewritten (:func:`errors.json_errors`)
+    and an address no operation answers is a JSON 404 (:func:`errors.unknown_address`)."""
+
+    def _get_urls(self) -> list:
+        patterns = super()._get_urls()
+        for pattern in patterns:
+            pattern.callback = errors.json_errors(pattern.callback)
+        return [*patterns, re_path(r"^.*$", errors.unknown_address, name="unknown-address")]
 
     def get_openapi_schema(self, **kwargs: Any) -> OpenAPISchema:
         return document_errors(super().get_openapi_schema(**kwargs))
