@@ -258,3 +258,72 @@ def test_an_unknown_api_address_is_a_404_in_french_json(api, path):
 
     body = assert_french_json(response, 404)
     assert body["detail"].startswith("Adresse inconnue")
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (
+            {"type": "missing", "loc": ("query", "uai")},
+            "Paramètre «\u00a0uai\u00a0»\u00a0: paramètre obligatoire manquant.",
+        ),
+        ({"type": "int_parsing", "loc": ("query", "limit")}, "doit être un nombre entier."),
+        ({"type": "float_parsing", "loc": ("query", "ips_min")}, "doit être un nombre"),
+        (
+            {"type": "string_too_long", "loc": ("query", "q"), "ctx": {"max_length": 100}},
+            "100 caractères au plus.",
+        ),
+        (
+            {"type": "greater_than_equal", "loc": ("query", "limit"), "ctx": {"ge": 1}},
+            "supérieur ou égal à 1.",
+        ),
+        (
+            {"type": "less_than_equal", "loc": ("query", "limit"), "ctx": {"le": 500}},
+            "inférieur ou égal à 500.",
+        ),
+        (
+            {"type": "enum", "loc": ("query", "kind"), "ctx": {"expected": "'A' or 'B'"}},
+            "valeurs possibles\u00a0: A ou B.",
+        ),
+        (
+            {
+                "type": "literal_error",
+                "loc": ("path", "kind"),
+                "ctx": {"expected": "'A', 'B' or 'C'"},
+            },
+            "A, B ou C.",
+        ),
+        (
+            {"type": "bool_parsing", "loc": ("query", "is_pilot")},
+            "«\u00a0true\u00a0» ou «\u00a0false\u00a0»",
+        ),
+        (
+            {
+                "type": "string_pattern_mismatch",
+                "loc": ("path", "uai"),
+                "ctx": {"pattern": "^[0-9]{7}[A-Za-z]$"},
+            },
+            "7\u00a0chiffres et une lettre",
+        ),
+        (
+            {"type": "brand_new_error", "loc": ("query", "x")},
+            "Paramètre «\u00a0x\u00a0»\u00a0: valeur invalide.",
+        ),
+    ],
+)
+def test_each_pydantic_error_type_reads_in_french_with_its_parameter(error, expected):
+    from tne.api.errors import french_error
+
+    translated = french_error(error)
+
+    assert expected in translated["msg"]
+    assert translated["msg"].startswith(f"Paramètre «\u00a0{error['loc'][-1]}\u00a0»\u00a0: ")
+    assert translated["loc"] == list(error["loc"])
+    assert translated["type"] == error["type"]
+
+
+def test_a_uai_of_the_wrong_shape_says_the_shape(api):
+    body = assert_french_json(api.get("/schools/abc"), 422)
+
+    assert body["detail"][0]["loc"] == ["path", "uai"]
+    assert "7\u00a0chiffres et une lettre" in body["detail"][0]["msg"]
