@@ -128,3 +128,24 @@ def test_a_new_router_gets_the_error_answers_without_edits():
     responses = api.get_openapi_schema(path_prefix="")["paths"]["/things"]["get"]["responses"]
 
     assert {"200", "401", "422", "500"} <= {str(code) for code in responses}
+
+
+def test_its_texts_have_french_typography(schema):
+    texts = []
+
+    def collect(value):
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key in {"summary", "description"} and isinstance(item, str):
+                    texts.append(item)
+                else:
+                    collect(item)
+        elif isinstance(value, list):
+            for item in value:
+                collect(item)
+
+    collect(schema)
+    assert len(texts) > 50
+    for text in texts:
+        for plain in (" :", " ;", " ?", " !", "« ", " »"):
+            assert plain not in text, text

@@ -13,6 +13,7 @@ from ninja.openapi.schema import OpenAPISchema
 from tne.core.api.schemas import ErrorOut, FieldErrorOut, ValidationErrorOut
 
 from . import errors
+from .reference import french_typography
 
 DESCRIPTIONS = {
     "400": "Requête invalide : curseur de pagination abîmé ou d'une autre liste ; reprenez la "
@@ -53,8 +54,22 @@ def error_codes(operation: dict) -> list[str]:
     return codes
 
 
+def _typeset(value: Any) -> None:
+    """French typography (no-break spaces) in every summary and description, in place."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in {"summary", "description"} and isinstance(item, str):
+                value[key] = french_typography(item)
+            else:
+                _typeset(item)
+    elif isinstance(value, list):
+        for item in value:
+            _typeset(item)
+
+
 def document_errors(schema: dict) -> dict:
-    """Add the error answers to every operation of ``schema`` (an OpenAPI dict), in place."""
+    """Add the error answers to every operation of ``schema`` (an OpenAPI dict), in place, and
+    give its texts French typography."""
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components.update(_components())
     for item in schema.get("paths", {}).values():
@@ -63,6 +78,7 @@ def document_errors(schema: dict) -> dict:
             for code in error_codes(operation):
                 name = "ValidationErrorOut" if code == "422" else "ErrorOut"
                 responses[code] = {"description": DESCRIPTIONS[code], **_ref(name)}
+    _typeset(schema)
     return schema
 
 
