@@ -327,3 +327,9 @@ def test_a_uai_of_the_wrong_shape_says_the_shape(api):
 
     assert body["detail"][0]["loc"] == ["path", "uai"]
     assert "7\u00a0chiffres et une lettre" in body["detail"][0]["msg"]
+
+
+def test_the_json_error_wrapper_keeps_the_views_csrf_exemption():
+    from django.urls import resolve
+
+    assert resolve("/api/v1/schools").func.csrf_exempt is True
