@@ -46,8 +46,9 @@ PUBLIC = {
     "api:openapi-json",
     "api:api-root",
     "api_docs:documentation",
-    # Any address under /api/v1/ that no operation answers: a JSON 404 for everyone.
+    # Any address under /api/ that no operation answers: a JSON 404 for everyone.
     "api:unknown-address",
+    "api_docs:unknown-address",
 }
 PUBLIC_ROUTES = {"favicon.ico"}
 

@@ -251,7 +251,16 @@ def test_a_write_method_is_a_405_in_french_json(api, method):
 
 
 @pytest.mark.parametrize(
-    "path", ["/api/v1/nope", "/api/v1/schools/", "/api/v1/schools/0020001A/nope", "/api/v1/%00"]
+    "path",
+    [
+        "/api/v1/nope",
+        "/api/v1/schools/",
+        "/api/v1/schools/0020001A/nope",
+        "/api/v1/%00",
+        "/api/v1/",
+        "/api/nope",
+        "/api/v2/schools",
+    ],
 )
 def test_an_unknown_api_address_is_a_404_in_french_json(api, path):
     response = api.client.get(path, headers={"Authorization": f"Bearer {api.raw}"})

@@ -160,7 +160,10 @@ def json_errors(view: Callable) -> Callable:
 
     @functools.wraps(view)  # keeps csrf_exempt
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = view(request, *args, **kwargs)
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404:  # ninja's root view /api/v1/, outside its exception handlers
+            return unknown_address(request)
         if response.status_code < 400 or response.get("Content-Type", "").startswith(
             "application/json"
         ):
