@@ -46,8 +46,11 @@ PUBLIC = {
     "core:legal",
     "core:accessibility",
     "api:openapi-json",
-    "api:openapi-view",
     "api:api-root",
+    "api_docs:documentation",
+    # Any address under /api/ that no operation answers: a JSON 404 for everyone.
+    "api:unknown-address",
+    "api_docs:unknown-address",
 }
 PUBLIC_ROUTES = {"favicon.ico"}
 

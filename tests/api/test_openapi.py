@@ -1,10 +1,8 @@
-"""The OpenAPI description and the interactive documentation, served without any CDN."""
+"""The OpenAPI description: every operation described in French, with its error answers."""
 
 import re
-from html.parser import HTMLParser
 
 import pytest
-from django.contrib.staticfiles import finders
 from jsonschema import Draft202012Validator
 
 pytestmark = pytest.mark.django_db
@@ -86,39 +84,68 @@ def test_both_authentications_are_declared(schema):
     assert schemes["SessionAuth"]["in"] == "cookie"
 
 
-class _Urls(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.urls, self.nonces = [], []
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        for name in ("src", "href"):
-            if attrs.get(name):
-                self.urls.append(attrs[name])
-        if tag == "script" and attrs.get("type") != "application/json":
-            self.nonces.append(attrs.get("nonce"))
+def test_the_swagger_page_is_gone_the_french_page_documents_the_api(client):
+    assert client.get("/api/v1/docs").status_code == 404
+    assert client.get("/api/").status_code == 200
 
 
-def test_the_docs_page_uses_only_local_static_files(client):
-    response = client.get("/api/v1/docs")
-    assert response.status_code == 200
-    parser = _Urls()
-    parser.feed(response.content.decode())
+def test_every_operation_documents_its_error_answers_in_french(schema):
+    for path in ENDPOINTS:
+        operation = schema["paths"][path]["get"]
+        responses = operation["responses"]
+        names = {parameter["name"] for parameter in operation.get("parameters", [])}
+        expected = {"401", "500"}
+        if names:
+            expected.add("422")
+        if "cursor" in names:
+            expected.add("400")
+        if "{" in path:
+            expected.add("404")
+        assert expected <= set(responses), (path, set(responses))
+        for code in expected:
+            body = responses[code]["content"]["application/json"]["schema"]["$ref"]
+            assert body.endswith("ValidationErrorOut" if code == "422" else "ErrorOut")
+            assert responses[code]["description"][0].isupper()
+    field_error = schema["components"]["schemas"]["FieldErrorOut"]
+    assert set(field_error["required"]) == {"loc", "msg", "type"}
 
-    assert parser.urls
-    for url in parser.urls:
-        assert url.startswith(("/static/drf_spectacular_sidecar/swagger-ui-dist/", "/static/api/"))
-        assert finders.find(url.removeprefix("/static/")), url
-    assert "cdn" not in response.content.decode().lower()
+
+def test_a_new_router_gets_the_error_answers_without_edits():
+    from ninja import Router
+
+    from tne.api.auth import api_auth
+    from tne.api.openapi import DocumentedErrorsAPI
+    from tne.core.api.params import finite
+
+    router = Router()
+
+    @router.get("/things", summary="Lister des choses")
+    def things(request, size: finite(0, 10) = 1):
+        return []
+
+    api = DocumentedErrorsAPI(urls_namespace="test_new_router", auth=api_auth)
+    api.add_router("", router)
+    responses = api.get_openapi_schema(path_prefix="")["paths"]["/things"]["get"]["responses"]
+
+    assert {"200", "401", "422", "500"} <= {str(code) for code in responses}
 
 
-def test_the_docs_page_scripts_carry_the_csp_nonce(client):
-    response = client.get("/api/v1/docs")
-    parser = _Urls()
-    parser.feed(response.content.decode())
+def test_its_texts_have_french_typography(schema):
+    texts = []
 
-    assert parser.nonces
-    assert set(parser.nonces) == {str(response.wsgi_request.csp_nonce)}
-    assert '"validatorUrl": null' in response.content.decode()
-    assert '"url": "/api/v1/openapi.json"' in response.content.decode()
+    def collect(value):
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key in {"summary", "description"} and isinstance(item, str):
+                    texts.append(item)
+                else:
+                    collect(item)
+        elif isinstance(value, list):
+            for item in value:
+                collect(item)
+
+    collect(schema)
+    assert len(texts) > 50
+    for text in texts:
+        for plain in (" :", " ;", " ?", " !", "« ", " »"):
+            assert plain not in text, text

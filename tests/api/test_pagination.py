@@ -5,7 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import Role, SchoolClassFactory, SchoolFactory
-from tne.core.api.pagination import encode_cursor
+from tne.core.api.pagination import CURSOR_ERROR, encode_cursor
 from tne.territory.models import School, SchoolClass
 
 pytestmark = pytest.mark.django_db
@@ -84,4 +84,4 @@ def test_a_malformed_cursor_is_a_400(api_as, tree, cursor):
     response = api.get("/schools", cursor=cursor)
 
     assert response.status_code == 400
-    assert response.json() == {"detail": "Curseur de pagination invalide."}
+    assert response.json() == {"detail": CURSOR_ERROR}

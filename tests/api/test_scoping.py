@@ -69,7 +69,7 @@ def test_an_aisne_user_gets_404_on_a_val_d_oise_school(api_as, tree, schools, su
     response = api.get(f"/schools/{schools.cergy_ecole.uai}{suffix}")
 
     assert response.status_code == 404
-    assert response.json() == {"detail": "Introuvable."}
+    assert response.json()["detail"].startswith("Introuvable")
 
 
 @pytest.mark.parametrize("suffix", ["", "/classes", "/staff"])

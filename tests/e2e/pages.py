@@ -202,3 +202,26 @@ class PasswordSetPage(BasePage):
         self.page.locator("input#id_new_password2").fill(password)
         self.page.get_by_role("button", name=re.compile("Enregistrer")).click()
         return LoginPage(self.page)
+
+
+class ApiDocumentationPage(BasePage):
+    """The French documentation of the API (public)."""
+
+    PATH = r"/api/"
+
+    @classmethod
+    def open(cls, page: Page) -> "ApiDocumentationPage":
+        page.goto("/api/")
+        return cls(page)
+
+    def operation(self, summary: str) -> Locator:
+        """The accordion of the operation whose summary is ``summary``."""
+        return self.main.locator(".fr-accordion").filter(
+            has=self.page.get_by_role("button", name=re.compile(rf"^{re.escape(summary)}"))
+        )
+
+    def expand(self, summary: str) -> Locator:
+        operation = self.operation(summary)
+        operation.get_by_role("button").click()
+        expect(operation.get_by_role("button")).to_have_attribute("aria-expanded", "true")
+        return operation

@@ -1,20 +1,17 @@
-"""The REST API of TNE, mounted at ``/api/v1/`` (OpenAPI at ``openapi.json``, docs at ``docs``).
+"""The REST API of TNE at ``/api/v1/`` (OpenAPI: ``openapi.json``; French docs: ``/api/``).
 
 Every domain adds its router here. Authentication: a personal token or the session
-(:mod:`tne.api.auth`); every list is keyset-paginated (:mod:`tne.core.api.pagination`)."""
-
-from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+(:mod:`tne.api.auth`); every list is keyset-paginated (:mod:`tne.core.api.pagination`); every
+error is JSON in French (:mod:`tne.api.errors`), declared in OpenAPI (:mod:`tne.api.openapi`)."""
 
 from tne.programme.api import router as programme_router
 from tne.territory.api import router as territory_router
 
-from . import me
+from . import errors, me
 from .auth import api_auth
-from .docs import LocalSwagger
+from .openapi import DocumentedErrorsAPI
 
-api = NinjaAPI(
+api = DocumentedErrorsAPI(
     title="API des Territoires numériques éducatifs",
     version="1",
     description=(
@@ -24,27 +21,16 @@ api = NinjaAPI(
         "**Pagination** : par curseur ; chaque liste renvoie `items` et `next_cursor`, à "
         "repasser dans le paramètre `cursor` pour la page suivante (`limit` : 50 par défaut, "
         "500 au plus).\n\n"
-        "Un objet hors de votre périmètre répond 404."
+        "Un objet hors de votre périmètre répond 404.\n\n"
+        '**Erreurs** : toujours du JSON en français ; `{"detail": "…"}` (400, 401, 404, '
+        '500) ou, pour des paramètres invalides (422), `{"detail": [{"loc": ["query", '
+        '"ips_min"], "msg": "…", "type": "finite_number"}]}`.'
     ),
     urls_namespace="api",
     auth=api_auth,
-    docs=LocalSwagger(),
+    docs_url=None,  # the documentation is the French page of the site (tne.api.views)
 )
 api.add_router("", me.router)
 api.add_router("", territory_router)
 api.add_router("", programme_router)
-
-
-@api.exception_handler(AuthenticationError)
-def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    detail = exc.message
-    if detail == "Unauthorized":
-        detail = "Authentification requise : jeton d'API (Authorization: Bearer) ou session."
-    response = api.create_response(request, {"detail": detail}, status=401)
-    response["WWW-Authenticate"] = 'Bearer realm="api"'
-    return response
-
-
-@api.exception_handler(Http404)
-def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return api.create_response(request, {"detail": "Introuvable."}, status=404)
+errors.install(api)

@@ -10,6 +10,7 @@ from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema
 from ninja.pagination import paginate
 
 from tne.core.api.pagination import KeysetPagination
+from tne.core.api.params import Code, Text
 from tne.core.api.schemas import ChoiceOut, choice
 from tne.territory.models import TerritoryNode
 
@@ -99,13 +100,13 @@ class EnvelopeOut(Schema):
 
 
 class FigureFilters(FilterSchema):
-    measure: Annotated[str | None, FilterLookup("measure__code")] = Field(
+    measure: Annotated[Code | None, FilterLookup("measure__code")] = Field(
         None, description="Code de la mesure (« M4 »)."
     )
-    period: Annotated[str | None, FilterLookup("period__label")] = Field(
+    period: Annotated[Text | None, FilterLookup("period__label")] = Field(
         None, description="Libellé de la période."
     )
-    node_code: Annotated[str | None, FilterLookup("node__code")] = Field(
+    node_code: Annotated[Code | None, FilterLookup("node__code")] = Field(
         None, description="Code du territoire (« FR », « 02 »)."
     )
 

@@ -12,6 +12,7 @@ from ninja import Field, FilterLookup, FilterSchema, Path, Query, Router, Schema
 from ninja.pagination import paginate
 
 from tne.core.api.pagination import KeysetPagination
+from tne.core.api.params import Code, Search, Uai, finite, text
 from tne.core.api.schemas import ChoiceOut, ErrorOut, choice
 
 from .enums import EducationNetwork, NodeKind, SchoolKind, Sector, StaffRole, Stage
@@ -24,7 +25,10 @@ NOT_FOUND = {404: ErrorOut}
 
 # A Literal rather than the enum, so that the path parameter keeps its description in OpenAPI.
 NodeKindCode = Literal[tuple(NodeKind.values)]
-UaiPath = Annotated[str, Path(description="Code UAI de l'établissement, « 0020001A ».")]
+UaiPath = Annotated[Uai, Path(description="Code UAI de l'établissement, « 0020001A ».")]
+# The IPS published range from about 45 to 185; anything outside [0, 300] is a typing error.
+Ips = finite(0, 300)
+Year = text(9)
 
 
 # --- Schemas ---------------------------------------------------------------------------------
@@ -190,7 +194,7 @@ class NodeFilters(FilterSchema):
     kind: Annotated[NodeKind | None, FilterLookup("kind")] = Field(
         None, description="Type de nœud."
     )
-    parent: Annotated[str | None, FilterLookup("parent__code")] = Field(
+    parent: Annotated[Code | None, FilterLookup("parent__code")] = Field(
         None, description="Code du nœud parent (par exemple « 02 » pour les communes de l'Aisne)."
     )
     parent_kind: Annotated[NodeKind | None, FilterLookup("parent__kind")] = Field(
@@ -209,8 +213,8 @@ def _node_is(field: str, kind: str, code: str | None) -> Q:
 
 
 class SchoolFilters(FilterSchema):
-    departement: str | None = Field(None, description="Code du département (« 02 », « 95 »).")
-    commune: str | None = Field(None, description="Code INSEE de la commune.")
+    departement: Code | None = Field(None, description="Code du département (« 02 », « 95 »).")
+    commune: Code | None = Field(None, description="Code INSEE de la commune.")
     kind: Annotated[SchoolKind | None, FilterLookup("kind")] = Field(
         None, description="Type d'établissement."
     )
@@ -218,16 +222,17 @@ class SchoolFilters(FilterSchema):
     network: Annotated[Literal["REP", "REP_PLUS"] | None, FilterLookup("education_network")] = (
         Field(None, description="Éducation prioritaire : REP ou REP_PLUS (REP+).")
     )
-    ips_min: Annotated[float | None, FilterLookup("ips__gte")] = Field(
-        None, description="IPS minimal (inclus)."
+    ips_min: Annotated[Ips | None, FilterLookup("ips__gte")] = Field(
+        None, description="IPS minimal (inclus), entre 0 et 300."
     )
-    ips_max: Annotated[float | None, FilterLookup("ips__lte")] = Field(
-        None, description="IPS maximal (inclus)."
+    ips_max: Annotated[Ips | None, FilterLookup("ips__lte")] = Field(
+        None, description="IPS maximal (inclus), entre 0 et 300."
     )
-    q: str | None = Field(
+    q: Search | None = Field(
         None,
         description="Recherche, comme dans l'interface : une UAI exacte, le début d'une UAI, ou "
-        "une partie du nom sans tenir compte des accents ni de la casse.",
+        "une partie du nom sans tenir compte des accents ni de la casse (100 caractères et 10 "
+        "mots au plus).",
     )
 
     def filter_q(self, query: str | None) -> Q:
@@ -242,13 +247,13 @@ class SchoolFilters(FilterSchema):
 
 class SchoolClassFilters(FilterSchema):
     stage: Annotated[Stage | None, FilterLookup("stage")] = Field(None, description="Cycle.")
-    year: Annotated[str | None, FilterLookup("year__label")] = Field(
+    year: Annotated[Year | None, FilterLookup("year__label")] = Field(
         None, description="Année scolaire, « 2025-2026 »."
     )
 
 
 class ClassFilters(SchoolClassFilters):
-    school: Annotated[str | None, FilterLookup("school__uai")] = Field(
+    school: Annotated[Code | None, FilterLookup("school__uai")] = Field(
         None, description="UAI de l'établissement."
     )
 
@@ -284,7 +289,7 @@ def list_nodes(request, filters: Query[NodeFilters]):
 def get_node(
     request,
     kind: Annotated[NodeKindCode, Path(description="Type du nœud.")],
-    code: Annotated[str, Path(description="Code officiel du nœud (« 02 », « 02408 »).")],
+    code: Annotated[Code, Path(description="Code officiel du nœud (« 02 », « 02408 »).")],
 ):
     nodes = TerritoryNode.objects.visible_to(request.auth).select_related("parent")
     return get_object_or_404(nodes, kind=kind, code=code)

@@ -1,7 +1,7 @@
 """Schemas every router of the API shares: a closed-list value (code and label), an error."""
 
 from django.db import models
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class ChoiceOut(Schema):
@@ -22,3 +22,19 @@ class ErrorOut(Schema):
     """Une erreur : son explication."""
 
     detail: str
+
+
+class FieldErrorOut(Schema):
+    """Une erreur de validation d'un paramètre."""
+
+    loc: list[str | int] = Field(
+        description="Place du paramètre : « query » ou « path », puis son nom (« ips_min »)."
+    )
+    msg: str = Field(description="L'erreur, en français, nommant le paramètre.")
+    type: str = Field(description="Type d'erreur, stable pour les programmes (« missing »…).")
+
+
+class ValidationErrorOut(Schema):
+    """Des paramètres invalides : une erreur en français par paramètre."""
+
+    detail: list[FieldErrorOut]

@@ -1,0 +1,97 @@
+"""Fuzzing: schemathesis generates requests from the API's own OpenAPI description, valid ones and
+invalid ones, and sends them in process to the WSGI application, authenticated with the real API
+token of an Aisne coordinator who sees a few schools. No answer may be a server error, and every
+answer must be one the description documents (status code, JSON content type, body schema).
+
+Why schemathesis's Python API inside one test function rather than its pytest plugin
+(``schema.parametrize()``): the plugin makes its own test items, outside pytest-django's
+fixtures. Here the ``db`` fixture wraps the whole run in one transaction, and the WSGI
+application runs in the test's thread on the same connection, so it sees the schools and the
+token; it works the same on SQLite (in memory) and PostgreSQL, with no flushing between
+examples. Each operation gets a bounded, derandomized Hypothesis run (a fixed seed, no example
+database): the test is reproducible and stays under a minute. A new router mounted on the API
+(the programme's…) is fuzzed with no edit here.
+"""
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.generation import GenerationMode
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    negative_data_rejection,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from tests.api.clients import TokenClient
+from tests.factories import Role, user_with_role
+from tne.wsgi import application
+
+pytestmark = pytest.mark.django_db
+
+MAX_EXAMPLES = {GenerationMode.POSITIVE: 60, GenerationMode.NEGATIVE: 40}
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+
+
+def fuzz(operation, mode: GenerationMode, headers: dict) -> int:
+    """A bounded, reproducible Hypothesis run of ``operation`` with data of ``mode``; the number
+    of requests it sent."""
+    sent = []
+    checks = CHECKS + ([negative_data_rejection] if mode is GenerationMode.NEGATIVE else [])
+
+    @settings(
+        max_examples=MAX_EXAMPLES[mode],
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=operation.as_strategy(generation_mode=mode))
+    def run(case):
+        sent.append(case)
+        case.call_and_validate(headers=headers, checks=checks)
+
+    run()
+    return len(sent)
+
+
+@pytest.fixture
+def connection_kept_between_requests():
+    """The WSGI handler closes the database connection at the end of each request (Django's
+    test client disconnects that signal; a raw WSGI call does not): on PostgreSQL that would
+    drop the test's transaction. Keep the connection, as the test client does."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+def test_fuzzed_requests_never_fail_and_always_answer_as_documented(
+    client, tree, schools, connection_kept_between_requests
+):
+    token = TokenClient(client, user_with_role(Role.COORDINATOR, tree.aisne))
+    headers = {"Authorization": f"Bearer {token.raw}"}
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 8
+    failures, sent = [], 0
+
+    for operation in operations:
+        for mode in MAX_EXAMPLES:
+            try:
+                sent += fuzz(operation, mode, headers)
+            except Exception as exc:  # one report per operation and mode, then the next one
+                failures.append(f"{operation.label} ({mode.value}):\n{exc}")
+
+    assert not failures, "\n\n".join(failures)
+    assert sent >= 10 * len(operations)  # the run really sent requests
