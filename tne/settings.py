@@ -58,7 +58,6 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "csp",
-    "drf_spectacular_sidecar",
     "axes",
     "tne.core",
     "tne.territory",
