@@ -214,6 +214,10 @@ TNE_PUBLICATION_DIRECTOR = env_str("TNE_PUBLICATION_DIRECTOR", "")
 TNE_HOST_PROVIDER = env_str("TNE_HOST_PROVIDER", "")
 TNE_CONTACT_EMAIL = env_str("TNE_CONTACT_EMAIL", "")
 TNE_ACCESSIBILITY_STATEMENT_DATE = env_str("TNE_ACCESSIBILITY_STATEMENT_DATE", "")
+# The last RGAA audit of the instance, if any: its date (as it should read, « 12 mars 2027 ») and
+# the rate of criteria met (0 to 100), which decide the conformity the statement declares.
+TNE_ACCESSIBILITY_AUDIT_DATE = env_str("TNE_ACCESSIBILITY_AUDIT_DATE", "")
+TNE_ACCESSIBILITY_AUDIT_RATE = env_int("TNE_ACCESSIBILITY_AUDIT_RATE", -1)
 
 # Uploaded files (the reference files to import) are refused past this size while being read.
 TNE_MAX_UPLOAD_BYTES = env_int("TNE_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
