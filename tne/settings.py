@@ -124,6 +124,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# « Mot de passe oublié ? »: at most this many reset messages per address and per hour (past that,
+# the page reads the same and nothing is sent); the link works once, for PASSWORD_RESET_TIMEOUT.
+TNE_PASSWORD_RESET_LIMIT = env_int("TNE_PASSWORD_RESET_LIMIT", 3)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"

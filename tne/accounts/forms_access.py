@@ -184,5 +184,20 @@ class AccessGrantForm(DsfrBaseForm):
         return cleaned
 
 
-class PasswordSetForm(DsfrBaseForm, SetPasswordForm):
+class NewPasswordErrorsFirst:
+    """Django's SetPasswordForm puts the password validators' errors (« trop court », « trop
+    courant »…) on the confirmation field: they are about the new password, so they go on
+    ``new_password1``; a mismatch stays on the confirmation."""
+
+    def clean(self):
+        self.validate_passwords("new_password1", "new_password2")
+        self.validate_password_for_user(self.user, "new_password1")
+        return forms.Form.clean(self)
+
+
+class PasswordSetForm(NewPasswordErrorsFirst, DsfrBaseForm, SetPasswordForm):
     """Django's password form, in DSFR style."""
+
+
+class PasswordResetSetForm(PasswordSetForm):
+    """The new password chosen through a « Mot de passe oublié ? » link."""

@@ -25,6 +25,17 @@ urlpatterns = [
         views_access.access_withdraw,
         name="access_withdraw",
     ),
+    path("mot-de-passe-oublie/", views_access.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "mot-de-passe-oublie/envoye/",
+        views_access.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "mot-de-passe-oublie/<uidb64>/<token>/",
+        views_access.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     path(
         "mot-de-passe/<uidb64>/<token>/",
         views_access.PasswordSetView.as_view(),

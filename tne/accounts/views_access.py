@@ -5,6 +5,7 @@ scope is a 404."""
 
 from collections.abc import Iterator
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,7 +30,14 @@ from .access import (
     withdraw_refusal,
 )
 from .enums import SCHOOL_ROLES
-from .forms_access import AccessFilterForm, AccessGrantForm, PasswordSetForm, add_model_errors
+from .forms import ThrottledPasswordResetForm
+from .forms_access import (
+    AccessFilterForm,
+    AccessGrantForm,
+    PasswordResetSetForm,
+    PasswordSetForm,
+    add_model_errors,
+)
 from .models import RoleAssignment
 
 LIST_TITLE = "Accès"
@@ -206,5 +214,43 @@ class PasswordSetView(auth_views.PasswordResetConfirmView):
         response = super().form_valid(form)
         messages.success(
             self.request, "Votre mot de passe est enregistré : vous pouvez vous connecter."
+        )
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """« Mot de passe oublié ? »: the address to send a reset link to."""
+
+    form_class = ThrottledPasswordResetForm
+    template_name = "accounts/password_reset/form.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+    title = "Mot de passe oublié"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["timeout_days"] = settings.PASSWORD_RESET_TIMEOUT // 86400
+        return context
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset/done.html"
+    title = "Message envoyé"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """The link of the reset message: choose a new password (Django's token: void once the
+    password changed, or after PASSWORD_RESET_TIMEOUT)."""
+
+    form_class = PasswordResetSetForm
+    template_name = "accounts/password_reset/confirm.html"
+    success_url = reverse_lazy("accounts:login")
+    title = "Choisir un nouveau mot de passe"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(
+            self.request, "Votre mot de passe est enregistré : vous pouvez vous connecter."
         )
         return response
