@@ -39,7 +39,7 @@ def test_the_footer_links_to_the_legal_and_accessibility_pages(client, db, name)
 
     assert f'href="{reverse("core:legal")}"' in html
     assert f'href="{reverse("core:accessibility")}"' in html
-    assert "Accessibilité : non conforme" in html
+    assert "Accessibilité&nbsp;: non conforme" in html
 
 
 def test_an_anonymous_visitor_sees_no_navigation_nor_role(client, db):

@@ -27,6 +27,7 @@ from playwright.sync_api import (
 from pytest_django.live_server_helper import LiveServer
 
 from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.typography import typography_problems
 
 LIVE_SERVER_HOST = "127.0.0.1"
 # WCAG 2.0 and 2.1, levels A and AA: what the RGAA requires; and axe's best practices (landmarks,
@@ -127,9 +128,11 @@ def assert_accessible(page: Page) -> None:
     if violations:
         pytest.fail(format_violations(page.url, violations), pytrace=False)
     problems = reflow_problems(page)
+    problems += typography_problems(page.evaluate("() => document.body.innerText"))
     if problems:
         pytest.fail(
-            f"Redistribution du contenu sur {page.url} :\n" + "\n".join(problems), pytrace=False
+            f"Redistribution du contenu ou typographie sur {page.url} :\n" + "\n".join(problems),
+            pytrace=False,
         )
 
 

@@ -30,7 +30,8 @@ class ApiTokenForm(DsfrBaseForm):
     name = forms.CharField(
         label="Nom du jeton",
         max_length=100,
-        help_text="Pour le reconnaître plus tard, par exemple « Tableau de suivi des prêts ».",
+        help_text="Pour le reconnaître plus tard, par exemple "
+        "«\u00a0Tableau de suivi des prêts\u00a0».",
     )
     expires_on = forms.DateField(
         label="Date d'expiration",

@@ -150,7 +150,7 @@ class AccessGrantForm(DsfrBaseForm):
         if school is None:
             self.add_error(
                 "uai",
-                f"UAI de l'établissement : aucun établissement de votre périmètre ne porte "
+                f"UAI de l'établissement\u00a0: aucun établissement de votre périmètre ne porte "
                 f"l'UAI « {uai} ».",
             )
         return school

@@ -213,7 +213,7 @@ class PasswordSetView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form):
         response = super().form_valid(form)
         messages.success(
-            self.request, "Votre mot de passe est enregistré : vous pouvez vous connecter."
+            self.request, "Votre mot de passe est enregistré\u00a0: vous pouvez vous connecter."
         )
         return response
 
