@@ -201,3 +201,15 @@ class PasswordSetForm(NewPasswordErrorsFirst, DsfrBaseForm, SetPasswordForm):
 
 class PasswordResetSetForm(PasswordSetForm):
     """The new password chosen through a « Mot de passe oublié ? » link."""
+
+
+class InviteFileForm(DsfrBaseForm):
+    """The CSV file of « Inviter depuis un fichier »."""
+
+    file = forms.FileField(label="Fichier CSV")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".txt")):
+            raise ValidationError("Le fichier doit être un fichier CSV (.csv).")
+        return upload

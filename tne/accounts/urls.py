@@ -20,6 +20,12 @@ urlpatterns = [
     path("acces/", views_access.access_list, name="access_list"),
     path("acces/export.csv", views_access.access_export, name="access_export"),
     path("acces/ajouter/", views_access.access_grant, name="access_grant"),
+    path("acces/inviter/", views_access.access_invite, name="access_invite"),
+    path(
+        "acces/inviter/modele.csv",
+        views_access.access_invite_template,
+        name="access_invite_template",
+    ),
     path(
         "acces/<int:assignment_id>/retirer/",
         views_access.access_withdraw,

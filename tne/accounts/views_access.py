@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tne.core.exports import csv_response
 from tne.core.pages import breadcrumb, paginate
+from tne.core.rowerrors import ImportFileError
 
 from .access import (
     assignments_visible_to,
@@ -34,10 +35,12 @@ from .forms import ThrottledPasswordResetForm
 from .forms_access import (
     AccessFilterForm,
     AccessGrantForm,
+    InviteFileForm,
     PasswordResetSetForm,
     PasswordSetForm,
     add_model_errors,
 )
+from .invitations import COLUMNS, EXAMPLE_ROWS, invite_from_file
 from .models import RoleAssignment
 
 LIST_TITLE = "Accès"
@@ -163,6 +166,42 @@ def access_grant(request):
     if request.htmx and request.htmx.target == "grant-target":
         template += "#target"
     return render(request, template, context)
+
+
+INVITE_TITLE = "Inviter depuis un fichier"
+
+
+@require_GET
+def access_invite_template(request):
+    """The file to fill: its columns and two example lines."""
+    _require_manager(request)
+    return csv_response(list(COLUMNS), EXAMPLE_ROWS, filename="modele-invitations.csv")
+
+
+@require_http_methods(["GET", "POST"])
+def access_invite(request):
+    """Grant the roles of a CSV file, all of them or none: a summary, or the errors by line."""
+    _require_manager(request)
+    form = InviteFileForm(request.POST or None, request.FILES or None)
+    summary, errors = None, []
+    if request.method == "POST" and form.is_valid():
+        try:
+            summary = invite_from_file(
+                form.cleaned_data["file"],
+                manager=request.user,
+                site_url=request.build_absolute_uri("/"),
+            )
+        except ImportFileError as exc:
+            errors = exc.errors
+    context = {
+        "title": INVITE_TITLE,
+        "form": form,
+        "summary": summary,
+        "errors": errors,
+        "columns": COLUMNS,
+        "breadcrumb_data": breadcrumb(INVITE_TITLE, _section()),
+    }
+    return render(request, "accounts/access/invite.html", context)
 
 
 @require_http_methods(["GET", "POST"])
