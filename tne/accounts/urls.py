@@ -20,6 +20,18 @@ urlpatterns = [
     path("acces/", views_access.access_list, name="access_list"),
     path("acces/export.csv", views_access.access_export, name="access_export"),
     path("acces/ajouter/", views_access.access_grant, name="access_grant"),
+    path(
+        "acces/recherche/territoires/",
+        views_access.access_target_options,
+        {"what": "territoires"},
+        name="access_node_options",
+    ),
+    path(
+        "acces/recherche/etablissements/",
+        views_access.access_target_options,
+        {"what": "etablissements"},
+        name="access_school_options",
+    ),
     path("acces/inviter/", views_access.access_invite, name="access_invite"),
     path(
         "acces/inviter/modele.csv",

@@ -39,6 +39,8 @@ from .forms_access import (
     PasswordResetSetForm,
     PasswordSetForm,
     add_model_errors,
+    matching_nodes,
+    matching_schools,
 )
 from .invitations import COLUMNS, EXAMPLE_ROWS, invite_from_file
 from .models import RoleAssignment
@@ -145,7 +147,17 @@ def _grant(request, form: AccessGrantForm):
 @require_http_methods(["GET", "POST"])
 def access_grant(request):
     _require_manager(request)
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("filter") == "node":
+        # « Filtrer la liste » (without JavaScript): the same form, territories found by the
+        # search field only, nothing granted.
+        form = AccessGrantForm(
+            manager=request.user,
+            role_hint=request.POST.get("role", ""),
+            node_query=request.POST.get("node_q", ""),
+        )
+        for name in ("email", "first_name", "last_name", "role", "uai"):
+            form.initial[name] = request.POST.get(name, "")[:254]
+    elif request.method == "POST":
         form = AccessGrantForm(request.POST, manager=request.user)
         if form.is_valid():
             response = _grant(request, form)
@@ -160,12 +172,31 @@ def access_grant(request):
         "form": form,
         "show_node": role not in SCHOOL_ROLES,
         "show_uai": not role or role in SCHOOL_ROLES,
+        "node_query": request.POST.get("node_q", "")[:100],
         "breadcrumb_data": breadcrumb(title, _section()),
     }
     template = "accounts/access/grant.html"
     if request.htmx and request.htmx.target == "grant-target":
         template += "#target"
     return render(request, template, context)
+
+
+@require_GET
+def access_target_options(request, what: str):
+    """The options of the « Territoire » and « Établissement » searches of the grant form (htmx):
+    the territories (``node_q``, fitting ``role``) or the schools (``school_q``, by name or UAI)
+    of the manager's authority, a few at a time."""
+    _require_manager(request)
+    if what == "territoires":
+        options = matching_nodes(
+            request.user, request.GET.get("node_q", "")[:100], request.GET.get("role", "")
+        )
+    elif what == "etablissements":
+        options = matching_schools(request.user, request.GET.get("school_q", "")[:100])
+    else:
+        raise Http404("Recherche inconnue.")
+    context = {"options": options, "prefix": what}
+    return render(request, "accounts/access/target_options.html", context)
 
 
 INVITE_TITLE = "Inviter depuis un fichier"
@@ -225,7 +256,8 @@ def access_withdraw(request, assignment_id: int):
         else:
             messages.success(
                 request,
-                f"Le rôle « {assignment.get_role_display()} » sur {assignment.target} est retiré "
+                f"Le rôle «\u00a0{assignment.get_role_display()}\u00a0» sur {assignment.target} "
+                "est retiré "
                 f"à {assignment.user.email}.",
             )
             return redirect("accounts:access_list")
