@@ -42,6 +42,11 @@ def test_the_login_page_offers_a_reset_link_and_the_show_password_control(client
     assert 'class="fr-password__checkbox fr-label" for="id_password-show">Afficher<' in html
 
 
+def test_the_reset_page_asks_for_the_address_in_french(client):
+    html = client.get(reverse("accounts:password_reset")).content.decode()
+    assert re.search(r'for="id_email" class="fr-label">\s*Adresse électronique', html)
+
+
 def test_it_mails_a_link_that_sets_a_new_password(client, person):
     response = _ask(client, "Agent@Example.org")
     assert response.redirect_chain[-1][0] == reverse("accounts:password_reset_done")

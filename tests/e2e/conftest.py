@@ -84,6 +84,8 @@ def format_violations(url: str, violations: list[dict]) -> str:
 _OVERFLOWING_JS = """() => {
   const width = window.innerWidth;
   const clipped = (el) => {
+    // An absolutely positioned element escapes a scroll box that is not its containing block.
+    if (["absolute", "fixed"].includes(getComputedStyle(el).position)) return false;
     for (let p = el.parentElement; p; p = p.parentElement) {
       const style = getComputedStyle(p);
       if (style.overflowX !== "visible" && style.overflowX !== "clip" && p !== document.body

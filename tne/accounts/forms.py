@@ -65,10 +65,11 @@ class ThrottledPasswordResetForm(DsfrBaseForm, PasswordResetForm):
     most ``TNE_PASSWORD_RESET_LIMIT`` messages per address and per hour: past that, nothing is
     sent and the page still reads the same (the count is kept in the cache, per address)."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["email"].label = "Adresse électronique"
-        self.fields["email"].widget.attrs.update({"autocomplete": "email", "autofocus": True})
+    email = forms.EmailField(
+        label="Adresse électronique",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
 
     def get_users(self, email):
         key = "tne:password-reset:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()
