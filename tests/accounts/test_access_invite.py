@@ -115,3 +115,19 @@ def test_the_template_names_the_columns(client, coordinator):
 def test_an_outsider_may_not_invite(client, tree, name):
     client.force_login(user_with_role(Role.TEACHER, SchoolFactory(commune=tree.laon)))
     assert client.get(reverse(name)).status_code == 403
+
+
+def test_a_line_refused_while_granting_undoes_the_lines_before_it(
+    client, coordinator, laon_school, django_capture_on_commit_callbacks
+):
+    UserFactory(email="admin@example.org", is_superuser=True, is_staff=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _send(
+            client,
+            "email;role;uai;territoire\n"
+            "premiere@example.org;TEACHER;0020001A;\n"
+            "admin@example.org;TEACHER;0020001A;\n",
+        )
+    assert [(line, column) for line, column, _ in _error_rows(response)] == [("3", "email")]
+    assert not RoleAssignment.objects.filter(user__email="premiere@example.org").exists()
+    assert mail.outbox == []
