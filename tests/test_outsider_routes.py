@@ -43,6 +43,9 @@ SKIPPED_PREFIXES = ("admin/",)
 PUBLIC = {
     "accounts:login",
     "accounts:password_set",
+    "accounts:password_reset",
+    "accounts:password_reset_done",
+    "accounts:password_reset_confirm",
     "core:legal",
     "core:accessibility",
     "api:openapi-json",

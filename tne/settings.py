@@ -124,6 +124,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# « Mot de passe oublié ? »: at most this many reset messages per address and per hour (past that,
+# the page reads the same and nothing is sent); the link works once, for PASSWORD_RESET_TIMEOUT.
+TNE_PASSWORD_RESET_LIMIT = env_int("TNE_PASSWORD_RESET_LIMIT", 3)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -214,6 +217,10 @@ TNE_PUBLICATION_DIRECTOR = env_str("TNE_PUBLICATION_DIRECTOR", "")
 TNE_HOST_PROVIDER = env_str("TNE_HOST_PROVIDER", "")
 TNE_CONTACT_EMAIL = env_str("TNE_CONTACT_EMAIL", "")
 TNE_ACCESSIBILITY_STATEMENT_DATE = env_str("TNE_ACCESSIBILITY_STATEMENT_DATE", "")
+# The last RGAA audit of the instance, if any: its date (as it should read, « 12 mars 2027 ») and
+# the rate of criteria met (0 to 100), which decide the conformity the statement declares.
+TNE_ACCESSIBILITY_AUDIT_DATE = env_str("TNE_ACCESSIBILITY_AUDIT_DATE", "")
+TNE_ACCESSIBILITY_AUDIT_RATE = env_int("TNE_ACCESSIBILITY_AUDIT_RATE", -1)
 
 # Uploaded files (the reference files to import) are refused past this size while being read.
 TNE_MAX_UPLOAD_BYTES = env_int("TNE_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)

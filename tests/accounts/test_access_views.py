@@ -187,7 +187,7 @@ def test_withdrawing_asks_for_confirmation_then_withdraws(
     assert RoleAssignment.objects.filter(pk=assignment.pk).exists()
     assert 'method="post"' in confirmation.content.decode()
     assert "retrait@example.org" in confirmation.content.decode()
-    assert "perdra le rôle « Enseignant »" in confirmation.content.decode()
+    assert "perdra le rôle «&nbsp;Enseignant&nbsp;»" in confirmation.content.decode()
 
     response = client.post(withdraw_url(assignment), follow=True)
 
@@ -252,7 +252,7 @@ def test_granting_on_a_val_d_oise_school_is_a_form_error(
 
     content = response.content.decode()
     assert response.status_code == 200
-    assert "UAI de l&#x27;établissement : aucun établissement de votre périmètre" in content
+    assert "UAI de l&#x27;établissement\u00a0: aucun établissement de votre périmètre" in content
     assert cergy_school.uai in content
     assert not User.objects.filter(email="prof@example.org").exists()
 
@@ -273,7 +273,7 @@ def test_a_role_on_the_wrong_kind_of_node_shows_the_model_message(client, tree, 
         GRANT_URL, {"email": "ien@example.org", "role": Role.IEN_ERUN, "node": tree.laon.pk}
     )
 
-    assert "Ce rôle s&#x27;attribue sur : circonscription." in response.content.decode()
+    assert "Ce rôle s&#x27;attribue sur\u00a0: circonscription." in response.content.decode()
     assert not User.objects.filter(email="ien@example.org").exists()
 
 
@@ -326,7 +326,7 @@ def test_granting_to_a_new_person_mails_them_a_working_password_link(
     assert "un message lui est envoyé" in content
     (message,) = mail.outbox
     assert message.to == ["nouvelle@example.org"]
-    assert message.subject == "TNE : choisissez votre mot de passe"
+    assert message.subject == "TNE\u00a0: choisissez votre mot de passe"
     assert "Direction d'école ou d'établissement" in message.body
     link = _mailed_link("nouvelle@example.org")
 

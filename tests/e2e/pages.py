@@ -225,3 +225,55 @@ class ApiDocumentationPage(BasePage):
         operation.get_by_role("button").click()
         expect(operation.get_by_role("button")).to_have_attribute("aria-expanded", "true")
         return operation
+
+
+class AccessSearchMixin:
+    """The searches of the grant form (ARIA combobox), driven with the keyboard only."""
+
+    def choose_in_search(self, search_id: str, text: str, option: str) -> None:
+        field = self.page.locator(f"#{search_id}")
+        listbox = self.page.locator(f"#{field.get_attribute('aria-controls')}")
+        with self.page.expect_response(re.compile(r"/comptes/acces/recherche/")):
+            field.press_sequentially(text, delay=20)
+        expect(field).to_have_attribute("aria-expanded", "true")
+        expect(listbox.get_by_role("option", name=option)).to_be_visible()
+        assert_accessible(self.page)
+        while listbox.locator('[aria-selected="true"]').filter(has_text=option).count() == 0:
+            field.press("ArrowDown")
+        field.press("Enter")
+        expect(field).to_have_attribute("aria-expanded", "false")
+
+
+class AccessGrantSearchPage(AccessSearchMixin, AccessGrantPage):
+    PATH = r"/comptes/acces/ajouter/"
+
+    def grant_on_node_by_search(self, *, email: str, role: str, text: str, option: str):
+        self.page.get_by_label(re.compile(r"^\s*Adresse électronique")).fill(email)
+        with self.page.expect_response(re.compile(r"/comptes/acces/ajouter/\?")):
+            self.page.get_by_label(re.compile(r"^\s*Rôle")).select_option(label=role)
+        self.choose_in_search("node-search", text, option)
+        expect(self.page.locator("#id_node")).to_have_value(re.compile(r"^\d+$"))
+        self.page.get_by_role("button", name="Attribuer le rôle").click()
+        return AccessGrantedPage(self.page)
+
+    def find_school(self, *, text: str, option: str) -> Locator:
+        """The UAI field, once the school was chosen in the search by its name."""
+        self.choose_in_search("school-search", text, option)
+        return self.page.get_by_label(re.compile(r"^\s*UAI"))
+
+
+class PasswordResetPage(BasePage):
+    PATH = r"/comptes/mot-de-passe-oublie/"
+
+    def ask(self, email: str) -> BasePage:
+        self.page.get_by_label(re.compile(r"^\s*Adresse électronique")).fill(email)
+        self.page.get_by_role("button", name="Recevoir un lien").click()
+        return PasswordResetSentPage(self.page)
+
+
+class PasswordResetSentPage(BasePage):
+    PATH = r"/comptes/mot-de-passe-oublie/envoye/"
+
+
+class PasswordResetChoosePage(PasswordSetPage):
+    PATH = r"/comptes/mot-de-passe-oublie/.+"

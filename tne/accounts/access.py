@@ -80,7 +80,7 @@ def withdraw_refusal(user, assignment: RoleAssignment) -> str | None:
     if any(MANAGE_ACCESS.carried_by(g.role) and g.pk != assignment.pk for g in user.grants):
         return None
     return (
-        "C'est votre dernier rôle de gestion des accès : en le retirant, vous ne pourriez "
+        "C'est votre dernier rôle de gestion des accès\u00a0: en le retirant, vous ne pourriez "
         "plus gérer les accès. Demandez à une autre personne habilitée de le retirer."
     )
 
@@ -123,7 +123,7 @@ class GrantOutcome:
 
 
 PRIVILEGED_ACCOUNT = (
-    "Cette adresse ne peut pas recevoir de rôle depuis cette page : adressez-vous au pilotage "
+    "Cette adresse ne peut pas recevoir de rôle depuis cette page\u00a0: adressez-vous au pilotage "
     "national."
 )
 
@@ -213,7 +213,7 @@ def send_password_set_link(*, user: User, assignment: RoleAssignment, site_url: 
         "timeout_days": settings.PASSWORD_RESET_TIMEOUT // 86400,
     }
     send_mail(
-        subject="TNE : choisissez votre mot de passe",
+        subject="TNE\u00a0: choisissez votre mot de passe",
         message=render_to_string("accounts/email/password_set.txt", context),
         from_email=None,
         recipient_list=[user.email],

@@ -1,7 +1,10 @@
 import datetime
+import hashlib
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.cache import cache
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
@@ -27,7 +30,8 @@ class ApiTokenForm(DsfrBaseForm):
     name = forms.CharField(
         label="Nom du jeton",
         max_length=100,
-        help_text="Pour le reconnaître plus tard, par exemple « Tableau de suivi des prêts ».",
+        help_text="Pour le reconnaître plus tard, par exemple "
+        "«\u00a0Tableau de suivi des prêts\u00a0».",
     )
     expires_on = forms.DateField(
         label="Date d'expiration",
@@ -53,3 +57,23 @@ class ApiTokenForm(DsfrBaseForm):
             expires_on + datetime.timedelta(days=1), datetime.time()
         )
         return timezone.make_aware(next_day)
+
+
+class ThrottledPasswordResetForm(DsfrBaseForm, PasswordResetForm):
+    """« Mot de passe oublié ? »: Django's reset form (a message only to an active account with a
+    password; the page reads the same whether the address has an account or not), sending at
+    most ``TNE_PASSWORD_RESET_LIMIT`` messages per address and per hour: past that, nothing is
+    sent and the page still reads the same (the count is kept in the cache, per address)."""
+
+    email = forms.EmailField(
+        label="Adresse électronique",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+
+    def get_users(self, email):
+        key = "tne:password-reset:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()
+        cache.add(key, 0, timeout=3600)
+        if cache.incr(key) > settings.TNE_PASSWORD_RESET_LIMIT:
+            return iter(())
+        return super().get_users(email)

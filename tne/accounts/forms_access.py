@@ -3,9 +3,11 @@
 from django import forms
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from dsfr.forms import DsfrBaseForm
 
 from tne.core.roles import Role
+from tne.core.text import words_q
 from tne.core.widgets import OneLoopSelect
 from tne.territory.enums import NodeKind
 from tne.territory.models import School, TerritoryNode
@@ -26,6 +28,44 @@ def add_model_errors(form: forms.Form, error: ValidationError) -> None:
     for field, messages in error.message_dict.items():
         for message in messages:
             form.add_error(MODEL_TO_FORM_FIELD.get(field), message)
+
+
+SEARCH_LIMIT = 15
+
+
+def grant_node_kinds(manager, role: str = "") -> set[str]:
+    """The kinds of territory a role of this manager is granted on (``role``, or any of theirs)."""
+    roles = [r for r in grantable_roles(manager) if r not in SCHOOL_ROLES]
+    if role in roles:
+        roles = [role]
+    return {kind for r in roles for kind in ALLOWED_NODE_KINDS[r]}
+
+
+def matching_nodes(manager, query: str, role: str = "", limit: int | None = SEARCH_LIMIT):
+    """``(pk, label)`` of the territories of the manager's authority that fit ``role`` and whose
+    name (or code) holds every word of ``query``: the options of the « Territoire » search."""
+    nodes = TerritoryNode.objects.filter(
+        management_scope(manager).node_q(), kind__in=grant_node_kinds(manager, role)
+    )
+    query = query.strip()
+    if query:
+        nodes = nodes.filter(words_q(query) | Q(code__iexact=query))
+    nodes = nodes.order_by("depth", "search_name", "code").values_list("pk", "kind", "name", "code")
+    if limit:
+        nodes = nodes[:limit]
+    return [(pk, _node_label(kind, name, code)) for pk, kind, name, code in nodes]
+
+
+def matching_schools(manager, query: str, limit: int = SEARCH_LIMIT):
+    """``(uai, label)`` of the schools of the manager's authority found by name, commune or UAI."""
+    query = query.strip()
+    if len(query) < 2:
+        return []
+    schools = School.objects.filter(management_scope(manager).school_q()).filter(
+        words_q(query) | Q(uai__iexact=query)
+    )
+    rows = schools.order_by("search_name", "uai").values_list("uai", "name")[:limit]
+    return [(uai, f"{name} ({uai})") for uai, name in rows]
 
 
 def _node_label(kind: str, name: str, code: str) -> str:
@@ -118,25 +158,19 @@ class AccessGrantForm(DsfrBaseForm):
         "par exemple 0021234A.",
     )
 
-    def __init__(self, data=None, *, manager, role_hint: str = ""):
+    def __init__(self, data=None, *, manager, role_hint: str = "", node_query: str = ""):
+        """``node_query`` (the search field of the page without JavaScript, submitted by
+        « Filtrer »): only the territories it finds are offered."""
         super().__init__(data)
         self.manager = manager
         self.scope = management_scope(manager)
         roles = grantable_roles(manager)
         self.fields["role"].choices = [("", "Choisir un rôle")] + [(r, r.label) for r in roles]
-        node_roles = [r for r in roles if r not in SCHOOL_ROLES]
         if role_hint in roles:
             self.initial["role"] = role_hint
-        if role_hint in node_roles:
-            node_roles = [role_hint]
-        kinds = {kind for role in node_roles for kind in ALLOWED_NODE_KINDS[role]}
-        nodes = TerritoryNode.objects.filter(self.scope.node_q(), kind__in=kinds).order_by(
-            "depth", "name", "code"
-        )
-        self.fields["node"].choices = [("", "Choisir un territoire")] + [
-            (pk, _node_label(kind, name, code))
-            for pk, kind, name, code in nodes.values_list("pk", "kind", "name", "code")
-        ]
+        nodes = matching_nodes(manager, node_query, role_hint, limit=None)
+        empty = "Choisir un territoire" if nodes else "Aucun territoire ne correspond"
+        self.fields["node"].choices = [("", empty), *nodes]
         self.target = None
 
     def clean_email(self):
@@ -150,8 +184,8 @@ class AccessGrantForm(DsfrBaseForm):
         if school is None:
             self.add_error(
                 "uai",
-                f"UAI de l'établissement : aucun établissement de votre périmètre ne porte "
-                f"l'UAI « {uai} ».",
+                f"UAI de l'établissement\u00a0: aucun établissement de votre périmètre ne porte "
+                f"l'UAI «\u00a0{uai}\u00a0».",
             )
         return school
 
@@ -184,5 +218,32 @@ class AccessGrantForm(DsfrBaseForm):
         return cleaned
 
 
-class PasswordSetForm(DsfrBaseForm, SetPasswordForm):
+class NewPasswordErrorsFirst:
+    """Django's SetPasswordForm puts the password validators' errors (« trop court », « trop
+    courant »…) on the confirmation field: they are about the new password, so they go on
+    ``new_password1``; a mismatch stays on the confirmation."""
+
+    def clean(self):
+        self.validate_passwords("new_password1", "new_password2")
+        self.validate_password_for_user(self.user, "new_password1")
+        return forms.Form.clean(self)
+
+
+class PasswordSetForm(NewPasswordErrorsFirst, DsfrBaseForm, SetPasswordForm):
     """Django's password form, in DSFR style."""
+
+
+class PasswordResetSetForm(PasswordSetForm):
+    """The new password chosen through a « Mot de passe oublié ? » link."""
+
+
+class InviteFileForm(DsfrBaseForm):
+    """The CSV file of « Inviter depuis un fichier »."""
+
+    file = forms.FileField(label="Fichier CSV")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".txt")):
+            raise ValidationError("Le fichier doit être un fichier CSV (.csv).")
+        return upload

@@ -231,7 +231,7 @@ class RoleAssignment(models.Model):
         allowed = ALLOWED_NODE_KINDS[self.role]
         if self.node.kind not in allowed:
             labels = ", ".join(str(NodeKind(k).label).lower() for k in allowed)
-            raise ValidationError({"node": f"Ce rôle s'attribue sur : {labels}."})
+            raise ValidationError({"node": f"Ce rôle s'attribue sur\u00a0: {labels}."})
 
 
 _GEO = [NodeKind.REGION, NodeKind.ACADEMIE, NodeKind.DEPARTEMENT]

@@ -21,9 +21,38 @@ urlpatterns = [
     path("acces/export.csv", views_access.access_export, name="access_export"),
     path("acces/ajouter/", views_access.access_grant, name="access_grant"),
     path(
+        "acces/recherche/territoires/",
+        views_access.access_target_options,
+        {"what": "territoires"},
+        name="access_node_options",
+    ),
+    path(
+        "acces/recherche/etablissements/",
+        views_access.access_target_options,
+        {"what": "etablissements"},
+        name="access_school_options",
+    ),
+    path("acces/inviter/", views_access.access_invite, name="access_invite"),
+    path(
+        "acces/inviter/modele.csv",
+        views_access.access_invite_template,
+        name="access_invite_template",
+    ),
+    path(
         "acces/<int:assignment_id>/retirer/",
         views_access.access_withdraw,
         name="access_withdraw",
+    ),
+    path("mot-de-passe-oublie/", views_access.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "mot-de-passe-oublie/envoye/",
+        views_access.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "mot-de-passe-oublie/<uidb64>/<token>/",
+        views_access.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
     ),
     path(
         "mot-de-passe/<uidb64>/<token>/",

@@ -5,6 +5,7 @@ scope is a 404."""
 
 from collections.abc import Iterator
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tne.core.exports import csv_response
 from tne.core.pages import breadcrumb, paginate
+from tne.core.rowerrors import ImportFileError
 
 from .access import (
     assignments_visible_to,
@@ -29,7 +31,18 @@ from .access import (
     withdraw_refusal,
 )
 from .enums import SCHOOL_ROLES
-from .forms_access import AccessFilterForm, AccessGrantForm, PasswordSetForm, add_model_errors
+from .forms import ThrottledPasswordResetForm
+from .forms_access import (
+    AccessFilterForm,
+    AccessGrantForm,
+    InviteFileForm,
+    PasswordResetSetForm,
+    PasswordSetForm,
+    add_model_errors,
+    matching_nodes,
+    matching_schools,
+)
+from .invitations import COLUMNS, EXAMPLE_ROWS, invite_from_file
 from .models import RoleAssignment
 
 LIST_TITLE = "Accès"
@@ -134,7 +147,17 @@ def _grant(request, form: AccessGrantForm):
 @require_http_methods(["GET", "POST"])
 def access_grant(request):
     _require_manager(request)
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("filter") == "node":
+        # « Filtrer la liste » (without JavaScript): the same form, territories found by the
+        # search field only, nothing granted.
+        form = AccessGrantForm(
+            manager=request.user,
+            role_hint=request.POST.get("role", ""),
+            node_query=request.POST.get("node_q", ""),
+        )
+        for name in ("email", "first_name", "last_name", "role", "uai"):
+            form.initial[name] = request.POST.get(name, "")[:254]
+    elif request.method == "POST":
         form = AccessGrantForm(request.POST, manager=request.user)
         if form.is_valid():
             response = _grant(request, form)
@@ -149,12 +172,67 @@ def access_grant(request):
         "form": form,
         "show_node": role not in SCHOOL_ROLES,
         "show_uai": not role or role in SCHOOL_ROLES,
+        "node_query": request.POST.get("node_q", "")[:100],
         "breadcrumb_data": breadcrumb(title, _section()),
     }
     template = "accounts/access/grant.html"
     if request.htmx and request.htmx.target == "grant-target":
         template += "#target"
     return render(request, template, context)
+
+
+@require_GET
+def access_target_options(request, what: str):
+    """The options of the « Territoire » and « Établissement » searches of the grant form (htmx):
+    the territories (``node_q``, fitting ``role``) or the schools (``school_q``, by name or UAI)
+    of the manager's authority, a few at a time."""
+    _require_manager(request)
+    if what == "territoires":
+        options = matching_nodes(
+            request.user, request.GET.get("node_q", "")[:100], request.GET.get("role", "")
+        )
+    elif what == "etablissements":
+        options = matching_schools(request.user, request.GET.get("school_q", "")[:100])
+    else:
+        raise Http404("Recherche inconnue.")
+    context = {"options": options, "prefix": what}
+    return render(request, "accounts/access/target_options.html", context)
+
+
+INVITE_TITLE = "Inviter depuis un fichier"
+
+
+@require_GET
+def access_invite_template(request):
+    """The file to fill: its columns and two example lines."""
+    _require_manager(request)
+    return csv_response(list(COLUMNS), EXAMPLE_ROWS, filename="modele-invitations.csv")
+
+
+@require_http_methods(["GET", "POST"])
+def access_invite(request):
+    """Grant the roles of a CSV file, all of them or none: a summary, or the errors by line."""
+    _require_manager(request)
+    form = InviteFileForm(request.POST or None, request.FILES or None)
+    summary, errors = None, []
+    if request.method == "POST" and form.is_valid():
+        try:
+            summary = invite_from_file(
+                form.cleaned_data["file"],
+                manager=request.user,
+                site_url=request.build_absolute_uri("/"),
+            )
+        except ImportFileError as exc:
+            errors = exc.errors
+    context = {
+        "title": INVITE_TITLE,
+        "form": form,
+        "summary": summary,
+        "errors": errors,
+        "columns": COLUMNS,
+        "breadcrumb_data": breadcrumb(INVITE_TITLE, _section()),
+    }
+    return render(request, "accounts/access/invite.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -178,7 +256,8 @@ def access_withdraw(request, assignment_id: int):
         else:
             messages.success(
                 request,
-                f"Le rôle « {assignment.get_role_display()} » sur {assignment.target} est retiré "
+                f"Le rôle «\u00a0{assignment.get_role_display()}\u00a0» sur {assignment.target} "
+                "est retiré "
                 f"à {assignment.user.email}.",
             )
             return redirect("accounts:access_list")
@@ -205,6 +284,44 @@ class PasswordSetView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form):
         response = super().form_valid(form)
         messages.success(
-            self.request, "Votre mot de passe est enregistré : vous pouvez vous connecter."
+            self.request, "Votre mot de passe est enregistré\u00a0: vous pouvez vous connecter."
+        )
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """« Mot de passe oublié ? »: the address to send a reset link to."""
+
+    form_class = ThrottledPasswordResetForm
+    template_name = "accounts/password_reset/form.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+    title = "Mot de passe oublié"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["timeout_days"] = settings.PASSWORD_RESET_TIMEOUT // 86400
+        return context
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset/done.html"
+    title = "Message envoyé"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """The link of the reset message: choose a new password (Django's token: void once the
+    password changed, or after PASSWORD_RESET_TIMEOUT)."""
+
+    form_class = PasswordResetSetForm
+    template_name = "accounts/password_reset/confirm.html"
+    success_url = reverse_lazy("accounts:login")
+    title = "Choisir un nouveau mot de passe"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(
+            self.request, "Votre mot de passe est enregistré : vous pouvez vous connecter."
         )
         return response

@@ -30,6 +30,23 @@ def _operator() -> dict:
     }
 
 
+def conformity() -> dict:
+    """The conformity an accessibility statement declares (RGAA): « non conforme » without an
+    audit or under 50 % of the criteria met, « partiellement conforme » from 50 %, « totalement
+    conforme » at 100 %."""
+    date, rate = settings.TNE_ACCESSIBILITY_AUDIT_DATE, settings.TNE_ACCESSIBILITY_AUDIT_RATE
+    audited = bool(date) and 0 <= rate <= 100
+    if not audited:
+        level = "non conforme"
+    elif rate == 100:
+        level = "totalement conforme"
+    elif rate >= 50:
+        level = "partiellement conforme"
+    else:
+        level = "non conforme"
+    return {"audited": audited, "date": date, "rate": rate, "level": level}
+
+
 @login_not_required
 def legal(request):
     return render(
@@ -39,7 +56,7 @@ def legal(request):
 
 @login_not_required
 def accessibility(request):
-    context = {"title": "Accessibilité", "operator": _operator()}
+    context = {"title": "Accessibilité", "operator": _operator(), "conformity": conformity()}
     return render(request, "core/accessibility.html", context)
 
 

@@ -15,6 +15,7 @@ from tne.core.rowerrors import ImportFileError
 from tne.territory.enums import NodeKind
 from tne.territory.importers import ImportReport, import_file
 from tne.territory.models import TerritoryNode
+from tne.territory.uploads import record_command_line_import
 
 from .accounts import Login, ensure_demo_accounts
 from .calibration import load_calibration, sample_paths
@@ -58,6 +59,7 @@ def import_real_files(directory: Path, *, progress_factory=Progress) -> list[Imp
     for path in require_data_files(directory / name for name in DEMO_FILES):
         try:
             reports.append(import_file(path, progress=progress_factory()))
+            record_command_line_import(reports[-1], name=path.name)
         except ImportFileError as exc:
             raise DataFileError(f"{exc.message}\n({path} ; {SETTING_HINT}.)") from None
     return reports

@@ -28,10 +28,36 @@ def save_upload(upload) -> Path:
     return Path(storage.path(name))
 
 
+# ``Job.params["source"]`` of the imports recorded without a job (command line, demo).
+COMMAND_LINE = "cli"
+
+
+def record_command_line_import(report, *, name: str, actor=None) -> Job:
+    """Record an import run without a job (``tne import``, ``tne demo``) as a finished job, so the
+    import page lists it like the imports of the page (one row per file; no file is kept)."""
+    now = timezone.now()
+    return Job.objects.create(
+        kind=IMPORT_JOB_KIND,
+        label=f"Import de {name} ({report.label})",
+        params={"name": name, "kind": report.kind, "source": COMMAND_LINE},
+        status=JobStatus.SUCCEEDED,
+        total=report.rows,
+        done=report.rows,
+        result=report.as_dict(),
+        created_by=actor,
+        started_at=now,
+        finished_at=now,
+    )
+
+
 def recent_imports(user) -> list[Job]:
-    """The last import jobs ``user`` may read, newest first, with who started them."""
-    jobs = Job.objects.visible_to(user).filter(kind=IMPORT_JOB_KIND).select_related("created_by")
-    return list(jobs[:RECENT_IMPORTS])
+    """The last import jobs ``user`` may read, and the imports of the command line (public open
+    data, no person's file), newest first, with who started them (one query)."""
+    jobs = (
+        Job.objects.visible_to(user)
+        | Job.objects.filter(created_by__isnull=True, params__source=COMMAND_LINE)
+    ).filter(kind=IMPORT_JOB_KIND)
+    return list(jobs.select_related("created_by")[:RECENT_IMPORTS])
 
 
 def purge_old_uploads(*, keep_days: int, dry_run: bool = False) -> list[Path]:

@@ -12,4 +12,5 @@ urlpatterns = [
     path("etablissements/export.<str:fmt>", browse.school_export, name="school_export"),
     path("etablissements/<str:uai>/", school.school_detail, name="school_detail"),
     path("imports/", imports.import_upload, name="import_upload"),
+    path("imports/modeles/<str:kind>.csv", imports.import_template, name="import_template"),
 ]

@@ -30,3 +30,23 @@ def euros(value) -> str:
 @register.filter
 def plural(count, forms: str) -> str:
     return formats.plural(count, forms)
+
+
+@register.filter
+def fr_typo(text) -> str:
+    """« Bonjour : oui ; non ? » with the French no-break spaces (:func:`tne.core.formats.fr_typo`).
+    The result is escaped by the template like any other text."""
+    return formats.fr_typo(text)
+
+
+@register.filter
+def de(name, departement_code="") -> str:
+    """``{{ school.name|de }}`` → « d'ECOLE DES REMPARTS », ``{{ dep.name|de:dep.code }}`` →
+    « de l'Aisne » (:func:`tne.core.formats.de`)."""
+    return formats.de(name, departement_code)
+
+
+@register.filter
+def file_size(size) -> str:
+    """``{{ bytes|file_size }}`` → « 50 Mo » (:func:`tne.core.formats.file_size`)."""
+    return formats.file_size(size)

@@ -6,14 +6,17 @@ from pathlib import Path
 from django import forms
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import filesizeformat
+from django.views.decorators.http import require_GET
 from dsfr.forms import DsfrBaseForm
 
-from tne.core.formats import plural
+from tne.core.exports import csv_response
+from tne.core.formats import file_size, fr_typo, plural
 from tne.core.jobs import start_job
 from tne.core.models import Job, JobStatus
 from tne.core.pages import breadcrumb
+from tne.core.perms import can_view_job
 from tne.core.rowerrors import ImportFileError
 from tne.core.scope import scope_of
 
@@ -22,6 +25,7 @@ from ..perms import IMPORT_REFERENCE, can_import_reference_data
 from ..uploads import IMPORT_JOB_KIND, recent_imports, save_upload
 
 ALLOWED_SUFFIXES = {".csv", ".txt"}
+ACCEPT = ".csv,.txt,text/csv"
 TITLE = "Importer un fichier de référence"
 
 
@@ -32,17 +36,18 @@ class ImportUploadForm(DsfrBaseForm):
     kind = forms.ChoiceField(
         label="Type de fichier",
         required=False,
-        help_text="Laisser « Détection automatique » sauf si l'en-tête est ambigu.",
+        help_text="Laisser «\u00a0Détection automatique\u00a0» sauf si l'en-tête est ambigu.",
     )
 
     def __init__(self, *args, importers, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = (
-            "Fichier de données ouvertes du ministère, séparé par « ; » ou « , » "
-            f"({filesizeformat(settings.TNE_MAX_UPLOAD_BYTES)} au plus)."
+            f"Taille maximale\u00a0: {file_size(settings.TNE_MAX_UPLOAD_BYTES)}. Format "
+            "accepté\u00a0: .csv (données ouvertes du ministère, séparées par «\u00a0;\u00a0» "
+            "ou «\u00a0,\u00a0»)."
         )
         self.fields["kind"].choices = [("", "Détection automatique d'après l'en-tête")] + [
-            (importer.kind, importer.label) for importer in importers
+            (importer.kind, fr_typo(importer.label)) for importer in importers
         ]
 
     def clean_file(self):
@@ -53,7 +58,7 @@ class ImportUploadForm(DsfrBaseForm):
 
 
 def _too_large_message() -> str:
-    return f"Le fichier dépasse {filesizeformat(settings.TNE_MAX_UPLOAD_BYTES)}."
+    return f"Le fichier dépasse {file_size(settings.TNE_MAX_UPLOAD_BYTES)}."
 
 
 def _summary(job: Job) -> str:
@@ -77,22 +82,53 @@ def _summary(job: Job) -> str:
     return ", ".join(parts)
 
 
-def _import_rows(jobs: list[Job]) -> list[dict]:
+def _import_rows(jobs: list[Job], user) -> list[dict]:
     return [
         {
             "job": job,
+            "viewable": can_view_job(user, job),
+            "from_cli": job.params.get("source") == "cli",
             "file": job.params.get("name") or Path(job.params.get("path", "")).name,
-            "kind": getattr(KINDS.get(job.params.get("kind")), "label", ""),
+            "kind": fr_typo(getattr(KINDS.get(job.params.get("kind")), "label", "")),
             "summary": _summary(job),
         }
         for job in jobs
     ]
 
 
-def import_upload(request):
+def _column_notes(importer) -> list[dict]:
+    """The columns of a kind of file as the import page explains them."""
+    notes = []
+    for column in importer.columns:
+        if column == importer.key_column:
+            note = "identifiant de la ligne (une seule ligne par valeur)"
+        elif column == importer.commune_column:
+            note = "code Insee de la commune"
+        else:
+            note = "lue par l'import"
+        notes.append({"name": column, "note": note})
+    return notes
+
+
+def _require_importer(request):
     if not can_import_reference_data(request.user):
         raise PermissionDenied("Seuls le pilotage national et les coordinations importent.")
-    scope = scope_of(request.user, IMPORT_REFERENCE)
+    return scope_of(request.user, IMPORT_REFERENCE)
+
+
+@require_GET
+def import_template(request, kind: str):
+    """The empty file of one kind (its header only, the columns the importer reads), to fill or
+    to compare with a file that is refused."""
+    scope = _require_importer(request)
+    importer = next((i for i in importers_for(scope) if i.kind == kind), None)
+    if importer is None:
+        raise Http404("Type de fichier inconnu.")
+    return csv_response(list(importer.columns), [], filename=f"modele-{kind}.csv")
+
+
+def import_upload(request):
+    scope = _require_importer(request)
     importers = importers_for(scope)
     form = ImportUploadForm(request.POST or None, request.FILES or None, importers=importers)
     if getattr(request, "upload_too_large", False):
@@ -122,8 +158,12 @@ def import_upload(request):
     context = {
         "title": TITLE,
         "form": form,
-        "kinds": [importer.label for importer in importers],
-        "imports": _import_rows(recent_imports(request.user)),
+        "kinds": [
+            {"kind": i.kind, "label": fr_typo(i.label), "columns": _column_notes(i)}
+            for i in importers
+        ],
+        "accept": ACCEPT,
+        "imports": _import_rows(recent_imports(request.user), request.user),
         "breadcrumb_data": breadcrumb(TITLE),
     }
     return render(request, "territory/import_upload.html", context)

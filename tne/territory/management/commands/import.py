@@ -10,6 +10,7 @@ from tne.core.models import AuditSource
 from tne.core.progress import BarProgress, Progress
 from tne.core.rowerrors import ImportFileError
 from tne.territory.importers import KINDS, ImportReport, detect_kind, import_file
+from tne.territory.uploads import record_command_line_import
 
 SHOWN = 10
 
@@ -41,6 +42,8 @@ class Command(BaseCommand):
                 for path, file_kind in plan:
                     progress = BarProgress() if verbosity > 0 else Progress()
                     report = import_file(path, file_kind, progress=progress, source=AuditSource.CLI)
+                    # Listed on the import page with the imports of the page.
+                    record_command_line_import(report, name=Path(path).name)
                     self._print(path, report)
                 if dry_run:
                     transaction.set_rollback(True)
