@@ -53,7 +53,7 @@ def test_every_parser_read_through_cells_refuses_a_control_character():
     assert cells("n", lambda value: value.strip()) is None
     assert cells("name") == "ok"
     assert not cells.ok
-    assert [str(e) for e in diagnostics.errors][0].startswith(
+    assert str(diagnostics.errors[0]).startswith(
         "f.csv, ligne 4, colonne « n » : caractère de contrôle interdit (U+0009) à la position 3"
     )
 
