@@ -5,6 +5,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
+from tne.core.validators import single_line_text
+
 
 class LoginForm(DsfrBaseForm, AuthenticationForm):
     """Email and password, in DSFR style."""
@@ -27,6 +29,7 @@ class ApiTokenForm(DsfrBaseForm):
     name = forms.CharField(
         label="Nom du jeton",
         max_length=100,
+        validators=[single_line_text],
         help_text="Pour le reconnaître plus tard, par exemple « Tableau de suivi des prêts ».",
     )
     expires_on = forms.DateField(
