@@ -37,7 +37,7 @@ def grant_role(
         AuditAction.CREATE,
         actor=granted_by,
         source=source,
-        changes={"user": [None, user.email], "role": [None, role], "target": [None, str(target)]},
+        changes={"user": [None, user.pk], "role": [None, role], "target": [None, str(target)]},
     )
     forget_scope(user)
     return assignment
@@ -53,7 +53,7 @@ def withdraw_role(
         actor=withdrawn_by,
         source=source,
         changes={
-            "user": [assignment.user.email, None],
+            "user": [assignment.user_id, None],
             "role": [assignment.role, None],
             "target": [str(assignment.target), None],
         },
