@@ -1,5 +1,6 @@
-"""Writes of the territory app outside the importers: the school year of the date, the summary
-figures of the schools.
+"""Writes of the territory app outside the importers: school years, classes and staff (one
+service per write, each with its audit event: the admin calls them too), the school year of the
+date, the summary figures of the schools.
 
 ``SchoolFigures`` holds, per school, what the dashboard and the school list would otherwise count
 over the whole classes and staff tables on every page. Whatever writes classes or staff (the
@@ -12,7 +13,7 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from tne.core.audit import record
+from tne.core.audit import diff, place_of, record
 from tne.core.models import AuditAction, AuditSource
 
 from .enums import StaffRole, Stage
@@ -27,6 +28,7 @@ from .models import (
 )
 
 BATCH_SIZE = 2000
+Audited = SchoolYear | SchoolClass | Staff
 FIGURE_FIELDS = [
     "year",
     "classes",
@@ -38,6 +40,180 @@ FIGURE_FIELDS = [
     "synthetic_staff",
     "refreshed_at",
 ]
+
+
+def _audited_fields(obj: Audited) -> dict:
+    return {
+        f.attname: getattr(obj, f.attname)
+        for f in obj._meta.concrete_fields
+        if not f.primary_key and f.editable
+    }
+
+
+def _create(obj: Audited, *, actor, source: str) -> Audited:
+    obj.full_clean()
+    obj.save()
+    blank = type(obj)()
+    record(
+        obj,
+        AuditAction.CREATE,
+        actor=actor,
+        source=source,
+        changes=diff(blank, _audited_fields(obj)),
+    )
+    return obj
+
+
+def _update(obj: Audited, values: dict, *, actor, source: str) -> Audited:
+    """Sets ``values`` (field names or attnames) on ``obj`` and saves what changed, audited at
+    its new place (a class moved to another school: the event names the school it left)."""
+    values = {obj._meta.get_field(name).attname: value for name, value in values.items()}
+    values = {
+        name: (value.pk if hasattr(value, "pk") and name.endswith("_id") else value)
+        for name, value in values.items()
+    }
+    changes = diff(obj, values)
+    if not changes:
+        return obj
+    for name, value in values.items():
+        setattr(obj, name, value)
+    for field in obj._meta.concrete_fields:  # A changed foreign key: drop the cached object.
+        if field.is_relation and field.attname in changes:
+            obj._state.fields_cache.pop(field.name, None)
+    obj.full_clean()
+    obj.save(update_fields=list(changes))
+    record(obj, AuditAction.UPDATE, actor=actor, source=source, changes=changes)
+    return obj
+
+
+def _delete(obj: Audited, *, actor, source: str) -> None:
+    record(obj, AuditAction.DELETE, actor=actor, source=source, place=place_of(obj))
+    obj.delete()
+
+
+@transaction.atomic
+def school_year_create(
+    *,
+    label: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    is_pinned: bool = False,
+    actor=None,
+    source: str = AuditSource.UI,
+) -> SchoolYear:
+    year = SchoolYear(label=label, starts_on=starts_on, ends_on=ends_on, is_pinned=is_pinned)
+    _create(year, actor=actor, source=source)
+    refresh_school_figures()  # The figures count the classes of the current year.
+    return year
+
+
+@transaction.atomic
+def school_year_update(
+    *, year: SchoolYear, values: dict, actor=None, source: str = AuditSource.UI
+) -> SchoolYear:
+    """Changes the fields of ``values``; pinning or renaming a year refreshes every figure."""
+    before = (year.label, year.is_pinned)
+    _update(year, values, actor=actor, source=source)
+    if (year.label, year.is_pinned) != before:
+        refresh_school_figures()
+    return year
+
+
+@transaction.atomic
+def school_year_delete(*, year: SchoolYear, actor=None, source: str = AuditSource.UI) -> None:
+    """Deletes a year with no class (a class protects its year)."""
+    _delete(year, actor=actor, source=source)
+    refresh_school_figures()
+
+
+@transaction.atomic
+def class_create(
+    *,
+    school: School,
+    year: SchoolYear,
+    name: str,
+    stage: str,
+    levels: list[str],
+    headcount: int,
+    is_synthetic: bool = False,
+    actor=None,
+    source: str = AuditSource.UI,
+) -> SchoolClass:
+    school_class = SchoolClass(
+        school=school,
+        year=year,
+        name=name,
+        stage=stage,
+        levels=levels,
+        headcount=headcount,
+        is_synthetic=is_synthetic,
+    )
+    _create(school_class, actor=actor, source=source)
+    refresh_school_figures(school_ids=[school.pk])
+    return school_class
+
+
+@transaction.atomic
+def class_update(
+    *, school_class: SchoolClass, values: dict, actor=None, source: str = AuditSource.UI
+) -> SchoolClass:
+    """Changes the fields of ``values``; the figures of its school (both, if it moved) follow."""
+    before = school_class.school_id
+    _update(school_class, values, actor=actor, source=source)
+    refresh_school_figures(school_ids={before, school_class.school_id})
+    return school_class
+
+
+@transaction.atomic
+def class_delete(*, school_class: SchoolClass, actor=None, source: str = AuditSource.UI) -> None:
+    school_id = school_class.school_id
+    _delete(school_class, actor=actor, source=source)
+    refresh_school_figures(school_ids=[school_id])
+
+
+@transaction.atomic
+def staff_create(
+    *,
+    school: School,
+    role: str,
+    first_name: str,
+    last_name: str,
+    email: str = "",
+    is_new_teacher: bool = False,
+    user=None,
+    is_synthetic: bool = False,
+    actor=None,
+    source: str = AuditSource.UI,
+) -> Staff:
+    """A member of staff; the audit event names no one (``Staff.PERSONAL_FIELDS``)."""
+    staff = Staff(
+        school=school,
+        role=role,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        is_new_teacher=is_new_teacher,
+        user=user,
+        is_synthetic=is_synthetic,
+    )
+    _create(staff, actor=actor, source=source)
+    refresh_school_figures(school_ids=[school.pk])
+    return staff
+
+
+@transaction.atomic
+def staff_update(*, staff: Staff, values: dict, actor=None, source: str = AuditSource.UI) -> Staff:
+    before = staff.school_id
+    _update(staff, values, actor=actor, source=source)
+    refresh_school_figures(school_ids={before, staff.school_id})
+    return staff
+
+
+@transaction.atomic
+def staff_delete(*, staff: Staff, actor=None, source: str = AuditSource.UI) -> None:
+    school_id = staff.school_id
+    _delete(staff, actor=actor, source=source)
+    refresh_school_figures(school_ids=[school_id])
 
 
 @transaction.atomic
