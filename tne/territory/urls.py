@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import browse, imports, school
+from .views import browse, history, imports, school
 
 app_name = "territory"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("etablissements/export.<str:fmt>", browse.school_export, name="school_export"),
     path("etablissements/<str:uai>/", school.school_detail, name="school_detail"),
     path("imports/", imports.import_upload, name="import_upload"),
+    path("historique/", history.territory_history, name="history"),
 ]
