@@ -37,7 +37,11 @@ def grant_role(
         AuditAction.CREATE,
         actor=granted_by,
         source=source,
-        changes={"user": [None, user.pk], "role": [None, role], "target": [None, str(target)]},
+        changes={
+            "user": [None, user.pk],
+            "role": [None, role],
+            **{name: [None, place.pk] for name, place in on.items()},
+        },
     )
     forget_scope(user)
     return assignment
@@ -55,7 +59,7 @@ def withdraw_role(
         changes={
             "user": [assignment.user_id, None],
             "role": [assignment.role, None],
-            "target": [str(assignment.target), None],
+            **{name: [place.pk, None] for name, place in target_lookup(assignment.target).items()},
         },
     )
     assignment.delete()

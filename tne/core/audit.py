@@ -218,6 +218,10 @@ def anonymise_person_events(obj: models.Model) -> int:
     return len(events)
 
 
+# Keys of ``changes`` that are no field of their model (role grants written before 2026-12).
+OTHER_LABELS = {"target": "cible"}
+
+
 @dataclass(frozen=True)
 class ReadableChange:
     label: str
@@ -229,8 +233,8 @@ class ReadableChange:
     def __str__(self):
         if self.hidden:
             return f"{self.label} : {self.new}"
-        old = "—" if self.old is None else self.old
-        new = "—" if self.new is None else self.new
+        old = "—" if _empty(self.old) else self.old
+        new = "—" if _empty(self.new) else self.new
         return f"{self.label} : {old} → {new}"
 
 
@@ -260,6 +264,8 @@ def readable_changes(model: type[models.Model], events: list[AuditEvent]) -> Non
             return related[field.related_model].get(value, value)
         if field.choices:
             return dict(field.flatchoices).get(value, value)
+        if isinstance(field, models.BooleanField) and isinstance(value, bool):
+            return "oui" if value else "non"
         if isinstance(field, models.DecimalField | models.FloatField):
             try:  # « 77,5 », as French readers write it (stored as JSON text or number)
                 return number_format(Decimal(str(value)))
@@ -268,7 +274,9 @@ def readable_changes(model: type[models.Model], events: list[AuditEvent]) -> Non
         return value
 
     def label(name):
-        return str(fields[name].verbose_name) if fields[name] is not None else name
+        if fields[name] is not None:
+            return str(fields[name].verbose_name)
+        return OTHER_LABELS.get(name, name)
 
     for event in events:
         event.readable_changes = []

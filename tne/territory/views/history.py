@@ -26,7 +26,7 @@ def territory_history(request):
     by_model = defaultdict(list)
     for event in events:
         model = event.content_type.model_class()
-        event.kind = str(model._meta.verbose_name).capitalize() if model else ""
+        event.kind = str(model._meta.verbose_name) if model else ""
         event.author = event.actor or "Système"
         by_model[model].append(event)
     for model, model_events in by_model.items():
