@@ -16,10 +16,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ["at", "actor", "source", "action", "content_type", "object_repr"]
+    list_display = ["at", "actor", "source", "action", "content_type", "object_repr", "place_path"]
     list_filter = ["source", "action", "content_type"]
     list_select_related = ["actor", "content_type"]
-    search_fields = ["object_repr", "object_id", "actor__email"]
+    search_fields = ["object_repr", "object_id", "actor__email", "=place_school_id"]
     date_hierarchy = "at"
 
 
