@@ -69,3 +69,25 @@ def test_readable_changes_write_decimals_the_french_way(tree):
     latest, first = (event.readable_changes[0] for event in events)
     assert (latest.old, latest.new) == ("77,5", "101,25")
     assert (first.old, first.new) == (None, "77,5")
+
+
+@pytest.mark.django_db
+def test_readable_changes_say_yes_and_no_and_a_grant_names_its_place(tree):
+    from tests.factories import StaffFactory, grant
+    from tne.accounts.models import RoleAssignment
+    from tne.territory.models import Staff
+
+    staff = StaffFactory(school=SchoolFactory(commune=tree.laon))
+    audit.record(staff, AuditAction.UPDATE, changes={"is_new_teacher": [False, True]})
+    assignment = grant(UserFactory(first_name="Ana", last_name="Lys"), "COORDINATOR", tree.aisne)
+    [staff_event], [grant_event] = list(audit.history_of(staff)), list(audit.history_of(assignment))
+
+    audit.readable_changes(Staff, [staff_event])
+    audit.readable_changes(RoleAssignment, [grant_event])
+
+    assert [str(c) for c in staff_event.readable_changes] == ["nouveau professeur : non → oui"]
+    assert sorted(str(c) for c in grant_event.readable_changes) == [  # jsonb reorders keys
+        "rôle : — → Coordination académique ou départementale",
+        "territoire : — → Aisne (02)",
+        "utilisateur : — → Ana Lys",
+    ]

@@ -77,9 +77,10 @@ def test_the_navigation_lists_what_exists_and_marks_the_current_page(client, tre
     assert f'href="{reverse("territory:index")}" aria-current="page">Territoire</a>' in nav
     assert f'href="{reverse("territory:school_list")}">Établissements</a>' in nav
     assert f'href="{reverse("territory:import_upload")}">Imports</a>' in nav
+    assert f'href="{reverse("territory:history")}">Historique</a>' in nav
     assert f'href="{reverse("accounts:access_list")}">Accès</a>' in nav
     assert f'href="{reverse("programme:index")}">Programme</a>' in nav
-    assert nav.count('class="fr-nav__item"') == 6
+    assert nav.count('class="fr-nav__item"') == 7
 
 
 def test_the_imports_link_is_shown_only_to_roles_that_may_import(client, tree):

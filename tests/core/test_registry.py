@@ -25,14 +25,34 @@ def labels(nav: str) -> list[str]:
         (
             Role.NATIONAL,
             "country",
-            ["Tableau de bord", "Territoire", "Établissements", "Programme", "Imports", "Accès"],
+            [
+                "Tableau de bord",
+                "Territoire",
+                "Établissements",
+                "Programme",
+                "Imports",
+                "Historique",
+                "Accès",
+            ],
         ),
         (
             Role.COORDINATOR,
             "aisne",
-            ["Tableau de bord", "Territoire", "Établissements", "Programme", "Imports", "Accès"],
+            [
+                "Tableau de bord",
+                "Territoire",
+                "Établissements",
+                "Programme",
+                "Imports",
+                "Historique",
+                "Accès",
+            ],
         ),
-        (Role.TRAINER, "aisne", ["Tableau de bord", "Territoire", "Établissements", "Programme"]),
+        (
+            Role.TRAINER,
+            "aisne",
+            ["Tableau de bord", "Territoire", "Établissements", "Programme", "Historique"],
+        ),
     ],
 )
 def test_each_role_sees_the_registered_entries_it_may_use_in_order(

@@ -1,11 +1,18 @@
+import contextvars
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.forms import (
+    AdminPasswordChangeForm,
+    AdminUserCreationForm,
+    UserChangeForm,
+)
 
 from tne.core.models import AuditSource
 
 from .models import ApiToken, RoleAssignment, User
 from .roles import grant_role, withdraw_role
+from .users import delete_accounts, save_account
 
 
 def _save_grant(request, assignment: RoleAssignment, *, user) -> None:
@@ -45,6 +52,20 @@ class UserChangeFormTNE(UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
+
+
+# Who is changing a password in the admin: Django's password view saves the form itself.
+_admin_actor = contextvars.ContextVar("admin_actor", default=None)
+
+
+class AuditedPasswordChangeForm(AdminPasswordChangeForm):
+    """The admin's password form, saved through ``save_account`` (audited, value not kept)."""
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        if commit:
+            save_account(user=user, actor=_admin_actor.get())
+        return user
 
 
 class SuperuserOnlyAdmin:
@@ -89,6 +110,24 @@ class UserAdmin(SuperuserOnlyAdmin, DjangoUserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]}),
     ]
     readonly_fields = ["last_login", "date_joined"]
+
+    change_password_form = AuditedPasswordChangeForm
+
+    def user_change_password(self, request, id, form_url=""):
+        token = _admin_actor.set(request.user)
+        try:
+            return super().user_change_password(request, id, form_url)
+        finally:
+            _admin_actor.reset(token)
+
+    def save_model(self, request, obj, form, change):
+        save_account(user=obj, actor=request.user)
+
+    def delete_model(self, request, obj):
+        delete_accounts(users=[obj], actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        delete_accounts(users=list(queryset), actor=request.user)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not RoleAssignment:
@@ -138,4 +177,10 @@ class ApiTokenAdmin(SuperuserOnlyAdmin, admin.ModelAdmin):
     readonly_fields = ["user", "name", "hint", "created_at", "last_used_at"]
 
     def has_add_permission(self, request):
+        return False  # A token is created by its owner, who alone sees its value.
+
+    def has_change_permission(self, request, obj=None):
+        return False  # Revoked by its owner (« Mes jetons »), audited; the admin only reads.
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -8,6 +8,8 @@ from django.core.cache import cache
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
+from tne.core.validators import single_line_text
+
 
 class LoginForm(DsfrBaseForm, AuthenticationForm):
     """Email and password, in DSFR style."""
@@ -30,6 +32,7 @@ class ApiTokenForm(DsfrBaseForm):
     name = forms.CharField(
         label="Nom du jeton",
         max_length=100,
+        validators=[single_line_text],
         help_text="Pour le reconnaître plus tard, par exemple "
         "«\u00a0Tableau de suivi des prêts\u00a0».",
     )

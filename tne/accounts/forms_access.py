@@ -8,6 +8,7 @@ from dsfr.forms import DsfrBaseForm
 
 from tne.core.roles import Role
 from tne.core.text import words_q
+from tne.core.validators import single_line_text
 from tne.core.widgets import OneLoopSelect
 from tne.territory.enums import NodeKind
 from tne.territory.models import School, TerritoryNode
@@ -131,12 +132,14 @@ class AccessGrantForm(DsfrBaseForm):
         label="Prénom",
         required=False,
         max_length=150,
+        validators=[single_line_text],
         help_text="Seulement si la personne n'a pas encore de compte.",
     )
     last_name = forms.CharField(
         label="Nom",
         required=False,
         max_length=150,
+        validators=[single_line_text],
         help_text="Seulement si la personne n'a pas encore de compte.",
     )
     role = forms.ChoiceField(

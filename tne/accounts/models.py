@@ -10,6 +10,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from tne.core.audit import Place, place_of
 from tne.core.permissions import Permission
 from tne.core.roles import Role
 from tne.core.scope import EVERYTHING, Scope
@@ -77,6 +78,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
+    # Never written in the audit trail (``tne.core.audit``): a reference and a marker instead.
+    PERSONAL_FIELDS = ("email", "first_name", "last_name", "external_id", "password")
 
     class Meta:
         verbose_name = "utilisateur"
@@ -220,6 +223,9 @@ class RoleAssignment(models.Model):
     @property
     def target(self):
         return self.school if self.school_id else self.node
+
+    def audit_place(self) -> Place:
+        return place_of(self.target)
 
     def clean(self):
         if self.role in SCHOOL_ROLES:

@@ -37,7 +37,11 @@ def grant_role(
         AuditAction.CREATE,
         actor=granted_by,
         source=source,
-        changes={"user": [None, user.email], "role": [None, role], "target": [None, str(target)]},
+        changes={
+            "user": [None, user.pk],
+            "role": [None, role],
+            **{name: [None, place.pk] for name, place in on.items()},
+        },
     )
     forget_scope(user)
     return assignment
@@ -53,9 +57,9 @@ def withdraw_role(
         actor=withdrawn_by,
         source=source,
         changes={
-            "user": [assignment.user.email, None],
+            "user": [assignment.user_id, None],
             "role": [assignment.role, None],
-            "target": [str(assignment.target), None],
+            **{name: [place.pk, None] for name, place in target_lookup(assignment.target).items()},
         },
     )
     assignment.delete()

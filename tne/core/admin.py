@@ -1,6 +1,37 @@
 from django.contrib import admin
 
-from .models import AuditEvent, Job
+from .models import AuditEvent, AuditSource, Job
+
+
+class ThroughServices:
+    """Admin of a model written by services (the ``services`` of its app): an addition, a change, a
+    deletion and a bulk deletion each go through the service, which validates, writes the audit
+    event and refreshes the figures of the schools concerned. A subclass names its services:
+    ``create(**fields)``, ``update(<arg>=obj, values=…)``, ``delete(<arg>=obj)``."""
+
+    service_arg: str
+    create = update = delete = None
+
+    def _by(self, request) -> dict:
+        return {"actor": request.user, "source": AuditSource.ADMIN}
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            current = type(obj)._default_manager.get(pk=obj.pk)
+            values = {name: form.cleaned_data[name] for name in form.changed_data}
+            type(self).update(**{self.service_arg: current}, values=values, **self._by(request))
+            return
+        fields = {f.name for f in obj._meta.concrete_fields}
+        values = {k: v for k, v in form.cleaned_data.items() if k in fields}
+        created = type(self).create(**values, **self._by(request))
+        obj.pk, obj._state.adding, obj._state.db = created.pk, False, created._state.db
+
+    def delete_model(self, request, obj):
+        type(self).delete(**{self.service_arg: obj}, **self._by(request))
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -16,10 +47,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ["at", "actor", "source", "action", "content_type", "object_repr"]
+    list_display = ["at", "actor", "source", "action", "content_type", "object_repr", "place_path"]
     list_filter = ["source", "action", "content_type"]
     list_select_related = ["actor", "content_type"]
-    search_fields = ["object_repr", "object_id", "actor__email"]
+    search_fields = ["object_repr", "object_id", "actor__email", "=place_school_id"]
     date_hierarchy = "at"
 
 

@@ -1,7 +1,12 @@
 """Parsers of single cells of a file, and :class:`Cells`, the cells of one record read through
 them. A parser returns a clean value or raises :class:`~tne.core.rowerrors.CellError` with a French
 message; empty cells give ``None`` where a value is optional. Numbers are read as people write
-them in France or in open data: ``98,2`` or ``98.2``."""
+them in France or in open data: ``98,2`` or ``98.2``.
+
+Every cell is a single line of text: a C0 control character (U+0000 to U+001F, tabulation and line
+breaks included) or DEL (U+007F) anywhere in it is refused with its code and position, whatever
+the parser (:func:`refuse_control_characters`, applied by :class:`Cells` and :func:`text`), so no
+importer stores a character that an export, an API client or a page cannot carry."""
 
 import re
 from decimal import ROUND_HALF_UP, Decimal
@@ -10,10 +15,38 @@ from .rowerrors import CellError, ErrorCollector
 
 _NUMBER_RE = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
 _INT_RE = re.compile(r"^[+-]?\d+$")
+# C0 controls and DEL: nothing a single-line text field of a file may hold.
+CONTROL_CHARACTERS_RE = re.compile(r"[\x00-\x1f\x7f]")
+# The same but tabulation and line breaks: what no cell of a file may hold, even a multi-line
+# note (what a spreadsheet cannot store either, see openpyxl's ``ILLEGAL_CHARACTERS_RE``).
+BINARY_CONTROL_CHARACTERS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def control_character_message(
+    value: str, pattern: re.Pattern = CONTROL_CHARACTERS_RE
+) -> str | None:
+    """The French message naming the first control character of ``value`` and its position
+    (counted from 1), or ``None`` when there is none."""
+    match = pattern.search(value)
+    if match is None:
+        return None
+    return (
+        f"caractère de contrôle interdit (U+{ord(match.group()):04X}) à la position "
+        f"{match.start() + 1} : tabulations, retours à la ligne et autres caractères de "
+        "contrôle ne sont pas acceptés dans un texte d'une ligne."
+    )
+
+
+def refuse_control_characters(value: str) -> str:
+    """``value`` unchanged, or a :class:`CellError` if it holds a C0 control character or DEL."""
+    message = control_character_message(value)
+    if message is not None:
+        raise CellError(message)
+    return value
 
 
 def text(value: str, *, max_length: int = 255) -> str:
-    value = value.strip()
+    value = refuse_control_characters(value).strip()
     if len(value) > max_length:
         raise CellError(f"texte trop long ({len(value)} caractères, {max_length} au plus).")
     return value
@@ -90,7 +123,8 @@ class Cells:
 
     def __call__(self, column: str, parser=text, **kwargs):
         try:
-            return parser(self.row[column], **kwargs)
+            # Checked here for every parser, so no column escapes it (not only the texts).
+            return parser(refuse_control_characters(self.row[column]), **kwargs)
         except CellError as exc:
             self.error(column, str(exc))
             return None

@@ -22,9 +22,28 @@ class AuditSource(models.TextChoices):
     ADMIN = "ADMIN", "Administration"
 
 
+class AuditEventQuerySet(models.QuerySet):
+    def in_places(self, *, everything: bool = False, paths=(), schools=None):
+        """The events of the places under one of ``paths`` (materialised paths of nodes: one
+        indexed prefix filter each) or about one of ``schools`` (ids, or a subquery of school
+        ids); every event with ``everything``. One query, whatever the number of places."""
+        if everything:
+            return self
+        query = models.Q(pk__in=[])
+        for path in paths:
+            query |= models.Q(place_path__startswith=path)
+        if schools is not None:
+            query |= models.Q(place_school_id__in=schools)
+        return self.filter(query)
+
+
 class AuditEvent(models.Model):
     """One change on a record that matters: who, when, what, and the fields that changed
-    (``{"field": [old, new]}``). Written by the services that make the change, never by signals."""
+    (``{"field": [old, new]}``, or a marker instead of the values of a personal field). Written by
+    the services that make the change, never by signals. The place it concerns is kept as the
+    materialised path of its node of the territory (``place_path``, a school's is its commune's)
+    and the id of its school, if any (``place_school_id``): core knows no territory model, and
+    « what changed in my territory » is one indexed prefix filter."""
 
     at = models.DateTimeField("date", auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -49,6 +68,14 @@ class AuditEvent(models.Model):
         on_delete=models.SET_NULL,
         related_name="audit_events",
     )
+    place_path = models.CharField(
+        "lieu", max_length=255, blank=True, default="", db_index=True, editable=False
+    )
+    place_school_id = models.PositiveBigIntegerField(
+        "établissement concerné", null=True, blank=True, db_index=True, editable=False
+    )
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = "événement d'historique"

@@ -1,13 +1,18 @@
 """Reading CSV files as people and open-data portals write them: UTF-8 with or without BOM,
 ``;``, ``,`` or tab (sniffed from the header line), quoted or bare headers, an unnamed index
 column. Every problem is reported with the file, the line and the column (:mod:`.rowerrors`);
-nothing is guessed. Any domain that imports a file reads it through :class:`CsvTable`."""
+nothing is guessed. A cell holding a control character other than a tabulation or a line break
+(NUL, ESC…: :data:`~.cells.BINARY_CONTROL_CHARACTERS_RE`) is an error of its line and column,
+whoever reads the file; the single-line texts of :mod:`.cells` refuse those two as well.
+Any domain that imports a file reads it through :class:`CsvTable`."""
 
 import csv
 import io
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from .cells import BINARY_CONTROL_CHARACTERS_RE as CONTROLS
+from .cells import control_character_message
 from .rowerrors import ImportFileError, RowError
 
 DELIMITERS = (";", ",", "\t")
@@ -74,6 +79,9 @@ class CsvTable:
             self._fail(1, None, f"en-tête illisible ({exc}).")
         seen = set()
         for name in names:
+            message = control_character_message(name, CONTROLS)
+            if message is not None:
+                self._fail(1, None, f"en-tête : {message}")
             if name and name in seen:
                 self._fail(1, name, "colonne en double dans l'en-tête.")
             seen.add(name)
@@ -123,7 +131,17 @@ class CsvTable:
                     f"{len(cells)} colonnes au lieu de {width} (séparateur « {self.delimiter} »).",
                 )
                 continue
-            yield start, {name: cells[i] for i, name in named}
+            record = {name: cells[i] for i, name in named}
+            if CONTROLS.search("".join(record.values())):  # One search per record.
+                bad = [
+                    (name, message)
+                    for name, value in record.items()
+                    if (message := control_character_message(value, CONTROLS))
+                ]
+                for name, message in bad:
+                    report(start, name, message)
+                continue
+            yield start, record
 
 
 def read_rows(

@@ -1,40 +1,31 @@
-"""Administration of the programme. Periods are set here (by superusers: a period is part of the
-programme's frame, like its measures); targets and envelopes are only read, since they are
-written through the « Programme » pages and their services, which check authority and the
-split of envelopes and write the audit trail."""
+"""Administration of the programme. Periods are set here by superusers (a period is part of the
+programme's frame), through audited services; the measures come from a data migration; targets
+and envelopes are only read, since they are written through the « Programme » pages and their
+services, which check authority and the split of envelopes and write the audit trail."""
 
 from django.contrib import admin
 
+from tne.core.admin import ReadOnlyAdmin, ThroughServices
+
+from . import services
 from .models import Envelope, Measure, Period, Target
 
 
 @admin.register(Measure)
-class MeasureAdmin(admin.ModelAdmin):
+class MeasureAdmin(ReadOnlyAdmin):
+    """The eight measures and their texts come from the data migration."""
+
     list_display = ["code", "title", "order"]
-    readonly_fields = ["code"]
-
-    def has_add_permission(self, request):
-        return False  # The eight measures come from the data migration.
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Period)
-class PeriodAdmin(admin.ModelAdmin):
+class PeriodAdmin(ThroughServices, admin.ModelAdmin):
+    service_arg = "period"
+    create = services.period_create
+    update = services.period_update
+    delete = services.period_delete
     list_display = ["label", "kind", "starts_on", "ends_on", "school_year"]
     list_filter = ["kind"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Target)

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from tne.core.audit import diff, record
+from tne.core.audit import create_audited, delete_audited, diff, record, update_audited
 from tne.core.models import AuditAction, AuditSource
 from tne.territory.models import TerritoryNode
 
@@ -211,3 +211,36 @@ def delete_envelope(*, actor, envelope: Envelope, source: str = AuditSource.UI) 
         )
     record(locked, AuditAction.DELETE, actor=actor, source=source, changes={})
     locked.delete()
+
+
+# --- Periods (set by superusers in the administration) ----------------------------------------
+
+
+@transaction.atomic
+def period_create(
+    *,
+    label: str,
+    kind: str,
+    starts_on,
+    ends_on=None,
+    school_year=None,
+    actor=None,
+    source: str = AuditSource.ADMIN,
+) -> Period:
+    period = Period(
+        label=label, kind=kind, starts_on=starts_on, ends_on=ends_on, school_year=school_year
+    )
+    return create_audited(period, actor=actor, source=source)
+
+
+@transaction.atomic
+def period_update(
+    *, period: Period, values: dict, actor=None, source: str = AuditSource.ADMIN
+) -> Period:
+    return update_audited(period, values, actor=actor, source=source)
+
+
+@transaction.atomic
+def period_delete(*, period: Period, actor=None, source: str = AuditSource.ADMIN) -> None:
+    """Deletes a period that no target nor envelope names (they protect it)."""
+    delete_audited(period, actor=actor, source=source)

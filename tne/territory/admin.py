@@ -1,32 +1,17 @@
 from django.contrib import admin
 from django.db.models import BooleanField, ExpressionWrapper, Q
 
+from tne.core.admin import ThroughServices
+
+from . import services
 from .models import School, SchoolClass, SchoolYear, Staff, TerritoryNode
-from .services import refresh_school_figures
-
-
-class RefreshesSchoolFigures:
-    """Admin of a model counted in ``SchoolFigures`` (classes, staff): every save or deletion
-    refreshes the figures of the school(s) it touched, the one it left included."""
-
-    def save_model(self, request, obj, form, change):
-        previous = form.initial.get("school") if change else None
-        super().save_model(request, obj, form, change)
-        refresh_school_figures(school_ids={obj.school_id} | ({previous} if previous else set()))
-
-    def delete_model(self, request, obj):
-        school_id = obj.school_id
-        super().delete_model(request, obj)
-        refresh_school_figures(school_ids=[school_id])
-
-    def delete_queryset(self, request, queryset):
-        school_ids = set(queryset.values_list("school_id", flat=True))
-        super().delete_queryset(request, queryset)
-        refresh_school_figures(school_ids=school_ids)
 
 
 class ReferenceDataAdmin(admin.ModelAdmin):
     """Read-only: reference data comes from the importers, which write the audit trail."""
+
+    def has_add_permission(self, request):
+        return False  # A node or a school comes from an import (its path, its links).
 
     def has_change_permission(self, request, obj=None):
         return False  # Reference data: it comes from the importers.
@@ -54,9 +39,15 @@ class SchoolAdmin(ReferenceDataAdmin):
 
 
 @admin.register(SchoolYear)
-class SchoolYearAdmin(admin.ModelAdmin):
+class SchoolYearAdmin(ThroughServices, admin.ModelAdmin):
     """Where national steering pins the current year (« imposée comme année en cours »), or
-    unpins it so that the current year follows the date again."""
+    unpins it so that the current year follows the date again (the services refresh the
+    figures)."""
+
+    service_arg = "year"
+    create = services.school_year_create
+    update = services.school_year_update
+    delete = services.school_year_delete
 
     list_display = ["label", "starts_on", "ends_on", "is_pinned", "is_current"]
 
@@ -72,14 +63,13 @@ class SchoolYearAdmin(admin.ModelAdmin):
             .annotate(is_current_year=ExpressionWrapper(current, output_field=BooleanField()))
         )
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if not change or {"is_pinned", "label"} & set(form.changed_data):
-            refresh_school_figures()  # The figures count the classes of the current year.
-
 
 @admin.register(SchoolClass)
-class SchoolClassAdmin(RefreshesSchoolFigures, admin.ModelAdmin):
+class SchoolClassAdmin(ThroughServices, admin.ModelAdmin):
+    service_arg = "school_class"
+    create = services.class_create
+    update = services.class_update
+    delete = services.class_delete
     list_display = ["name", "school", "year", "stage", "headcount", "is_synthetic"]
     list_filter = ["stage", "year", "is_synthetic"]
     list_select_related = ["school", "year"]
@@ -88,7 +78,11 @@ class SchoolClassAdmin(RefreshesSchoolFigures, admin.ModelAdmin):
 
 
 @admin.register(Staff)
-class StaffAdmin(RefreshesSchoolFigures, admin.ModelAdmin):
+class StaffAdmin(ThroughServices, admin.ModelAdmin):
+    service_arg = "staff"
+    create = services.staff_create
+    update = services.staff_update
+    delete = services.staff_delete
     list_display = ["last_name", "first_name", "role", "school", "is_new_teacher", "is_synthetic"]
     list_filter = ["role", "is_new_teacher", "is_synthetic"]
     list_select_related = ["school"]

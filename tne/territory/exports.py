@@ -3,7 +3,6 @@
 
 import tempfile
 from collections.abc import Callable, Iterator
-from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.http import FileResponse, StreamingHttpResponse
@@ -53,10 +52,7 @@ def csv_response(schools: QuerySet[School]) -> StreamingHttpResponse:
 
 
 def _xlsx_cell(sheet, value: object, number_format: str | None = None) -> object:
-    if isinstance(value, Decimal):
-        value = float(value)
-    elif isinstance(value, str) and value.startswith(exports.FORMULA_PREFIXES):
-        value = "'" + value
+    value = exports.xlsx_cell(value)
     if number_format is None:
         return value
     cell = WriteOnlyCell(sheet, value=value)

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q, Subquery
 from django.utils import timezone
 
+from tne.core.audit import Place
 from tne.core.scope import scope_of
 from tne.core.text import search_text
 
@@ -221,6 +222,10 @@ class School(models.Model):
     def __str__(self):
         return f"{self.name} ({self.uai})"
 
+    def audit_place(self) -> Place:
+        """Where the audit trail files a change of this school: its commune, and itself."""
+        return Place(path=self.commune.path, school_id=self.pk)
+
 
 def school_year_start(day: datetime.date) -> int:
     """The calendar year a school year starts in: a school year starts on 1 September, so
@@ -351,6 +356,9 @@ class SchoolClass(models.Model):
     def __str__(self):
         return f"{self.name} — {self.school.name}"
 
+    def audit_place(self) -> Place:
+        return self.school.audit_place()
+
 
 class StaffQuerySet(models.QuerySet):
     def visible_to(self, user, permission=VIEW_PEOPLE):
@@ -385,6 +393,8 @@ class Staff(models.Model):
     is_synthetic = models.BooleanField("donnée synthétique", default=False)
 
     objects = StaffQuerySet.as_manager()
+    # Never written in the audit trail (``tne.core.audit``): a reference and a marker instead.
+    PERSONAL_FIELDS = ("first_name", "last_name", "email")
 
     class Meta:
         verbose_name = "personnel"
@@ -394,6 +404,9 @@ class Staff(models.Model):
 
     def __str__(self):
         return f"{self.first_name} {self.last_name}"
+
+    def audit_place(self) -> Place:
+        return self.school.audit_place()
 
 
 class SchoolFigures(models.Model):

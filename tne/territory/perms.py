@@ -33,3 +33,8 @@ IMPORT_REFERENCE = declare(
 
 def can_import_reference_data(user) -> bool:
     return holds(user, IMPORT_REFERENCE)
+
+
+def can_view_history(user) -> bool:
+    """« Historique du territoire »: the agents' record of their work, for those who read people."""
+    return holds(user, VIEW_PEOPLE)

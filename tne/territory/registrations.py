@@ -3,7 +3,7 @@ card (imported by ``TerritoryConfig.ready()``)."""
 
 from tne.core.registry import dashboard_card, nav_entry
 
-from .perms import can_import_reference_data
+from .perms import can_import_reference_data, can_view_history
 from .views.dashboard import browse_card, dashboard
 
 nav_entry(
@@ -24,5 +24,6 @@ nav_entry(
     order=40,
     permission_check=can_import_reference_data,
 )
+nav_entry("Historique", "territory:history", order=45, permission_check=can_view_history)
 dashboard_card("territory/dashboard.html", context=dashboard, order=10)
 dashboard_card("territory/dashboard_browse.html", context=browse_card, order=90)

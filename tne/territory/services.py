@@ -1,5 +1,6 @@
-"""Writes of the territory app outside the importers: the school year of the date, the summary
-figures of the schools.
+"""Writes of the territory app outside the importers: school years, classes and staff (one
+service per write, each with its audit event: the admin calls them too), the school year of the
+date, the summary figures of the schools.
 
 ``SchoolFigures`` holds, per school, what the dashboard and the school list would otherwise count
 over the whole classes and staff tables on every page. Whatever writes classes or staff (the
@@ -12,7 +13,7 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from tne.core.audit import record
+from tne.core.audit import create_audited, delete_audited, record, update_audited
 from tne.core.models import AuditAction, AuditSource
 
 from .enums import StaffRole, Stage
@@ -38,6 +39,131 @@ FIGURE_FIELDS = [
     "synthetic_staff",
     "refreshed_at",
 ]
+
+
+@transaction.atomic
+def school_year_create(
+    *,
+    label: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    is_pinned: bool = False,
+    actor=None,
+    source: str = AuditSource.UI,
+) -> SchoolYear:
+    year = SchoolYear(label=label, starts_on=starts_on, ends_on=ends_on, is_pinned=is_pinned)
+    create_audited(year, actor=actor, source=source)
+    refresh_school_figures()  # The figures count the classes of the current year.
+    return year
+
+
+@transaction.atomic
+def school_year_update(
+    *, year: SchoolYear, values: dict, actor=None, source: str = AuditSource.UI
+) -> SchoolYear:
+    """Changes the fields of ``values``; pinning or renaming a year refreshes every figure."""
+    before = (year.label, year.is_pinned)
+    update_audited(year, values, actor=actor, source=source)
+    if (year.label, year.is_pinned) != before:
+        refresh_school_figures()
+    return year
+
+
+@transaction.atomic
+def school_year_delete(*, year: SchoolYear, actor=None, source: str = AuditSource.UI) -> None:
+    """Deletes a year with no class (a class protects its year)."""
+    delete_audited(year, actor=actor, source=source)
+    refresh_school_figures()
+
+
+@transaction.atomic
+def class_create(
+    *,
+    school: School,
+    year: SchoolYear,
+    name: str,
+    stage: str,
+    levels: list[str],
+    headcount: int,
+    is_synthetic: bool = False,
+    actor=None,
+    source: str = AuditSource.UI,
+) -> SchoolClass:
+    school_class = SchoolClass(
+        school=school,
+        year=year,
+        name=name,
+        stage=stage,
+        levels=levels,
+        headcount=headcount,
+        is_synthetic=is_synthetic,
+    )
+    create_audited(school_class, actor=actor, source=source)
+    refresh_school_figures(school_ids=[school.pk])
+    return school_class
+
+
+@transaction.atomic
+def class_update(
+    *, school_class: SchoolClass, values: dict, actor=None, source: str = AuditSource.UI
+) -> SchoolClass:
+    """Changes the fields of ``values``; the figures of its school (both, if it moved) follow."""
+    before = school_class.school_id
+    update_audited(school_class, values, actor=actor, source=source)
+    refresh_school_figures(school_ids={before, school_class.school_id})
+    return school_class
+
+
+@transaction.atomic
+def class_delete(*, school_class: SchoolClass, actor=None, source: str = AuditSource.UI) -> None:
+    school_id = school_class.school_id
+    delete_audited(school_class, actor=actor, source=source)
+    refresh_school_figures(school_ids=[school_id])
+
+
+@transaction.atomic
+def staff_create(
+    *,
+    school: School,
+    role: str,
+    first_name: str,
+    last_name: str,
+    email: str = "",
+    is_new_teacher: bool = False,
+    user=None,
+    is_synthetic: bool = False,
+    actor=None,
+    source: str = AuditSource.UI,
+) -> Staff:
+    """A member of staff; the audit event names no one (``Staff.PERSONAL_FIELDS``)."""
+    staff = Staff(
+        school=school,
+        role=role,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        is_new_teacher=is_new_teacher,
+        user=user,
+        is_synthetic=is_synthetic,
+    )
+    create_audited(staff, actor=actor, source=source)
+    refresh_school_figures(school_ids=[school.pk])
+    return staff
+
+
+@transaction.atomic
+def staff_update(*, staff: Staff, values: dict, actor=None, source: str = AuditSource.UI) -> Staff:
+    before = staff.school_id
+    update_audited(staff, values, actor=actor, source=source)
+    refresh_school_figures(school_ids={before, staff.school_id})
+    return staff
+
+
+@transaction.atomic
+def staff_delete(*, staff: Staff, actor=None, source: str = AuditSource.UI) -> None:
+    school_id = staff.school_id
+    delete_audited(staff, actor=actor, source=source)
+    refresh_school_figures(school_ids=[school_id])
 
 
 @transaction.atomic

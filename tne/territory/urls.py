@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import browse, imports, school
+from .views import browse, history, imports, school
 
 app_name = "territory"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("etablissements/<str:uai>/", school.school_detail, name="school_detail"),
     path("imports/", imports.import_upload, name="import_upload"),
     path("imports/modeles/<str:kind>.csv", imports.import_template, name="import_template"),
+    path("historique/", history.territory_history, name="history"),
 ]

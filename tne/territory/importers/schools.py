@@ -5,10 +5,10 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from tne.core.audit import AuditAction, build_event, diff, record_many
+from tne.core.audit import AuditAction, Place, build_event, diff, record_many
 from tne.core.scope import EVERYTHING, Scope
 from tne.territory.enums import NodeKind
-from tne.territory.models import School, school_search_text
+from tne.territory.models import School, TerritoryNode, school_search_text
 
 from .territory import BATCH, CommuneData, TerritoryIndex, chunks
 from .values import departement_code_of_commune
@@ -171,13 +171,32 @@ def upsert_schools(
     events = [
         (school, AuditAction.CREATE, diff(blank, _field_values(school))) for school in to_create
     ] + [(school, AuditAction.UPDATE, changes) for school, _, changes in to_update]
+    paths = _commune_paths(territory, [school for school, _, _ in events])
     record_many(
-        build_event(school, action, actor=actor, source=source, changes=changes, job=job)
+        build_event(
+            school,
+            action,
+            actor=actor,
+            source=source,
+            changes=changes,
+            job=job,
+            place=Place(path=paths.get(school.commune_id, ""), school_id=school.pk),
+        )
         for school, action, changes in events
     )
     result.created, result.updated = len(to_create), len(to_update)
     result.nodes_created = territory.created
     return result
+
+
+def _commune_paths(territory: TerritoryIndex, schools: list[School]) -> dict[int, str]:
+    """The path of the commune of each school (the place of its audit event): from the index,
+    and one query per chunk for the communes it did not load (rows that give no commune)."""
+    paths = {pk: node.path for pk, node in territory.by_pk.items()}
+    missing = sorted({s.commune_id for s in schools} - set(paths))
+    for ids in chunks(missing):
+        paths.update(TerritoryNode.objects.filter(pk__in=ids).values_list("pk", "path"))
+    return paths
 
 
 def _in_scope(scope: Scope, school: School | None, values: dict) -> tuple[bool, bool]:
