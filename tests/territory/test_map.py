@@ -93,16 +93,24 @@ def test_it_has_a_table_alternative_counting_schools_per_commune(client, vdo_sch
     assert '<th scope="row">Pontoise</th><td>1</td>' in html
 
 
-def test_a_teacher_sees_only_their_school_on_the_map_of_their_departement(
+def test_a_trainer_sees_only_the_schools_of_their_circonscription_on_the_map(
     client, tree, vdo_schools
 ):
-    teacher = user_with_role(Role.TEACHER, vdo_schools[1])
+    trainer = user_with_role(Role.TRAINER, tree.circ_cergy)
+    vdo_schools[1].circonscription = tree.circ_cergy
+    vdo_schools[1].save()
 
-    points = _group(_svg(_map(client, teacher, "95").content.decode()), "schools")
+    points = _group(_svg(_map(client, trainer, "95").content.decode()), "schools")
 
     assert points.count("<title>") == 1
     assert vdo_schools[1].uai in points
-    assert _map(client, teacher, "02").status_code == 404
+    assert _map(client, trainer, "02").status_code == 404
+
+
+def test_a_teacher_does_not_browse_the_map(client, tree, vdo_schools):
+    teacher = user_with_role(Role.TEACHER, vdo_schools[1])
+
+    assert _map(client, teacher, "95").status_code == 403
 
 
 def test_a_local_authority_sees_only_the_schools_it_owns(client, tree, vdo_schools):
