@@ -1,7 +1,8 @@
 """The one rule telling a real school name from an open-data placeholder: « A COMPLETER » (in
-any case, with or without accents) or an address standing for the name (« 17 RUE DE LA
-MAIRIE »). The importers set ``School.name_needs_review`` from it; the list shows such schools
-last, with a badge « Nom à corriger »."""
+any case, with or without accents, alone or followed by a hint: « A COMPLETER (JEAN ZAY) ») or
+an address standing for the name (« 17 RUE DE LA MAIRIE »). The importers set
+``School.name_needs_review`` from it; the list shows such schools last, with a badge « Nom à
+corriger »."""
 
 import re
 
@@ -17,4 +18,8 @@ ADDRESS_RE = re.compile(
 def name_needs_review(name: str) -> bool:
     """Whether ``name`` is a placeholder rather than the name of a school."""
     text = search_text(name or "")  # Upper case, no accents, words separated by one space.
-    return not text or text in PLACEHOLDER_NAMES or bool(ADDRESS_RE.match(text))
+    return (
+        not text
+        or any(text == p or text.startswith(p + " ") for p in PLACEHOLDER_NAMES)
+        or bool(ADDRESS_RE.match(text))
+    )

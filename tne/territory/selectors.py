@@ -230,7 +230,12 @@ SORTS = {
     "nom": F("search_name"),
     "commune": F("commune__search_name"),
     "circonscription": F("circonscription__search_name"),
-    "type": F("kind"),
+    # The order of the kinds (maternelle, élémentaire, primaire, collège, lycées), not their codes.
+    "type": Case(
+        *(When(kind=kind, then=Value(i)) for i, kind in enumerate(SchoolKind.values)),
+        default=Value(len(SchoolKind.values)),
+        output_field=IntegerField(),
+    ),
     "ips": F("ips"),
     "classes": F("sort_classes"),
 }

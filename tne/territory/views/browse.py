@@ -104,6 +104,7 @@ def _sort_headers(form: SchoolFilterForm, query) -> list[dict]:
             continue
         params = query.copy()
         params.pop("page", None)
+        params.pop("tri", None)
         ascending, descending = current == key, current == f"-{key}"
         params["tri"] = f"-{key}" if ascending else key
         headers.append(

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from tne.core.scope import holds
 
-from ..perms import VIEW_SCHOOLS
+from ..perms import VIEW_SCHOOLS, can_browse_territory
 from ..selectors import (
     TARGET_CLASSES,
     TARGET_ELEMENTARY_CLASSES,
@@ -41,11 +41,15 @@ def _cards(figures: DashboardFigures) -> tuple[list[Card], list[Card], list[Card
     """Three groups of cards: schools, classes and pupils, teachers (empty when the user may
     not see people). Targets only for the national scope."""
     national = figures.national
-    schools = [
-        Card("Établissements", figures.schools, OPEN_DATA),
-        Card("Écoles", figures.ecoles, OPEN_DATA),
-        Card("Collèges", figures.colleges, OPEN_DATA),
-        Card("Lycées", figures.lycees, OPEN_DATA),
+    # A kind the scope has none of is not shown (no « 0 Collèges » to a parent of an école).
+    schools = [Card("Établissements", figures.schools, OPEN_DATA)] + [
+        card
+        for card in (
+            Card("Écoles", figures.ecoles, OPEN_DATA),
+            Card("Collèges", figures.colleges, OPEN_DATA),
+            Card("Lycées", figures.lycees, OPEN_DATA),
+        )
+        if card.value
     ]
     class_source, class_synthetic = _source(
         figures.synthetic_classes, figures.classes, plural="classes"
@@ -88,6 +92,15 @@ def _cards(figures: DashboardFigures) -> tuple[list[Card], list[Card], list[Card
     return schools, classes, staff
 
 
+def _own_schools(user) -> list:
+    schools: dict[int, object] = {}
+    for grant in user.grants:
+        if grant.school_id:
+            school = schools.setdefault(grant.school_id, grant.school)
+            school.own_roles = [*getattr(school, "own_roles", []), grant.get_role_display()]
+    return list(schools.values())
+
+
 def dashboard(request) -> dict:
     user = request.user
     context = {"has_scope": holds(user, VIEW_SCHOOLS)}
@@ -99,7 +112,9 @@ def dashboard(request) -> dict:
             school_cards=school_cards,
             class_cards=class_cards,
             staff_cards=staff_cards,
-            # The schools a role held in a school is granted on (already loaded with the scope).
-            own_schools=[g.school for g in user.grants if g.school_id],
+            # The schools a role held in a school is granted on (already loaded with the scope),
+            # each once, with the roles held there.
+            own_schools=_own_schools(user),
+            browses=can_browse_territory(user),
         )
     return context
