@@ -16,7 +16,7 @@ from tne.core.scope import scope_of
 from .. import maps
 from ..enums import Level, NodeKind, StaffRole, Stage
 from ..models import School, SchoolClass, SchoolYear, Staff, TerritoryNode, class_order_key
-from ..perms import BROWSE, VIEW_IPS, VIEW_PEOPLE, can_browse_territory
+from ..perms import BROWSE, VIEW_IPS, VIEW_PEOPLE, can_browse_territory, can_view_ips
 
 HISTORY_LENGTH = 20
 
@@ -155,7 +155,9 @@ def departement_map(request, code):
         TerritoryNode.objects.visible_to(request.user), kind=NodeKind.DEPARTEMENT, code=code
     )
     schools = School.objects.visible_to(request.user).filter(departement=departement)
-    school_map = maps.departement_school_map(departement=departement, schools=schools)
+    school_map = maps.departement_school_map(
+        departement=departement, schools=schools, with_ips=can_view_ips(request.user)
+    )
     context = {
         "title": f"Carte des établissements — {departement}",
         "departement": departement,
