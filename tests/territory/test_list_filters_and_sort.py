@@ -212,3 +212,15 @@ def test_the_school_history_is_a_list_not_an_inner_scroll_area(client, world, co
     history = html[html.index('id="history-title"') :]
     assert '<ol class="tne-history" id="history" aria-labelledby="history-title">' in history
     assert "fr-table__wrapper" not in history
+
+
+def test_the_ips_read_through_a_partial_scope_keeps_one_decimal(client, world):
+    world.laon_ecole.ips = Decimal("98.8")  # Not exact as a float: SQLite stores a REAL.
+    world.laon_ecole.save()
+    ien, _ = people(world)["IEN of the Laon circonscription"]
+    client.force_login(ien)
+
+    html = client.get(LIST_URL).content.decode()
+
+    assert '<td class="tne-num">98,8</td>' in html
+    assert "98,8000" not in html

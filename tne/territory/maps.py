@@ -272,7 +272,7 @@ def departement_school_map(
             cache_key=json.dumps([departement.code, str(path), mtime, points]),
             drawing_version=DRAWING_VERSION,
         )
-        svg = mark_safe(_links(chart.svg))  # noqa: S308 (escaped by vl-convert and charts)
+        svg = mark_safe(_links(chart.svg))
     return SchoolMap(
         svg=svg,
         has_outlines=path is not None,

@@ -231,6 +231,11 @@ class School(models.Model):
     def __str__(self):
         return f"{self.name} ({self.uai})"
 
+    @property
+    def readable_ips(self):
+        """The IPS where the list's query found the user may read it (``ips_readable``)."""
+        return self.ips if getattr(self, "ips_readable", False) else None
+
 
 def school_year_start(day: datetime.date) -> int:
     """The calendar year a school year starts in: a school year starts on 1 September, so

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     Exists,
@@ -303,22 +304,27 @@ LIST_FIELDS = [
 ]
 
 
-def _readable_ips(user):
-    """The IPS of a row where the user may read it (``territory.view_ips``), else NULL."""
+def _ips_readable(user):
+    """Whether the user may read the IPS of the row (``territory.view_ips``): a flag, the IPS
+    itself read from its column (a CASE over it would lose its decimal places on SQLite)."""
     ips_scope = scope_of(user, VIEW_IPS)
     if ips_scope.everything:
-        return F("ips")
-    return Case(When(ips_scope.school_q(), then=F("ips")), default=Value(None))
+        return Value(True)
+    return Case(
+        When(ips_scope.school_q(), then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
 
 
 def with_list_columns(schools: QuerySet[School], user) -> QuerySet[School]:
     """``schools`` with what a row of the list shows: commune, département and circonscription
     joined, the number of classes of the current year (``class_count``) read from
-    ``SchoolFigures``, and the IPS where the user may read it (``readable_ips``)."""
+    ``SchoolFigures``, and the IPS where the user may read it (``readable_ips``, else None)."""
     return (
         schools.select_related("commune", "departement", "circonscription")
         .only(*LIST_FIELDS)
-        .annotate(class_count=_current_classes(), readable_ips=_readable_ips(user))
+        .annotate(class_count=_current_classes(), ips_readable=_ips_readable(user))
     )
 
 
