@@ -37,6 +37,8 @@ def test_a_parent_sees_the_card_of_their_childs_school_and_no_steering_entry(cli
 
     assert nav_labels(html) == ["Tableau de bord"]
     assert f'id="own-school-{school.uai}"' in html
+    # Their school first, before the figures of their scope.
+    assert html.index(f'id="own-school-{school.uai}"') < html.index("Écoles, collèges et lycées")
     assert school.name in html
     assert f'href="{reverse("territory:school_detail", args=[school.uai])}"' in html
     assert "Prêts de matériel et sessions de formation" in html  # The place kept for them.
