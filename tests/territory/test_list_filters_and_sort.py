@@ -224,3 +224,17 @@ def test_the_ips_read_through_a_partial_scope_keeps_one_decimal(client, world):
 
     assert '<td class="tne-num">98,8</td>' in html
     assert "98,8000" not in html
+
+
+def test_the_ips_sort_of_a_mixed_grant_orders_only_the_ips_it_may_read(client, world, tree):
+    from tests.factories import grant
+
+    # Parent at Soissons (IPS 112.3, not theirs to read), IEN of Laon (78.5 and unknown).
+    user, _ = people(world)["IEN of the Laon circonscription"]
+    grant(user, Role.PARENT, world.soissons_ecole)
+    client.force_login(user)
+
+    listed = rows(client.get(LIST_URL, {"tri": "-ips"}).content.decode())
+
+    assert listed[0] == world.laon_ecole.uai  # Not Saint-Crépin, whose IPS it may not read.
+    assert set(listed[1:]) == {world.laon_maternelle.uai, world.soissons_ecole.uai}

@@ -253,9 +253,26 @@ def sort_order(sort: str) -> tuple:
     return (ordered, *TIE_BREAK)
 
 
-def _sorted(schools: QuerySet[School], sort: str) -> QuerySet[School]:
-    if sort.removeprefix("-") == "classes":
+def _sorted(schools: QuerySet[School], sort: str, user) -> QuerySet[School]:
+    key = sort.removeprefix("-")
+    if key == "classes":
         schools = schools.annotate(sort_classes=_current_classes())
+    elif key == "ips" and not scope_of(user, VIEW_IPS).everything:
+        # Only the IPS the user may read order the list (the others count as unknown): the
+        # order must not tell what the column hides. A national reader sorts on the index.
+        schools = schools.annotate(
+            sort_ips=Case(
+                When(scope_of(user, VIEW_IPS).school_q(), then=F("ips")),
+                default=Value(None),
+                output_field=School._meta.get_field("ips"),
+            )
+        )
+        ordered = (
+            F("sort_ips").desc(nulls_last=True)
+            if sort.startswith("-")
+            else F("sort_ips").asc(nulls_last=True)
+        )
+        return schools.order_by(ordered, *TIE_BREAK)
     return schools.order_by(*sort_order(sort))
 
 
@@ -283,7 +300,7 @@ def matching_schools(user, filters: SchoolFilters, *, permission=VIEW_SCHOOLS) -
         schools = schools.filter(ips__lte=filters.ips_max)
     if filters.query.strip():
         schools = schools.filter(search_q(filters.query))
-    return _sorted(schools, filters.sort)
+    return _sorted(schools, filters.sort, user)
 
 
 # The columns of the list and of its exports: not the JSON fields, costly to load by thousands.
@@ -350,5 +367,5 @@ class PagedSchools:
         return self.count()
 
     def __getitem__(self, page: slice) -> list[School]:
-        rows = _sorted(School.objects.filter(uai__in=self._keys[page]), self._sort)
+        rows = _sorted(School.objects.filter(uai__in=self._keys[page]), self._sort, self._user)
         return list(with_list_columns(rows, self._user))
