@@ -2,13 +2,22 @@ import re
 
 import pytest
 
-from tests.factories import SchoolFactory, UserFactory
+from tests.factories import SchoolFactory
+
+
+def api_user():
+    """A user whose role carries ``accounts.use_api`` (national steering)."""
+    from tests.factories import Role, node, user_with_role
+    from tne.territory.enums import NodeKind
+
+    return user_with_role(Role.NATIONAL, node(NodeKind.COUNTRY, "FR", "France"))
 
 
 @pytest.fixture
 def owner(client):
-    """A logged-in user, owner of the API tokens under test."""
-    user = UserFactory()
+    """A logged-in user, owner of the API tokens under test: national steering (a role that may use
+    the API, ``accounts.use_api``)."""
+    user = api_user()
     client.force_login(user)
     return user
 

@@ -20,7 +20,9 @@ def _breadcrumb(response) -> list[str]:
 
 
 def test_the_tokens_page_breadcrumb_has_one_home(client):
-    client.force_login(UserFactory())
+    from tests.accounts.conftest import api_user
+
+    client.force_login(api_user())
 
     response = client.get("/comptes/jetons/")
 

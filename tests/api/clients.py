@@ -13,3 +13,15 @@ class TokenClient:
         return self.client.get(
             f"/api/v1{path}", params, headers={"Authorization": f"Bearer {self.raw}"}
         )
+
+
+class SessionClient:
+    """Calls the API as ``user`` from a browser session (roles that hold no API token)."""
+
+    def __init__(self, client, user):
+        self.client = client
+        self.user = user
+        client.force_login(user)
+
+    def get(self, path: str, **params):
+        return self.client.get(f"/api/v1{path}", params)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.api.clients import TokenClient
+from tests.api.clients import SessionClient, TokenClient
 from tests.factories import SchoolClassFactory, SchoolFactory, StaffFactory, user_with_role
 from tne.territory.enums import EducationNetwork, SchoolKind, Sector
 
@@ -63,9 +63,13 @@ def schools(tree):
 
 @pytest.fixture
 def api_as(client):
-    """``api_as(role, target)``: a TokenClient for a new user holding that role."""
+    """``api_as(role, target)``: a TokenClient for a new user holding that role, or a
+    SessionClient (the API from the browser) for a role without ``accounts.use_api``, whose
+    tokens the API refuses."""
+    from tne.accounts.perms import can_use_api
 
     def make(role, target):
-        return TokenClient(client, user_with_role(role, target))
+        user = user_with_role(role, target)
+        return TokenClient(client, user) if can_use_api(user) else SessionClient(client, user)
 
     return make

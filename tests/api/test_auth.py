@@ -129,16 +129,21 @@ def test_me_lists_roles_and_scope(client, tree):
             "target_name": "Val-d'Oise",
         }
     ]
-    assert data["permissions"] == [
-        {
-            "code": "programme.view",
-            "label": "Consulter les mesures, objectifs et enveloppes du programme de son "
-            "territoire",
-            "everything": False,
-        },
-        {
-            "code": "territory.view_schools",
-            "label": "Consulter les établissements, leurs classes et leurs chiffres",
-            "everything": False,
-        },
+    assert {
+        "code": "accounts.use_api",
+        "label": "Utiliser l'API (jetons d'API personnels)",
+        "everything": False,
+    } in data["permissions"]
+    assert [p["code"] for p in data["permissions"]] == [
+        "accounts.use_api",
+        "programme.view",
+        "territory.browse",
+        "territory.export",
+        "territory.view_ips",
+        "territory.view_schools",
     ]
+    assert data["permissions"][-1] == {
+        "code": "territory.view_schools",
+        "label": "Consulter les établissements, leurs classes et leurs chiffres",
+        "everything": False,
+    }

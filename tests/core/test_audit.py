@@ -85,9 +85,9 @@ def test_readable_changes_say_yes_and_no_and_a_grant_names_its_place(tree):
     audit.readable_changes(Staff, [staff_event])
     audit.readable_changes(RoleAssignment, [grant_event])
 
-    assert [str(c) for c in staff_event.readable_changes] == ["nouveau professeur : non → oui"]
+    assert [str(c) for c in staff_event.readable_changes] == ["nouveau professeur\u00a0: non → oui"]
     assert sorted(str(c) for c in grant_event.readable_changes) == [  # jsonb reorders keys
-        "rôle : — → Coordination académique ou départementale",
-        "territoire : — → Aisne (02)",
-        "utilisateur : — → Ana Lys",
+        "rôle\u00a0: — → Coordination académique ou départementale",
+        "territoire\u00a0: — → Aisne (02)",
+        "utilisateur\u00a0: — → Ana Lys",
     ]

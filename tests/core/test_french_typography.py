@@ -71,7 +71,8 @@ PAGES = {
         "territory:import_upload",
     ],
     "steering": ["home", "accounts:access_list", "accounts:access_grant"],
-    "head": ["home", "accounts:api_tokens"],
+    # A school head holds no API token (``accounts.use_api``): their home and their history.
+    "head": ["home", "territory:history"],
 }
 
 

@@ -114,4 +114,4 @@ def test_a_history_shows_the_current_name_through_the_object(tree):
     [shown] = audit.with_current_labels([AuditEvent.objects.get(pk=event.pk)])
     assert shown.label == f"Personnel n° {event.object_id}"
     audit.readable_changes(Staff, [shown])
-    assert [str(c) for c in shown.readable_changes] == ["nom : modifié"]
+    assert [str(c) for c in shown.readable_changes] == ["nom\u00a0: modifié"]

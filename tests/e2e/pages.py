@@ -103,6 +103,27 @@ class SchoolListPage(BasePage):
         self.main.locator(f"#uai-{uai}").get_by_role("link").click()
         return SchoolPage(self.page)
 
+    def choose(self, label: str, option: str) -> "SchoolListPage":
+        """Choose ``option`` in the select labelled ``label``: htmx swaps the form and the
+        results in (after a short delay) and pushes the URL."""
+        url = self.page.url
+        self.page.get_by_label(label, exact=True).select_option(label=option)
+        expect(self.page).not_to_have_url(url)
+        self.page.wait_for_load_state("networkidle")
+        return SchoolListPage(self.page)
+
+    def sort_by(self, column: str) -> "SchoolListPage":
+        """Click the header of ``column``: the list is sorted by it (then reversed)."""
+        self.main.locator("#school-table thead").get_by_role(
+            "link", name=re.compile(rf"^{column}\b")
+        ).click()
+        expect(self.page).to_have_url(re.compile(r"[?&]tri=-?[a-z]+(&|$)"))
+        self.page.wait_for_load_state("networkidle")
+        return SchoolListPage(self.page)
+
+    def sorted_column(self) -> Locator:
+        return self.main.locator("#school-table th[aria-sort]")
+
 
 class SchoolPage(BasePage):
     PATH = r"/territoire/etablissements/[0-9]{7}[A-Z]/"
@@ -116,6 +137,19 @@ class SchoolPage(BasePage):
         """The cell of the identity table on the row headed ``label`` (« UAI », « IPS »…)."""
         header = self.page.locator("th", has_text=re.compile(rf"^{label}$"))
         return self.main.locator("tr", has=header).locator("td")
+
+
+class MapPage(BasePage):
+    PATH = r"/territoire/departements/[0-9AB]{2,3}/carte/"
+
+    @classmethod
+    def open(cls, page: Page, code: str) -> "MapPage":
+        page.goto(f"/territoire/departements/{code}/carte/")
+        return cls(page)
+
+    @property
+    def points(self) -> Locator:
+        return self.main.locator("figure svg a.tne-map-point")
 
 
 class NotFoundPage(BasePage):

@@ -1,13 +1,17 @@
 """A coordinator of Aisne, in a real browser: log in, read the dashboard, find a real école by
-its UAI, open its page; and the same coordinator gets the 404 page on a Val-d'Oise school.
+its UAI, open its page; sort and filter the list, see the errors of wrong IPS bounds, go back
+with the form following; reach a school from the map with the keyboard; and the same
+coordinator gets the 404 page on a Val-d'Oise school.
 Every page visited passes axe-core (WCAG 2.1 A/AA) and no request leaves the live server."""
+
+import re
 
 import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import assert_accessible, save_screenshot
-from tests.e2e.pages import LoginPage, NotFoundPage
+from tests.e2e.pages import LoginPage, MapPage, NotFoundPage, SchoolListPage, SchoolPage
 from tests.factories import Role, SchoolClassFactory, StaffFactory, UserFactory, grant
 from tne.territory.enums import NodeKind, Stage
 from tne.territory.importers import import_file
@@ -74,6 +78,52 @@ def test_a_coordinator_finds_a_school_of_aisne_by_its_uai(page, coordinator):
     expect(school.page.locator("#staff-table tbody tr")).to_have_count(3)
     assert_accessible(school.page)
     save_screenshot(page, "school-page")
+
+
+def test_a_coordinator_sorts_and_filters_the_list_and_goes_back(page, coordinator):
+    LoginPage.open(page).log_in(email=coordinator.email, password=PASSWORD)
+    schools = SchoolListPage.open(page)
+
+    by_ips = schools.sort_by("IPS")
+    expect(by_ips.sorted_column()).to_have_attribute("aria-sort", "ascending")
+    expect(by_ips.sorted_column()).to_contain_text("IPS")
+    reversed_ips = by_ips.sort_by("IPS")
+    expect(reversed_ips.sorted_column()).to_have_attribute("aria-sort", "descending")
+
+    colleges = reversed_ips.choose("Type", "École primaire")
+    expect(colleges.page).to_have_url(re.compile(r"kind=PRIMAIRE"))
+    expect(colleges.page).to_have_url(re.compile(r"tri=-ips"))  # The sort is kept.
+
+    # Invalid IPS bounds: the errors are shown in the swapped form, no export offered.
+    colleges.page.get_by_label("IPS minimum").fill("120")
+    colleges.page.get_by_label("IPS maximum").fill("80")
+    colleges.page.get_by_role("button", name="Rechercher").click()
+    expect(colleges.page.locator("#filter-errors")).to_be_visible()
+    expect(colleges.page.locator("#exports")).to_have_count(0)
+    assert_accessible(colleges.page)
+
+    # « Précédent »: the list and the form both come back to the previous address.
+    page.go_back()
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_label("Type", exact=True)).to_have_value("PRIMAIRE")
+    expect(page.get_by_label("IPS minimum")).to_have_value("")
+    page.go_back()
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_label("Type", exact=True)).to_have_value("")
+    assert_accessible(page)
+
+
+def test_a_coordinator_reaches_a_school_from_the_map_with_the_keyboard(page, coordinator):
+    LoginPage.open(page).log_in(email=coordinator.email, password=PASSWORD)
+    school_map = MapPage.open(page, "02")
+
+    first = school_map.points.first
+    first.focus()
+    expect(first).to_be_focused()
+    name = first.get_attribute("aria-label")
+    page.keyboard.press("Enter")
+    school = SchoolPage(page)
+    expect(school.heading).to_contain_text(name.split(" (")[0])
 
 
 def test_an_aisne_coordinator_gets_the_404_page_on_a_val_d_oise_school(page, coordinator):

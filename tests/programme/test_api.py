@@ -58,10 +58,12 @@ def test_the_lists_filter_and_paginate(client, tree, figures):
 
 
 def test_a_parent_reads_nothing(client, tree, figures):
-    api = TokenClient(client, user_with_role(Role.PARENT, SchoolFactory(commune=tree.laon)))
+    """A parent holds no API token (``accounts.use_api``) and, logged in, reads no figure."""
+    parent = user_with_role(Role.PARENT, SchoolFactory(commune=tree.laon))
+    client.force_login(parent)
 
-    assert api.get("/programme/targets").json()["items"] == []
-    assert api.get("/programme/measures").json()["items"] == []
+    assert client.get("/api/v1/programme/targets").json()["items"] == []
+    assert client.get("/api/v1/programme/measures").json()["items"] == []
 
 
 def test_the_api_needs_authentication(client, db):

@@ -45,11 +45,11 @@ def test_a_coordinator_gets_the_sum_of_their_departements(tree, period):
     assert _by_code(coordinator)["M4"].target == 2_700
 
 
-def test_a_teacher_gets_the_target_of_the_departement_of_their_school(tree, period):
+def test_a_school_head_gets_the_target_of_the_departement_of_their_school(tree, period):
     TargetFactory(node=tree.vdo, period=period, count=2_100)
-    teacher = user_with_role(Role.TEACHER, SchoolFactory(commune=tree.cergy))
+    head = user_with_role(Role.SCHOOL_HEAD, SchoolFactory(commune=tree.cergy))
 
-    assert _by_code(teacher)["M4"].target == 2_100
+    assert _by_code(head)["M4"].target == 2_100
 
 
 def test_only_the_current_period_counts(tree, period):

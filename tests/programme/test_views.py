@@ -89,12 +89,12 @@ def test_a_coordinator_edits_aisne_but_not_val_d_oise_nor_the_national_figures(
 
 
 @pytest.mark.parametrize(
-    "role", [Role.IEN_ERUN, Role.EVALUATOR, Role.TRAINER, Role.TEACHER, Role.LOCAL_AUTHORITY]
+    "role", [Role.IEN_ERUN, Role.EVALUATOR, Role.TRAINER, Role.SCHOOL_HEAD, Role.LOCAL_AUTHORITY]
 )
 def test_other_agents_read_the_figures_and_set_nothing(client, tree, figures, role):
     if role == Role.IEN_ERUN:
         place = tree.circ_laon
-    elif role == Role.TEACHER:
+    elif role == Role.SCHOOL_HEAD:
         place = SchoolFactory(commune=tree.laon)
     elif role == Role.LOCAL_AUTHORITY:
         place = tree.laon
@@ -323,3 +323,10 @@ def test_a_part_left_without_period_takes_the_period_of_the_envelope_it_splits(
 
     assert response.status_code == 302
     assert Envelope.objects.get(node=tree.circ_laon).period == period
+
+
+@pytest.mark.parametrize("role", [Role.TEACHER, Role.PARENT])
+def test_teachers_and_parents_do_not_get_the_programme_pages(client, tree, figures, role):
+    user = user_with_role(role, SchoolFactory(commune=tree.laon))
+
+    page(client, user, reverse("programme:index"), 403)

@@ -41,11 +41,8 @@ def get_list(client, user, **params):
         "national",
         "coordinator of Aisne",
         "IEN of the Laon circonscription",
-        "school head",
         "local authority officer of Laon",
         "evaluator of Val-d'Oise",
-        "parent",
-        "teacher",
         "technician of Val-d'Oise",
         "trainer of the Laon circonscription",
     ],
@@ -70,10 +67,17 @@ def test_the_local_authority_of_a_commune_does_not_see_the_college_of_its_commun
     assert world.laon_college.uai not in uais
 
 
-def test_a_user_without_role_sees_no_school(client, world):
+@pytest.mark.parametrize("role", ["school head", "parent", "teacher"])
+def test_roles_of_one_school_do_not_browse_the_school_list(client, world, role):
+    user, _ = people(world)[role]
+
+    assert get_list(client, user).status_code == 403
+
+
+def test_a_user_without_role_may_not_browse_the_school_list(client, world):
     from tests.factories import UserFactory
 
-    assert listed_uais(get_list(client, UserFactory())) == set()
+    assert get_list(client, UserFactory()).status_code == 403
 
 
 @pytest.fixture
@@ -186,35 +190,29 @@ def test_a_commune_of_another_visible_departement_is_dropped_when_the_departemen
     assert uais == {world.cergy_ecole.uai, world.cergy_lycee.uai}
 
 
-def test_htmx_filtering_returns_only_the_results_fragment(client, world, national):
+def test_htmx_filtering_returns_the_form_and_the_results_without_the_page(client, world, national):
     client.force_login(national)
 
     response = client.get(
         LIST_URL,
-        {"departement": "02"},
-        headers={"HX-Request": "true", "HX-Target": "school-results", "HX-Trigger-Name": "q"},
+        {"departement": "02", "kind": "ECOLES"},
+        headers={"HX-Request": "true", "HX-Target": "school-browser", "HX-Trigger-Name": "q"},
     )
 
     html = response.content.decode()
     assert response.status_code == 200
     assert "<html" not in html
     assert 'id="school-table"' in html
-    assert uais_in_html(response) == world.aisne
-    # The communes of the chosen département are refreshed out of band.
-    assert 'hx-swap-oob="true"' in html
-    assert "Soissons" in html
-
-
-def test_htmx_choosing_a_commune_does_not_replace_the_commune_select(client, world, national):
-    client.force_login(national)
-
-    response = client.get(
-        LIST_URL,
-        {"departement": "02", "commune": "02408"},
-        headers={"HX-Request": "true", "HX-Target": "school-results", "HX-Trigger-Name": "commune"},
-    )
-
-    assert "hx-swap-oob" not in response.content.decode()
+    assert uais_in_html(response) == {
+        world.laon_ecole.uai,
+        world.laon_maternelle.uai,
+        world.soissons_ecole.uai,
+    }
+    # The form comes with the results, saying which filters the list follows: the communes
+    # of the chosen département are offered, the type chosen is selected.
+    assert 'id="school-filters"' in html
+    assert '<option value="02722">Soissons</option>' in html
+    assert '<option value="ECOLES" selected>' in html
 
 
 def test_the_list_page_offers_the_exports_of_the_filtered_list(client, world, national):
@@ -240,7 +238,8 @@ def test_the_school_list_makes_a_fixed_number_of_queries(
     coordinator = user_with_role(Role.COORDINATOR, tree.aisne)
     client.force_login(coordinator)
 
-    with django_assert_max_num_queries(7):
+    # 8: one more than before the circonscription filter (its select), whatever the count.
+    with django_assert_max_num_queries(8):
         response = client.get(LIST_URL, {"departement": "02", "kind": "ECOLES"})
 
     assert len(response.context["page_obj"].object_list) == count
@@ -269,14 +268,22 @@ def test_the_territory_page_of_a_national_user_lists_both_departements(client, w
     assert counts == [("02", 4), ("95", 2)]
 
 
-def test_the_territory_page_of_a_school_head_lists_the_departement_of_the_school(client, world):
-    head, _ = people(world)["school head"]
-    client.force_login(head)
+def test_the_territory_page_of_an_ien_lists_the_departement_of_the_circonscription(client, world):
+    ien, _ = people(world)["IEN of the Laon circonscription"]
+    client.force_login(ien)
 
     response = client.get(reverse("territory:index"))
 
-    assert [(d.code, d.school_count) for d in response.context["departements"]] == [("02", 1)]
+    assert [(d.code, d.school_count) for d in response.context["departements"]] == [("02", 2)]
     assert 'id="no-departement"' not in response.content.decode()
+
+
+def test_a_school_head_does_not_browse_the_territory(client, world):
+    head, _ = people(world)["school head"]
+    client.force_login(head)
+
+    assert client.get(reverse("territory:index")).status_code == 403
+    assert client.get(reverse("territory:departement", args=["02"])).status_code == 403
 
 
 def test_the_departement_page_lists_its_communes_with_their_school_counts(client, world):
@@ -342,7 +349,8 @@ def test_the_departement_page_makes_a_fixed_number_of_queries(
     coordinator = user_with_role(Role.COORDINATOR, tree.aisne)
     client.force_login(coordinator)
 
-    with django_assert_max_num_queries(6):
+    # 7: one more than before the list of circonscriptions, whatever the count.
+    with django_assert_max_num_queries(7):
         response = client.get(reverse("territory:departement", args=["02"]))
 
     assert response.status_code == 200
@@ -370,11 +378,11 @@ def test_the_filters_are_not_each_marked_optional(client, world, national):
     assert "(Optionnel)" not in html
 
 
-@pytest.mark.parametrize("role", [Role.IEN_ERUN, Role.TECHNICIAN, Role.SCHOOL_HEAD])
+@pytest.mark.parametrize("role", [Role.IEN_ERUN, Role.TECHNICIAN, Role.LOCAL_AUTHORITY])
 def test_roles_below_the_departement_reach_their_departement_page(client, tree, role):
-    school = SchoolFactory(commune=tree.laon, circonscription=tree.circ_laon)
+    SchoolFactory(commune=tree.laon, circonscription=tree.circ_laon)
     SchoolFactory(commune=tree.soissons)
-    target = {Role.IEN_ERUN: tree.circ_laon, Role.TECHNICIAN: tree.laon}.get(role, school)
+    target = {Role.IEN_ERUN: tree.circ_laon}.get(role, tree.laon)
     client.force_login(user_with_role(role, target))
 
     assert 'href="/territoire/departements/02/"' in client.get(reverse("territory:index")).text

@@ -31,13 +31,13 @@ def test_a_coordinator_reads_the_changes_of_their_territory_in_french(client, tr
 
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Modification — personnel : Ana Lys-Martin" in page  # the current name
-    assert "nom : modifié" in page
+    assert "Modification — personnel&nbsp;: Ana Lys-Martin" in page  # the current name
+    assert "nom\u00a0: modifié" in page
     assert "Kerbrat" not in page  # Val-d'Oise
     pk = staff.pk
     staff.delete()
     page = client.get(reverse("territory:history")).content.decode()
-    assert f"personnel : Personnel n° {pk}" in page
+    assert f"personnel&nbsp;: Personnel n° {pk}" in page
     assert "Lys-Martin" not in page
 
 

@@ -74,7 +74,8 @@ def test_the_svg_is_accessible_and_served_without_javascript(client, vdo_schools
     html = _map(client, coordinator, "95").content.decode()
 
     svg = _svg(html)
-    assert svg.startswith('<svg role="img" aria-labelledby="tne-map-title tne-map-desc"')
+    # A group of links, not an image (an image would hide its links from assistive technology).
+    assert svg.startswith('<svg role="group" aria-labelledby="tne-map-title tne-map-desc"')
     assert (
         '<title id="tne-map-title">Carte des établissements — Val-d&#x27;Oise (95)</title>' in svg
     )
@@ -85,24 +86,81 @@ def test_the_svg_is_accessible_and_served_without_javascript(client, vdo_schools
     assert not re.search(r"https?://(?!www\.w3\.org)", svg)
 
 
-def test_it_has_a_table_alternative_counting_schools_per_commune(client, vdo_schools, coordinator):
+def test_its_text_alternative_lists_the_schools_by_commune_with_links(
+    client, vdo_schools, coordinator
+):
     html = _map(client, coordinator, "95").content.decode()
 
-    assert "<caption>Nombre d'établissements visibles par commune (2\xa0communes)</caption>" in html
-    assert '<th scope="row">Cergy</th><td>2</td>' in html
-    assert '<th scope="row">Pontoise</th><td>1</td>' in html
+    table = html[html.index('id="map-schools"') :]
+    assert "par commune (2\xa0communes, 3\xa0établissements)</caption>" in table
+    assert '<th scope="rowgroup" rowspan="2">Cergy</th>' in table
+    assert '<th scope="rowgroup" rowspan="1">Pontoise</th>' in table
+    for school in vdo_schools:
+        url = reverse("territory:school_detail", args=[school.uai])
+        assert f'<td><a href="{url}">{school.name}</a></td>' in table
+    assert '<td class="tne-num">112,5</td>' in table
 
 
-def test_a_teacher_sees_only_their_school_on_the_map_of_their_departement(
+def test_each_point_is_a_keyboard_link_to_its_school_named_in_french(
+    client, vdo_schools, coordinator
+):
+    points = _group(_svg(_map(client, coordinator, "95").content.decode()), "schools")
+
+    links = re.findall(r'<a href="([^"]+)" aria-label="([^"]+)" class="tne-map-point">', points)
+    assert len(links) == 3
+    college = vdo_schools[0]
+    assert (
+        reverse("territory:school_detail", args=[college.uai]),
+        f"Collège Les Touleuses ({college.uai}), Cergy — Collège — IPS 112,5",
+    ) in links
+    assert "xlink:href" not in points and "tabindex" not in points
+    assert points.count('aria-hidden="true"') == 3  # The shapes inside: decorative.
+
+
+def test_kinds_differ_by_shape_and_colour_with_an_html_legend(client, vdo_schools, coordinator):
+    html = _map(client, coordinator, "95").content.decode()
+
+    points = _group(_svg(html), "schools")
+    college = re.search(
+        r'aria-label="Collège[^"]*"[^>]*><path[^>]*d="([^"]+)"[^>]*fill="([^"]+)"', points
+    )
+    ecole = re.search(
+        r'aria-label="École du[^"]*"[^>]*><path[^>]*d="([^"]+)"[^>]*fill="([^"]+)"', points
+    )
+    assert college.group(1) != ecole.group(1)  # Not colour alone.
+    assert college.group(2).lower() != ecole.group(2).lower()
+    legend = html[html.index('id="map-legend"') :]
+    assert "Collège</li>" in legend and "École élémentaire</li>" in legend
+    assert "Type d'établissement" not in _svg(html)  # The legend is no longer in the SVG.
+
+
+def test_the_map_shows_no_ips_to_a_role_that_may_not_read_it(client, tree, vdo_schools):
+    officer = user_with_role(Role.LOCAL_AUTHORITY, tree.vdo)
+
+    html = _map(client, officer, "95").content.decode()
+
+    assert "IPS" not in _svg(html)
+    assert ">IPS<" not in html
+
+
+def test_a_trainer_sees_only_the_schools_of_their_circonscription_on_the_map(
     client, tree, vdo_schools
 ):
-    teacher = user_with_role(Role.TEACHER, vdo_schools[1])
+    trainer = user_with_role(Role.TRAINER, tree.circ_cergy)
+    vdo_schools[1].circonscription = tree.circ_cergy
+    vdo_schools[1].save()
 
-    points = _group(_svg(_map(client, teacher, "95").content.decode()), "schools")
+    points = _group(_svg(_map(client, trainer, "95").content.decode()), "schools")
 
     assert points.count("<title>") == 1
     assert vdo_schools[1].uai in points
-    assert _map(client, teacher, "02").status_code == 404
+    assert _map(client, trainer, "02").status_code == 404
+
+
+def test_a_teacher_does_not_browse_the_map(client, tree, vdo_schools):
+    teacher = user_with_role(Role.TEACHER, vdo_schools[1])
+
+    assert _map(client, teacher, "95").status_code == 403
 
 
 def test_a_local_authority_sees_only_the_schools_it_owns(client, tree, vdo_schools):

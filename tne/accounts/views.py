@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from tne.core.pages import breadcrumb
 
 from .forms import ApiTokenForm
 from .models import ApiToken
+from .perms import can_use_api
 from .services import create_api_token, revoke_api_token
 
 TOKENS_TITLE = "Mes jetons d'API"
@@ -68,7 +69,9 @@ def _new_token(request) -> str | None:
 @require_http_methods(["GET", "POST"])
 def api_tokens(request):
     """The user's personal API tokens. Creating one redirects here (POST/redirect/GET), where its
-    value is shown once."""
+    value is shown once. Only for the roles that may use the API (``accounts.use_api``)."""
+    if not can_use_api(request.user):
+        raise PermissionDenied("Votre rôle ne permet pas d'utiliser l'API.")
     form = ApiTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

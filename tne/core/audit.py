@@ -232,10 +232,10 @@ class ReadableChange:
 
     def __str__(self):
         if self.hidden:
-            return f"{self.label} : {self.new}"
+            return f"{self.label}\u00a0: {self.new}"
         old = "—" if _empty(self.old) else self.old
         new = "—" if _empty(self.new) else self.new
-        return f"{self.label} : {old} → {new}"
+        return f"{self.label}\u00a0: {old} → {new}"
 
 
 def readable_changes(model: type[models.Model], events: list[AuditEvent]) -> None:

@@ -14,7 +14,9 @@ from tne.core.scope import holds, scope_of
 VIEW = declare(
     "programme.view",
     "Consulter les mesures, objectifs et enveloppes du programme de son territoire",
-    roles=set(Role.values) - {Role.PARENT},
+    # The agents who steer, equip, train or evaluate; a teacher and a parent follow the programme
+    # through their school, not its budget lines.
+    roles=set(Role.values) - {Role.PARENT, Role.TEACHER},
 )
 EDIT_TARGETS = declare(
     "programme.edit_targets",

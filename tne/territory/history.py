@@ -7,10 +7,10 @@ from tne.core.models import AuditEvent
 from tne.core.scope import scope_of
 
 from .models import School
-from .perms import VIEW_PEOPLE
+from .perms import VIEW_HISTORY
 
 
-def events_visible_to(user, permission=VIEW_PEOPLE) -> QuerySet[AuditEvent]:
+def events_visible_to(user, permission=VIEW_HISTORY) -> QuerySet[AuditEvent]:
     """The events of the places where ``permission`` gives ``user`` authority: under the nodes
     of their grants (one prefix filter each on ``place_path``) or about the schools of their
     scope (a subquery: a circonscription, an owning authority, a school). The history is the

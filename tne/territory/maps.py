@@ -1,7 +1,10 @@
 """The map of a département's schools, drawn on the server: the commune outlines (IGN Admin
 Express, ``DATA_DIR/geo``) and the schools as points coloured by kind, built as a Vega-Lite chart
 with altair and rendered to an accessible SVG by :mod:`tne.core.charts`. The page inlines the
-SVG: no JavaScript, no map tiles from a third-party host.
+SVG: no JavaScript, no map tiles from a third-party host. Each point is a link to its school's
+page (an ``<a>`` of the SVG, reached with the keyboard, named by its French description); a
+kind is told by its shape and its colour (a palette safe for colour-blind readers), and the
+legend is HTML under the map, so that it reflows on a phone.
 
 Rendering takes about a second for Aisne's 800 communes, so the SVG is cached under a hash of
 everything it is drawn from (département, outline file, the visible schools), not of the spec
@@ -11,11 +14,13 @@ of the data gives a new key."""
 import functools
 import json
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.utils.safestring import SafeString
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 
 from tne.core.charts import accessible_chart
 from tne.core.data import missing_file_message, os_error_reason, unreadable_file_message
@@ -26,26 +31,60 @@ from .models import TerritoryNode
 
 # Part of the cache key of a drawn map: change it when the spec-building code changes, so that
 # the cache (shared, and kept across restarts) never serves a map drawn by older code.
-DRAWING_VERSION = 2
+DRAWING_VERSION = 3
 WIDTH, HEIGHT = 640, 560
-# Colour of each school kind: DSFR illustrative colours, dark enough against the outlines.
+# Colour of each school kind: the Okabe-Ito palette, told apart with the common colour-vision
+# deficiencies (no yellow: too pale on the outlines); and a shape per kind, so that colour is
+# never the only cue. The shapes are SVG paths in a unit square (Vega scales them), drawn the
+# same in the HTML legend.
 KIND_COLOURS = {
-    SchoolKind.MATERNELLE: "#a558a0",
-    SchoolKind.ELEMENTAIRE: "#000091",
-    SchoolKind.PRIMAIRE: "#00795f",
-    SchoolKind.COLLEGE: "#b34000",
-    SchoolKind.LYCEE_GT: "#ce0500",
-    SchoolKind.LYCEE_PRO: "#465f9d",
-    SchoolKind.LYCEE_POLY: "#66673d",
+    SchoolKind.MATERNELLE: "#CC79A7",
+    SchoolKind.ELEMENTAIRE: "#0072B2",
+    SchoolKind.PRIMAIRE: "#009E73",
+    SchoolKind.COLLEGE: "#D55E00",
+    SchoolKind.LYCEE_GT: "#000000",
+    SchoolKind.LYCEE_PRO: "#E69F00",
+    SchoolKind.LYCEE_POLY: "#56B4E9",
 }
+KIND_SHAPES = {
+    SchoolKind.MATERNELLE: "M0,-1A1,1,0,1,1,0,1A1,1,0,1,1,0,-1Z",  # circle
+    SchoolKind.ELEMENTAIRE: "M-0.9,-0.9H0.9V0.9H-0.9Z",  # square
+    SchoolKind.PRIMAIRE: "M0,-1L1,0L0,1L-1,0Z",  # diamond
+    SchoolKind.COLLEGE: "M0,-1L1,0.8H-1Z",  # triangle pointing up
+    SchoolKind.LYCEE_GT: "M-0.35,-1H0.35V-0.35H1V0.35H0.35V1H-0.35V0.35H-1V-0.35H-0.35Z",  # cross
+    SchoolKind.LYCEE_PRO: "M0,1L1,-0.8H-1Z",  # triangle pointing down
+    SchoolKind.LYCEE_POLY: "M1,0L-0.8,1V-1Z",  # triangle pointing right
+}
+# vl-convert resolves the links against its own base URL: the links of the SVG are put back to
+# the site's own paths.
+_VEGA_LINK = re.compile(
+    r'<a xlink:href="(?:https?://[^/"]+/vega-datasets/)?(/[^"]*)">'
+    r'<path aria-label="([^"]*)" role="graphics-symbol"'
+)
 OUTLINE_FILL, OUTLINE_STROKE = "#f5f5fe", "#7b7b7b"
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class CommuneCount:
+class MapSchool:
+    uai: str
     name: str
-    schools: int
+    kind: str
+    ips: object
+    url: str
+
+
+@dataclass(frozen=True)
+class CommuneSchools:
+    name: str
+    schools: list[MapSchool]
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    label: str
+    colour: str
+    shape: str
 
 
 @dataclass(frozen=True)
@@ -54,7 +93,20 @@ class SchoolMap:
     has_outlines: bool
     school_count: int
     unlocated_count: int
-    communes: list[CommuneCount]
+    # The text alternative: the schools of each commune, with links.
+    communes: list[CommuneSchools]
+    legend: list[LegendEntry]
+    shows_ips: bool
+
+
+def _links(svg: str) -> str:
+    """Each point's link as the site's path, named by the point's description (the path inside
+    is then decorative), reachable with the keyboard; the root a group of links, not an image
+    (an image hides what it holds from assistive technologies)."""
+    svg = _VEGA_LINK.sub(
+        r'<a href="\1" aria-label="\2" class="tne-map-point"><path aria-hidden="true"', svg
+    )
+    return svg.replace('<svg role="img" ', '<svg role="group" ', 1)
 
 
 def outline_file(code: str) -> Path | None:
@@ -86,7 +138,7 @@ def _load_features(path: str, mtime: float) -> tuple[dict, ...]:
         return tuple(json.load(stream)["features"])
 
 
-def _points(rows) -> list[dict]:
+def _points(rows, *, with_ips: bool) -> list[dict]:
     kinds = dict(SchoolKind.choices)
     points = []
     for uai, name, kind, ips, latitude, longitude, commune, commune_lat, commune_lon in rows:
@@ -96,14 +148,17 @@ def _points(rows) -> list[dict]:
             latitude, longitude, where = commune_lat, commune_lon, " (centre de la commune)"
         if latitude is None or longitude is None:
             continue
-        ips_text = f"IPS {fr_decimal(ips)}" if ips is not None else "IPS non connu"
+        ips_text = ""
+        if with_ips:
+            ips_text = f" — IPS {fr_decimal(ips)}" if ips is not None else " — IPS non connu"
         points.append(
             {
                 "lat": latitude,
                 "lon": longitude,
                 "kind": str(kinds.get(kind, kind)),
+                "url": reverse("territory:school_detail", args=[uai]),
                 "description": f"{name} ({uai}), {commune}{where} — {kinds.get(kind, kind)}"
-                f" — {ips_text}",
+                f"{ips_text}",
             }
         )
     return points
@@ -123,30 +178,26 @@ def _spec(features, points: list[dict]) -> dict:
         )
     if points:
         present = {p["kind"] for p in points}
-        domain = [str(k.label) for k in KIND_COLOURS if str(k.label) in present]
-        colours = [KIND_COLOURS[k] for k in KIND_COLOURS if str(k.label) in present]
+        kinds = [k for k in KIND_COLOURS if str(k.label) in present]
+        domain = [str(k.label) for k in kinds]
         layers.append(
             alt.Chart(alt.Data(name="schools"), name="schools")
-            .mark_circle(size=28, opacity=0.85, stroke="#ffffff", strokeWidth=0.5)
+            .mark_point(size=40, filled=True, opacity=0.9, stroke="#ffffff", strokeWidth=0.6)
             .encode(
                 longitude="lon:Q",
                 latitude="lat:Q",
+                # The legend is HTML under the map (``legend_for``): none in the SVG.
                 color=alt.Color(
                     "kind:N",
-                    title="Type d'établissement",
-                    scale=alt.Scale(domain=domain, range=colours),
-                    legend=alt.Legend(
-                        orient="bottom",
-                        columns=3,
-                        labelLimit=300,
-                        labelFontSize=13,
-                        titleFontSize=14,
-                        symbolSize=120,
-                        # Vega describes legends in English; the figure's own French title and
-                        # description say what the map shows.
-                        aria=False,
-                    ),
+                    scale=alt.Scale(domain=domain, range=[KIND_COLOURS[k] for k in kinds]),
+                    legend=None,
                 ),
+                shape=alt.Shape(
+                    "kind:N",
+                    scale=alt.Scale(domain=domain, range=[KIND_SHAPES[k] for k in kinds]),
+                    legend=None,
+                ),
+                href="url:N",
                 description="description:N",
             )
         )
@@ -156,8 +207,20 @@ def _spec(features, points: list[dict]) -> dict:
     return spec
 
 
-def departement_school_map(*, departement: TerritoryNode, schools) -> SchoolMap:
-    """The map of ``schools`` (already narrowed to what the user may see) in ``departement``."""
+def legend_for(kinds) -> list[LegendEntry]:
+    """The HTML legend of the kinds shown: label, colour and shape."""
+    return [
+        LegendEntry(label=str(k.label), colour=KIND_COLOURS[k], shape=KIND_SHAPES[k])
+        for k in KIND_COLOURS
+        if k in kinds
+    ]
+
+
+def departement_school_map(
+    *, departement: TerritoryNode, schools, with_ips: bool = True
+) -> SchoolMap:
+    """The map of ``schools`` (already narrowed to what the user may see) in ``departement``;
+    their IPS in the points' descriptions and the list only ``with_ips``."""
     rows = list(
         schools.order_by("commune__search_name", "search_name").values_list(
             "uai",
@@ -171,10 +234,19 @@ def departement_school_map(*, departement: TerritoryNode, schools) -> SchoolMap:
             "commune__longitude",
         )
     )
-    counts: dict[str, int] = {}
-    for row in rows:
-        counts[row[6]] = counts.get(row[6], 0) + 1
-    points = _points(rows)
+    kinds = dict(SchoolKind.choices)
+    by_commune: dict[str, list[MapSchool]] = {}
+    for uai, name, kind, ips, *_, commune, _lat, _lon in rows:
+        by_commune.setdefault(commune, []).append(
+            MapSchool(
+                uai=uai,
+                name=name,
+                kind=str(kinds.get(kind, kind)),
+                ips=ips if with_ips else None,
+                url=reverse("territory:school_detail", args=[uai]),
+            )
+        )
+    points = _points(rows, with_ips=with_ips)
     path = outline_file(departement.code)
     outlines = _outlines(path) if path else None
     if outlines is None:
@@ -184,25 +256,29 @@ def departement_school_map(*, departement: TerritoryNode, schools) -> SchoolMap:
     if path or points:
         title = f"Carte des établissements — {departement}"
         description = (
-            f"{len(points)} établissements représentés par des points colorés selon leur type"
+            f"{len(points)} établissements représentés par des points dont la forme et la "
+            "couleur disent le type"
             + (", sur le contour des communes." if path else " (pas de contour des communes).")
-            + " Le tableau qui suit la carte donne le nombre d'établissements par commune."
+            + " Chaque point est un lien vers la fiche de l'établissement. La liste qui suit la"
+            " carte donne les mêmes établissements, par commune."
         )
         chart = accessible_chart(
             lambda: _spec(features, points),
             title=title,
             description=description,
             columns=["Commune", "Établissements"],
-            rows=list(counts.items()),
+            rows=[(name, len(found)) for name, found in by_commune.items()],
             figure_id="tne-map",
             cache_key=json.dumps([departement.code, str(path), mtime, points]),
             drawing_version=DRAWING_VERSION,
         )
-        svg = chart.svg
+        svg = mark_safe(_links(chart.svg))
     return SchoolMap(
         svg=svg,
         has_outlines=path is not None,
         school_count=len(rows),
         unlocated_count=len(rows) - len(points),
-        communes=[CommuneCount(name=name, schools=n) for name, n in counts.items()],
+        communes=[CommuneSchools(name=name, schools=found) for name, found in by_commune.items()],
+        legend=legend_for({row[2] for row in rows}),
+        shows_ips=with_ips,
     )

@@ -138,6 +138,9 @@ class School(models.Model):
     # The name and commune as searched and sorted (``school_search_text``), written with them by
     # the importers (and refreshed when the commune is renamed).
     search_name = models.TextField("nom pour la recherche", editable=False)
+    # The name is an open-data placeholder (« A COMPLETER », an address): set by the importers
+    # from ``placeholders.name_needs_review``; such schools come last in the list.
+    name_needs_review = models.BooleanField("nom à corriger", default=False, editable=False)
     kind = models.CharField("type", max_length=20, choices=SchoolKind.choices)
     sector = models.CharField("secteur", max_length=10, choices=Sector.choices)
     education_network = models.CharField(
@@ -217,6 +220,13 @@ class School(models.Model):
             # (search_name, uai); filtered by département, a walk of that département's rows.
             models.Index(fields=["search_name", "uai"]),
             models.Index(fields=["departement", "search_name"]),
+            # The default order of the list (names to correct last), and the IPS sort (no IPS
+            # last); the reverse IPS sort has its own index on PostgreSQL (migration 0007:
+            # SQLite has no NULLS LAST in an index).
+            models.Index(
+                fields=["name_needs_review", "search_name", "uai"], name="school_review_order"
+            ),
+            models.Index(fields=["ips", "search_name", "uai"], name="school_ips_order"),
         ]
 
     def __str__(self):
@@ -225,6 +235,11 @@ class School(models.Model):
     def audit_place(self) -> Place:
         """Where the audit trail files a change of this school: its commune, and itself."""
         return Place(path=self.commune.path, school_id=self.pk)
+
+    @property
+    def readable_ips(self):
+        """The IPS where the list's query found the user may read it (``ips_readable``)."""
+        return self.ips if getattr(self, "ips_readable", False) else None
 
 
 def school_year_start(day: datetime.date) -> int:

@@ -3,19 +3,21 @@ card (imported by ``TerritoryConfig.ready()``)."""
 
 from tne.core.registry import dashboard_card, nav_entry
 
-from .perms import can_import_reference_data, can_view_history
+from .perms import can_browse_territory, can_import_reference_data, can_view_history
 from .views.dashboard import browse_card, dashboard
 
 nav_entry(
     "Territoire",
     "territory:index",
     order=20,
+    permission_check=can_browse_territory,
     active_for=("territory:index", "territory:departement", "territory:departement_map"),
 )
 nav_entry(
     "Établissements",
     "territory:school_list",
     order=30,
+    permission_check=can_browse_territory,
     active_for=("territory:school_list", "territory:school_detail"),
 )
 nav_entry(

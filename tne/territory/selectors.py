@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Q,
@@ -26,7 +28,7 @@ from tne.core.text import words_q
 
 from .enums import EducationNetwork, NodeKind, SchoolKind
 from .models import School, SchoolFigures, SchoolYear, TerritoryNode
-from .perms import VIEW_PEOPLE, VIEW_SCHOOLS
+from .perms import VIEW_IPS, VIEW_PEOPLE, VIEW_SCHOOLS
 
 UAI_RE = re.compile(r"^\d{7}[A-Z]$")
 UAI_PREFIX_RE = re.compile(r"^\d{1,7}[A-Z]?$")
@@ -153,18 +155,34 @@ def departement_communes(
     )
 
 
+def departement_circonscriptions(user, departement: TerritoryNode) -> list[TerritoryNode]:
+    """The circonscriptions of a département where the user sees a school, by name, with the
+    number of schools they see in each (``school_count``): one query. An IEN sees their own."""
+    schools = School.objects.visible_to(user)
+    return list(
+        TerritoryNode.objects.visible_to(user)
+        .filter(kind=NodeKind.CIRCONSCRIPTION, parent=departement)
+        .filter(Exists(schools.filter(circonscription=OuterRef("pk"))))
+        .annotate(school_count=_count_of(schools, "circonscription"))
+        .order_by("search_name", "code")
+    )
+
+
 @dataclass(frozen=True)
 class SchoolFilters:
     """The filters of the school list, as the filter form cleans them."""
 
     departement_id: int | None = None
     commune_id: int | None = None
+    circonscription_id: int | None = None
     kinds: tuple[str, ...] = ()
     sector: str = ""
     network: str = ""  # "", "REP", "REP_PLUS", "EP" (REP or REP+), "NONE" (outside)
     ips_min: Decimal | None = None
     ips_max: Decimal | None = None
     query: str = ""
+    # A key of SORTS, « -key » for the reverse order; "" is the default order.
+    sort: str = ""
 
 
 NETWORK_FILTERS = {
@@ -187,31 +205,97 @@ def search_q(query: str) -> Q:
     return found | words_q(query)
 
 
-# The order of the school list (an index of School walks it).
-LIST_ORDER = ("search_name", "uai")
+# The default order of the school list (an index of School walks it): names to correct last,
+# then French alphabetical order of the names, then UAI.
+LIST_ORDER = ("name_needs_review", "search_name", "uai")
+# The secondary order of every sort: stable from page to page.
+TIE_BREAK = ("search_name", "uai")
 
 
-def matching_schools(user, filters: SchoolFilters) -> QuerySet[School]:
-    """The schools the user sees that match ``filters``, in French alphabetical order of their
-    names (then UAI), without joins."""
-    schools = School.objects.visible_to(user)
+def _current_classes():
+    return Case(
+        When(figures__year=SchoolYear.objects.current_pk(), then="figures__classes"),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
+# The sortable columns of the list: key in the URL (``?tri=ips``, ``?tri=-ips``) → the
+# expression sorted on. IPS: the schools without one come last both ways (two indexes).
+SORTS = {
+    "nom": F("search_name"),
+    "commune": F("commune__search_name"),
+    "circonscription": F("circonscription__search_name"),
+    # The order of the kinds (maternelle, élémentaire, primaire, collège, lycées), not their codes.
+    "type": Case(
+        *(When(kind=kind, then=Value(i)) for i, kind in enumerate(SchoolKind.values)),
+        default=Value(len(SchoolKind.values)),
+        output_field=IntegerField(),
+    ),
+    "ips": F("ips"),
+    "classes": F("sort_classes"),
+}
+
+
+def sort_order(sort: str) -> tuple:
+    """The ``order_by`` of ``sort`` (a key of SORTS, « -key » reversed), then TIE_BREAK."""
+    key = sort.removeprefix("-")
+    if key not in SORTS:
+        return LIST_ORDER
+    expression = SORTS[key]
+    reverse = sort.startswith("-")
+    ordered = expression.desc(nulls_last=True) if reverse else expression.asc(nulls_last=True)
+    return (ordered, *TIE_BREAK)
+
+
+def _sorted(schools: QuerySet[School], sort: str, user) -> QuerySet[School]:
+    key = sort.removeprefix("-")
+    if key == "classes":
+        schools = schools.annotate(sort_classes=_current_classes())
+    elif key == "ips" and not scope_of(user, VIEW_IPS).everything:
+        # Only the IPS the user may read order the list (the others count as unknown): the
+        # order must not tell what the column hides. A national reader sorts on the index.
+        schools = schools.annotate(
+            sort_ips=Case(
+                When(scope_of(user, VIEW_IPS).school_q(), then=F("ips")),
+                default=Value(None),
+                output_field=School._meta.get_field("ips"),
+            )
+        )
+        ordered = (
+            F("sort_ips").desc(nulls_last=True)
+            if sort.startswith("-")
+            else F("sort_ips").asc(nulls_last=True)
+        )
+        return schools.order_by(ordered, *TIE_BREAK)
+    return schools.order_by(*sort_order(sort))
+
+
+def matching_schools(user, filters: SchoolFilters, *, permission=VIEW_SCHOOLS) -> QuerySet[School]:
+    """The schools the user sees (through ``permission``) that match ``filters``, in the order
+    of ``filters.sort``. The IPS filters keep only the schools whose IPS the user may read."""
+    schools = School.objects.visible_to(user, permission)
     if filters.departement_id:
         schools = schools.filter(departement_id=filters.departement_id)
     if filters.commune_id:
         schools = schools.filter(commune_id=filters.commune_id)
+    if filters.circonscription_id:
+        schools = schools.filter(circonscription_id=filters.circonscription_id)
     if filters.kinds:
         schools = schools.filter(kind__in=filters.kinds)
     if filters.sector:
         schools = schools.filter(sector=filters.sector)
     if filters.network:
         schools = schools.filter(NETWORK_FILTERS[filters.network])
+    if filters.ips_min is not None or filters.ips_max is not None:
+        schools = schools.filter(scope_of(user, VIEW_IPS).school_q())
     if filters.ips_min is not None:
         schools = schools.filter(ips__gte=filters.ips_min)
     if filters.ips_max is not None:
         schools = schools.filter(ips__lte=filters.ips_max)
     if filters.query.strip():
         schools = schools.filter(search_q(filters.query))
-    return schools.order_by(*LIST_ORDER)
+    return _sorted(schools, filters.sort, user)
 
 
 # The columns of the list and of its exports: not the JSON fields, costly to load by thousands.
@@ -222,42 +306,53 @@ LIST_FIELDS = [
     "sector",
     "education_network",
     "ips",
+    "name_needs_review",
     "commune__name",
     "commune__code",
     "departement__name",
     "departement__code",
+    "circonscription__name",
+    "circonscription__code",
 ]
 
 
-def with_list_columns(schools: QuerySet[School]) -> QuerySet[School]:
-    """``schools`` with what a row of the list shows: commune and département joined, and the
-    number of classes of the current year (``class_count``) read from ``SchoolFigures``."""
-    current = Q(figures__year=SchoolYear.objects.current_pk())
-    return (
-        schools.select_related("commune", "departement")
-        .only(*LIST_FIELDS)
-        .annotate(
-            class_count=Case(
-                When(current, then="figures__classes"),
-                default=Value(0),
-                output_field=IntegerField(),
-            )
-        )
+def _ips_readable(user):
+    """Whether the user may read the IPS of the row (``territory.view_ips``): a flag, the IPS
+    itself read from its column (a CASE over it would lose its decimal places on SQLite)."""
+    ips_scope = scope_of(user, VIEW_IPS)
+    if ips_scope.everything:
+        return Value(True)
+    return Case(
+        When(ips_scope.school_q(), then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
     )
 
 
-def filtered_schools(user, filters: SchoolFilters) -> QuerySet[School]:
-    """Every row of the filtered list with its columns (the exports)."""
-    return with_list_columns(matching_schools(user, filters))
+def with_list_columns(schools: QuerySet[School], user) -> QuerySet[School]:
+    """``schools`` with what a row of the list shows: commune, département and circonscription
+    joined, the number of classes of the current year (``class_count``) read from
+    ``SchoolFigures``, and the IPS where the user may read it (``readable_ips``, else None)."""
+    return (
+        schools.select_related("commune", "departement", "circonscription")
+        .only(*LIST_FIELDS)
+        .annotate(class_count=_current_classes(), ips_readable=_ips_readable(user))
+    )
+
+
+def filtered_schools(user, filters: SchoolFilters, *, permission=VIEW_SCHOOLS) -> QuerySet[School]:
+    """Every row of the filtered list with its columns (the exports, through ``EXPORT``)."""
+    return with_list_columns(matching_schools(user, filters, permission=permission), user)
 
 
 class PagedSchools:
     """The filtered list as the paginator slices it: ``count()`` counts the matching schools; a
-    slice pages their UAIs alone (``OFFSET`` walks the ``(search_name, uai)`` index only,
-    however deep the page) and loads the rows of that page with their columns in the same
-    query."""
+    slice pages their UAIs alone (``OFFSET`` walks an index of the order only, however deep the
+    page: ``school_review_order`` by default, ``school_ips_order`` for the IPS…) and loads the
+    rows of that page with their columns in the same query."""
 
     def __init__(self, user, filters: SchoolFilters):
+        self._user, self._sort = user, filters.sort
         self._keys = matching_schools(user, filters).values("uai")
 
     def count(self) -> int:
@@ -267,5 +362,5 @@ class PagedSchools:
         return self.count()
 
     def __getitem__(self, page: slice) -> list[School]:
-        rows = School.objects.filter(uai__in=self._keys[page]).order_by(*LIST_ORDER)
-        return list(with_list_columns(rows))
+        rows = _sorted(School.objects.filter(uai__in=self._keys[page]), self._sort, self._user)
+        return list(with_list_columns(rows, self._user))

@@ -9,6 +9,7 @@ from tne.core.audit import AuditAction, Place, build_event, diff, record_many
 from tne.core.scope import EVERYTHING, Scope
 from tne.territory.enums import NodeKind
 from tne.territory.models import School, TerritoryNode, school_search_text
+from tne.territory.placeholders import name_needs_review
 
 from .territory import BATCH, CommuneData, TerritoryIndex, chunks
 from .values import departement_code_of_commune
@@ -120,6 +121,8 @@ def upsert_schools(
         search = _search_text(territory, row, school)
         if search is not None:
             values["search_name"] = search
+        if "name" in values:
+            values["name_needs_review"] = name_needs_review(values["name"])
         if row.commune:
             _locate(territory, row, values)
         if (school is None and not row.commune) or (
@@ -210,7 +213,8 @@ def _in_scope(scope: Scope, school: School | None, values: dict) -> tuple[bool, 
 _AUDITED = [
     f.attname
     for f in School._meta.concrete_fields
-    if f.attname not in ("id", "updated_at", "synthesised_fields", "search_name")
+    if f.attname
+    not in ("id", "updated_at", "synthesised_fields", "search_name", "name_needs_review")
 ]
 
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from tne.core.scope import holds
 
-from ..perms import VIEW_SCHOOLS
+from ..perms import VIEW_SCHOOLS, can_browse_territory
 from ..selectors import DashboardFigures, dashboard_figures
 
 OPEN_DATA = "Données ouvertes du ministère de l'Éducation nationale"
@@ -30,11 +30,15 @@ def _source(synthetic: int, total: int, *, plural: str) -> tuple[str, bool]:
 def _cards(figures: DashboardFigures) -> tuple[list[Card], list[Card], list[Card]]:
     """Three groups of cards: schools, classes and pupils, teachers (empty when the user may
     not see people)."""
-    schools = [
-        Card("Établissements", figures.schools, OPEN_DATA),
-        Card("Écoles", figures.ecoles, OPEN_DATA),
-        Card("Collèges", figures.colleges, OPEN_DATA),
-        Card("Lycées", figures.lycees, OPEN_DATA),
+    # A kind the scope has none of is not shown (no « 0 Collèges » to a parent of an école).
+    schools = [Card("Établissements", figures.schools, OPEN_DATA)] + [
+        card
+        for card in (
+            Card("Écoles", figures.ecoles, OPEN_DATA),
+            Card("Collèges", figures.colleges, OPEN_DATA),
+            Card("Lycées", figures.lycees, OPEN_DATA),
+        )
+        if card.value
     ]
     class_source, class_synthetic = _source(
         figures.synthetic_classes, figures.classes, plural="classes"
@@ -56,6 +60,15 @@ def _cards(figures: DashboardFigures) -> tuple[list[Card], list[Card], list[Card
     return schools, classes, staff
 
 
+def _own_schools(user) -> list:
+    schools: dict[int, object] = {}
+    for grant in user.grants:
+        if grant.school_id:
+            school = schools.setdefault(grant.school_id, grant.school)
+            school.own_roles = [*getattr(school, "own_roles", []), grant.get_role_display()]
+    return list(schools.values())
+
+
 def dashboard(request) -> dict:
     """The first card: the figures of what exists in the user's scope (or why there is none)."""
     user = request.user
@@ -68,14 +81,13 @@ def dashboard(request) -> dict:
             school_cards=school_cards,
             class_cards=class_cards,
             staff_cards=staff_cards,
+            # The schools a role held in a school is granted on (already loaded with the scope),
+            # each once, with the roles held there.
+            own_schools=_own_schools(user),
         )
     return context
 
 
 def browse_card(request) -> dict | None:
-    """The last card: the user's own schools and the browser (none without any scope)."""
-    user = request.user
-    if not holds(user, VIEW_SCHOOLS):
-        return None
-    # The schools a role held in a school is granted on (already loaded with the scope).
-    return {"own_schools": [g.school for g in user.grants if g.school_id]}
+    """The last card: the ways into the territory browser, for those who may browse it."""
+    return {} if can_browse_territory(request.user) else None

@@ -1,7 +1,7 @@
-"""« Historique du territoire »: the last changes made in the places where the user may read
-people (``territory.view_people``): schools, classes, staff, grants. Each event reads in French:
-field labels, the current name of what still exists (a person's too, never stored in the
-trail), a marker for a personal field."""
+"""« Historique du territoire »: the last changes made in the places where the user's grants
+carry ``territory.view_history`` (steering, coordination, IEN, school heads): schools, classes,
+staff, grants. Each event reads in French: field labels, the current name of what still exists
+(a person's too, never stored in the trail), a marker for a personal field."""
 
 from collections import defaultdict
 

@@ -4,6 +4,7 @@ object outside it is a 404, never a 403, so its existence does not leak."""
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -15,7 +16,7 @@ from tne.core.scope import scope_of
 from .. import maps
 from ..enums import Level, NodeKind, StaffRole, Stage
 from ..models import School, SchoolClass, SchoolYear, Staff, TerritoryNode, class_order_key
-from ..perms import VIEW_PEOPLE, VIEW_SCHOOLS
+from ..perms import BROWSE, VIEW_IPS, VIEW_PEOPLE, can_browse_territory, can_view_ips
 
 HISTORY_LENGTH = 20
 
@@ -75,14 +76,39 @@ def _staff_list(user, school: School) -> list[Staff]:
     )
 
 
-def _history(school: School) -> list:
+def _history(school: School, *, steering: bool) -> list:
     """The last changes and who made them. Only for roles that may see people: the history
-    is the agents' record of their work, not public information about the school."""
+    is the agents' record of their work, not public information about the school. Those who
+    steer the programme read where a change came from (« Ligne de commande », « Import »…);
+    for the others a change made by no one is « Mise à jour des données ouvertes »."""
     events = list(history_of(school)[:HISTORY_LENGTH])
     readable_changes(School, events)
     for event in events:
-        event.author = event.actor or "Système"
+        event.author = event.actor or ("Système" if steering else "Mise à jour des données")
     return events
+
+
+def _breadcrumb(user, school: School) -> dict:
+    """Accueil › Aisne (02) › Laon › the school, following the tree: the commune of the school,
+    or for an école followed by a circonscription the user browses from it, that
+    circonscription. Without the browser (a parent, a teacher), Accueil › the school."""
+    if not can_browse_territory(user):
+        return breadcrumb(school.name)
+    browse = scope_of(user, BROWSE)
+    links = []
+    departement = school.departement
+    if browse.can_browse(departement):
+        links.append((str(departement), reverse("territory:departement", args=[departement.code])))
+    place, kind = school.commune, "commune"
+    # An IEN works by circonscription: their schools are reached through it.
+    if school.circonscription_id and any(
+        g.node_id == school.circonscription_id for g in user.grants
+    ):
+        place, kind = school.circonscription, "circonscription"
+    if browse.can_browse(place):
+        query = f"?departement={departement.code}&{kind}={place.code}"
+        links.append((place.name, reverse("territory:school_list") + query))
+    return breadcrumb(school.name, *links)
 
 
 def school_detail(request, uai):
@@ -97,6 +123,7 @@ def school_detail(request, uai):
     for school_class in classes:
         school_class.level_labels = ", ".join(_level_label(code) for code in school_class.levels)
     reads_people = scope_of(request.user, VIEW_PEOPLE).contains_school(school)
+    steering = can_browse_territory(request.user)
     context = {
         "title": school.name,
         "school": school,
@@ -112,21 +139,25 @@ def school_detail(request, uai):
         ],
         "staff": _staff_counts(request.user, school),
         "staff_list": _staff_list(request.user, school),
-        "history": _history(school) if reads_people else None,
-        "show_map_link": scope_of(request.user, VIEW_SCHOOLS).can_browse(school.departement),
-        "breadcrumb_data": breadcrumb(
-            school.name, ("Établissements", reverse("territory:school_list"))
-        ),
+        "history": _history(school, steering=steering) if reads_people else None,
+        "history_sources": steering,
+        "show_ips": scope_of(request.user, VIEW_IPS).contains_school(school),
+        "show_map_link": steering and scope_of(request.user, BROWSE).can_browse(school.departement),
+        "breadcrumb_data": _breadcrumb(request.user, school),
     }
     return render(request, "territory/school_detail.html", context)
 
 
 def departement_map(request, code):
+    if not can_browse_territory(request.user):
+        raise PermissionDenied("Votre rôle ne donne pas accès au parcours du territoire.")
     departement = get_object_or_404(
         TerritoryNode.objects.visible_to(request.user), kind=NodeKind.DEPARTEMENT, code=code
     )
     schools = School.objects.visible_to(request.user).filter(departement=departement)
-    school_map = maps.departement_school_map(departement=departement, schools=schools)
+    school_map = maps.departement_school_map(
+        departement=departement, schools=schools, with_ips=can_view_ips(request.user)
+    )
     context = {
         "title": f"Carte des établissements — {departement}",
         "departement": departement,
