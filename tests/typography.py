@@ -31,14 +31,6 @@ RULES = [
 # Texts of the DSFR components themselves (django-dsfr's templates), written with the curly
 # apostrophe: not ours to rewrite.
 DSFR_TEXTS = ("Voir le fil d’Ariane", "Vous êtes ici :", "Fil d’Ariane")
-# Mistakes found on pages this branch does not own, listed (file, owner) so that the e2e journeys
-# check everything else; remove a line once its page is fixed. The fast test of the dashboard
-# scans without them (a strict xfail).
-KNOWN_ELSEWHERE = {
-    "« 1 Écoles »": "territory/includes/figure_cards.html : libellé des cartes du tableau de bord",
-    "« 1 Établissements »": "territory/includes/figure_cards.html : idem",
-    "objectif national :": "territory/includes/figure_cards.html : « objectif national : »",
-}
 # « de » before a vowel is right before some words: « de une à trois », a number word…
 DE_ALLOWED = {"un", "une", "huit", "onze", "UAI", "IPS", "IEN"}
 
@@ -57,8 +49,8 @@ def visible_text_of_html(markup: str) -> str:
     return html.unescape(body)
 
 
-def typography_problems(text: str, known=KNOWN_ELSEWHERE) -> list[str]:
-    """Every mistake of the convention in ``text``, with its context, but the ``known`` ones."""
+def typography_problems(text: str) -> list[str]:
+    """Every mistake of the convention in ``text``, with its context."""
     problems = []
     for dsfr_text in DSFR_TEXTS:
         text = text.replace(dsfr_text, "")
@@ -69,7 +61,5 @@ def typography_problems(text: str, known=KNOWN_ELSEWHERE) -> list[str]:
                 continue
             context = " ".join(text[max(0, match.start() - 30) : match.end() + 30].split())
             problem = f"{message.format(*groups)} : « {context} »"
-            if any(k in problem for k in known):
-                continue
             problems.append(problem)
     return problems

@@ -41,9 +41,7 @@ def test_the_template_filters_are_the_same_functions():
 
 
 def test_the_scan_finds_each_kind_of_mistake():
-    found = typography_problems(
-        "Rôle : x « y » 1 Établissements, Personnels de ECOLE, l’école", known=()
-    )
+    found = typography_problems("Rôle : x « y » 1 Établissements, Personnels de ECOLE, l’école")
     assert len(found) == 6, found
     assert typography_problems(f"Rôle{NB}: x «{NB}y{NB}» 1{NB}établissement, d'ECOLE") == []
 
@@ -96,14 +94,8 @@ def test_pages_follow_french_typography(client, people, who, name):
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="territory/includes/figure_cards.html (cartes du tableau de bord, hors du périmètre "
-    "de cette branche) : « objectif national : », « 1 Écoles », « 1 Établissements » "
-    "(tests.typography.KNOWN_ELSEWHERE)",
-)
 def test_the_dashboard_follows_french_typography(client, people):
     client.force_login(people["coordinator"])
     response = client.get(reverse("home"))
-    problems = typography_problems(visible_text_of_html(response.content.decode()), known=())
+    problems = typography_problems(visible_text_of_html(response.content.decode()))
     assert not problems, "\n".join(problems)

@@ -8,7 +8,6 @@ browser makes must stay on the live server (no CDN, no third-party host). Page o
 ``tests/e2e/pages.py`` run these checks when a page loads.
 """
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -39,11 +38,6 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 REFLOW_WIDTHS = (1280, 375)
 SCREENSHOTS_DIR = Path(settings.BASE_DIR) / "var" / "screenshots"
 DEFAULT_TIMEOUT_MS = 10_000
-# Pages whose French typography is not checked yet, and why: the school page
-# (territory/school_detail.html, reworked on the territory browser's branch: « Enseignants : »,
-# « dont nouveaux enseignants : », the history's « UAI : → … »). Remove once fixed.
-TYPOGRAPHY_PENDING = (r"^/territoire/etablissements/[0-9]{7}[A-Z]/$",)
-
 _axe = Axe()
 # Pages are served by a single-threaded live server on a shared CI machine: be patient.
 expect.set_options(timeout=DEFAULT_TIMEOUT_MS)
@@ -135,8 +129,7 @@ def assert_accessible(page: Page) -> None:
     if violations:
         pytest.fail(format_violations(page.url, violations), pytrace=False)
     problems = reflow_problems(page)
-    if not any(re.search(pattern, urlsplit(page.url).path) for pattern in TYPOGRAPHY_PENDING):
-        problems += typography_problems(page.evaluate("() => document.body.innerText"))
+    problems += typography_problems(page.evaluate("() => document.body.innerText"))
     if problems:
         pytest.fail(
             f"Redistribution du contenu ou typographie sur {page.url} :\n" + "\n".join(problems),

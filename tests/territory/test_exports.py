@@ -140,7 +140,7 @@ def test_an_export_with_invalid_filters_is_refused_with_the_errors(client, world
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/html")
     html = response.content.decode()
-    assert "Export impossible : des filtres sont invalides" in html
+    assert "Export impossible&nbsp;: des filtres sont invalides" in html
     assert 'id="filter-errors"' in html
     assert 'id="exports"' not in html  # No export button on a list with invalid filters.
 

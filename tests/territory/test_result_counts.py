@@ -67,10 +67,10 @@ def test_no_commune_for_a_search_names_the_search(client, tree, national):
     SchoolFactory(commune=tree.laon)
 
     assert status(communes(client, national, q="xyz")) == (
-        "Aucune commune avec des établissements ne correspond à « xyz »."
+        "Aucune commune avec des établissements ne correspond à «&nbsp;xyz&nbsp;»."
     )
     assert status(communes(client, national, q="xyz", toutes="1")) == (
-        "Aucune commune ne correspond à « xyz »."
+        "Aucune commune ne correspond à «&nbsp;xyz&nbsp;»."
     )
 
 
@@ -78,7 +78,7 @@ def test_communes_are_counted_in_singular_and_plural(client, tree, national):
     SchoolFactory(commune=tree.laon)
     assert status(communes(client, national)) == "1\xa0commune avec des établissements."
     assert status(communes(client, national, q="laon")) == (
-        "1\xa0commune avec des établissements pour « laon »."
+        "1\xa0commune avec des établissements pour «&nbsp;laon&nbsp;»."
     )
 
     assert status(communes(client, national, toutes="1")) == "2\xa0communes."

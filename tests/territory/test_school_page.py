@@ -112,8 +112,8 @@ def test_it_counts_teachers_and_new_teachers_for_roles_that_see_people(client, s
 
     html = _page(client, coordinator, school).content.decode()
 
-    assert "Enseignants : 5" in html
-    assert "dont nouveaux enseignants : 2" in html
+    assert "Enseignants&nbsp;: 5" in html
+    assert "dont nouveaux professeurs&nbsp;: 2" in html
 
 
 @pytest.mark.parametrize("role", [Role.EVALUATOR, Role.PARENT])
@@ -192,7 +192,7 @@ def test_the_history_is_limited_to_the_last_twenty_events(client, school, coordi
 
     html = _page(client, coordinator, school).content.decode()
 
-    assert "20\xa0dernières modifications" in html
+    assert "Les 20&nbsp;dernières modifications" in html
     assert "v24 → v25" in html
     assert "v4 → v5" not in html
 

@@ -3,6 +3,7 @@ of the user's scope (what exists, without targets beside them), and the ways to 
 
 from dataclasses import dataclass
 
+from tne.core.formats import plural_word
 from tne.core.scope import holds
 
 from ..perms import VIEW_SCHOOLS, can_browse_territory
@@ -31,12 +32,16 @@ def _cards(figures: DashboardFigures) -> tuple[list[Card], list[Card], list[Card
     """Three groups of cards: schools, classes and pupils, teachers (empty when the user may
     not see people)."""
     # A kind the scope has none of is not shown (no « 0 Collèges » to a parent of an école).
-    schools = [Card("Établissements", figures.schools, OPEN_DATA)] + [
+    schools = [
+        Card(
+            plural_word(figures.schools, "Établissement|Établissements"), figures.schools, OPEN_DATA
+        )
+    ] + [
         card
         for card in (
-            Card("Écoles", figures.ecoles, OPEN_DATA),
-            Card("Collèges", figures.colleges, OPEN_DATA),
-            Card("Lycées", figures.lycees, OPEN_DATA),
+            Card(plural_word(figures.ecoles, "École|Écoles"), figures.ecoles, OPEN_DATA),
+            Card(plural_word(figures.colleges, "Collège|Collèges"), figures.colleges, OPEN_DATA),
+            Card(plural_word(figures.lycees, "Lycée|Lycées"), figures.lycees, OPEN_DATA),
         )
         if card.value
     ]
@@ -44,9 +49,24 @@ def _cards(figures: DashboardFigures) -> tuple[list[Card], list[Card], list[Card
         figures.synthetic_classes, figures.classes, plural="classes"
     )
     classes = [
-        Card("Classes", figures.classes, class_source, class_synthetic),
-        Card("Classes élémentaires", figures.elementary_classes, class_source, class_synthetic),
-        Card("Élèves (effectifs des classes)", figures.pupils, class_source, class_synthetic),
+        Card(
+            plural_word(figures.classes, "Classe|Classes"),
+            figures.classes,
+            class_source,
+            class_synthetic,
+        ),
+        Card(
+            plural_word(figures.elementary_classes, "Classe élémentaire|Classes élémentaires"),
+            figures.elementary_classes,
+            class_source,
+            class_synthetic,
+        ),
+        Card(
+            plural_word(figures.pupils, "Élève|Élèves") + " (effectifs des classes)",
+            figures.pupils,
+            class_source,
+            class_synthetic,
+        ),
     ]
     staff: list[Card] = []
     if figures.teachers is not None:
@@ -54,8 +74,18 @@ def _cards(figures: DashboardFigures) -> tuple[list[Card], list[Card], list[Card
             figures.synthetic_staff, figures.teachers, plural="données"
         )
         staff = [
-            Card("Enseignants", figures.teachers, staff_source, staff_synthetic),
-            Card("Nouveaux professeurs", figures.new_teachers or 0, staff_source, staff_synthetic),
+            Card(
+                plural_word(figures.teachers, "Enseignant|Enseignants"),
+                figures.teachers,
+                staff_source,
+                staff_synthetic,
+            ),
+            Card(
+                plural_word(figures.new_teachers or 0, "Nouveau professeur|Nouveaux professeurs"),
+                figures.new_teachers or 0,
+                staff_source,
+                staff_synthetic,
+            ),
         ]
     return schools, classes, staff
 
