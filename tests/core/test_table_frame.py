@@ -11,7 +11,7 @@ from django.urls import reverse
 from tests.factories import Role, SchoolFactory, user_with_role
 
 WRAPPERS = (
-    '<div class="fr-table__wrapper"><div class="fr-table__container">'
+    '<div class="fr-table__wrapper"><div class="fr-table__container" tabindex="0">'
     '<div class="fr-table__content">'
 )
 CLOSE = "</div></div></div></div>"

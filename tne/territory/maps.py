@@ -99,10 +99,12 @@ class SchoolMap:
     shows_ips: bool
 
 
+@functools.lru_cache(maxsize=16)
 def _links(svg: str) -> str:
     """Each point's link as the site's path, named by the point's description (the path inside
     is then decorative), reachable with the keyboard; the root a group of links, not an image
-    (an image hides what it holds from assistive technologies)."""
+    (an image hides what it holds from assistive technologies). Once per drawn map and process:
+    the SVG weighs hundreds of kilobytes."""
     svg = _VEGA_LINK.sub(
         r'<a href="\1" aria-label="\2" class="tne-map-point"><path aria-hidden="true"', svg
     )
@@ -138,7 +140,7 @@ def _load_features(path: str, mtime: float) -> tuple[dict, ...]:
         return tuple(json.load(stream)["features"])
 
 
-def _points(rows, *, with_ips: bool) -> list[dict]:
+def _points(rows, *, with_ips: bool, school_url: str) -> list[dict]:
     kinds = dict(SchoolKind.choices)
     points = []
     for uai, name, kind, ips, latitude, longitude, commune, commune_lat, commune_lon in rows:
@@ -156,7 +158,7 @@ def _points(rows, *, with_ips: bool) -> list[dict]:
                 "lat": latitude,
                 "lon": longitude,
                 "kind": str(kinds.get(kind, kind)),
-                "url": reverse("territory:school_detail", args=[uai]),
+                "url": school_url.format(uai),
                 "description": f"{name} ({uai}), {commune}{where} — {kinds.get(kind, kind)}"
                 f"{ips_text}",
             }
@@ -235,6 +237,8 @@ def departement_school_map(
         )
     )
     kinds = dict(SchoolKind.choices)
+    # One reverse() for the page, not one per school (800 in Aisne).
+    school_url = reverse("territory:school_detail", args=["UAI"]).replace("UAI", "{}")
     by_commune: dict[str, list[MapSchool]] = {}
     for uai, name, kind, ips, *_, commune, _lat, _lon in rows:
         by_commune.setdefault(commune, []).append(
@@ -243,10 +247,10 @@ def departement_school_map(
                 name=name,
                 kind=str(kinds.get(kind, kind)),
                 ips=ips if with_ips else None,
-                url=reverse("territory:school_detail", args=[uai]),
+                url=school_url.format(uai),
             )
         )
-    points = _points(rows, with_ips=with_ips)
+    points = _points(rows, with_ips=with_ips, school_url=school_url)
     path = outline_file(departement.code)
     outlines = _outlines(path) if path else None
     if outlines is None:
