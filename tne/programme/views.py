@@ -4,6 +4,8 @@ delete after confirmation). Reading needs ``programme.view`` (403 otherwise); a 
 envelope outside what the user reads is a 404, and one they read but may not set (a national
 target for a coordinator) a 403."""
 
+import functools
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -130,6 +132,21 @@ def envelope_export(request, fmt: str):
 # --- Targets ---------------------------------------------------------------------------------
 
 
+def _save(request, form, write, done: str):
+    """The POST of an edit page: ``write(**cleaned_data)`` through its service, then back to
+    the programme page with ``done`` (« L'objectif … est enregistré. ») said of the figure
+    written; None (the page again, with the model's errors on the form) when it is refused."""
+    if not form.is_valid():
+        return None
+    try:
+        figure = write(**form.cleaned_data)
+    except ValidationError as error:
+        add_model_errors(form, error)
+        return None
+    messages.success(request, done.format(figure))
+    return redirect(_back(figure.measure_id))
+
+
 def _render_form(request, template, *, title, form, obj=None, kind):
     context = {
         "title": title,
@@ -150,14 +167,9 @@ def target_create(request):
         )
     if request.method == "POST":
         form = TargetForm(request.POST, user=request.user)
-        if form.is_valid():
-            try:
-                target = services.create_target(actor=request.user, **form.cleaned_data)
-            except ValidationError as error:
-                add_model_errors(form, error)
-            else:
-                messages.success(request, f"L'objectif {target} est enregistré.")
-                return redirect(_back(target.measure_id))
+        write = functools.partial(services.create_target, actor=request.user)
+        if saved := _save(request, form, write, "L'objectif {} est enregistré."):
+            return saved
     else:
         form = TargetForm(user=request.user, initial={"measure": request.GET.get("measure")})
     return _render_form(
@@ -170,14 +182,9 @@ def target_update(request, target_id: int):
     target = _target_to_edit(request, target_id)
     if request.method == "POST":
         form = TargetForm(request.POST, user=request.user)
-        if form.is_valid():
-            try:
-                services.update_target(actor=request.user, target=target, **form.cleaned_data)
-            except ValidationError as error:
-                add_model_errors(form, error)
-            else:
-                messages.success(request, f"L'objectif {target} est enregistré.")
-                return redirect(_back(target.measure_id))
+        write = functools.partial(services.update_target, actor=request.user, target=target)
+        if saved := _save(request, form, write, "L'objectif {} est enregistré."):
+            return saved
     else:
         form = TargetForm(
             user=request.user,
@@ -230,14 +237,9 @@ def envelope_create(request):
         )
     if request.method == "POST":
         form = EnvelopeForm(request.POST, user=request.user)
-        if form.is_valid():
-            try:
-                envelope = services.create_envelope(actor=request.user, **form.cleaned_data)
-            except ValidationError as error:
-                add_model_errors(form, error)
-            else:
-                messages.success(request, f"L'enveloppe {envelope} est enregistrée.")
-                return redirect(_back(envelope.measure_id))
+        write = functools.partial(services.create_envelope, actor=request.user)
+        if saved := _save(request, form, write, "L'enveloppe {} est enregistrée."):
+            return saved
     else:
         form = EnvelopeForm(
             user=request.user,
@@ -257,16 +259,9 @@ def envelope_update(request, envelope_id: int):
     envelope = _envelope_to_edit(request, envelope_id)
     if request.method == "POST":
         form = EnvelopeForm(request.POST, user=request.user, instance=envelope)
-        if form.is_valid():
-            try:
-                envelope = services.update_envelope(
-                    actor=request.user, envelope=envelope, **form.cleaned_data
-                )
-            except ValidationError as error:
-                add_model_errors(form, error)
-            else:
-                messages.success(request, f"L'enveloppe {envelope} est enregistrée.")
-                return redirect(_back(envelope.measure_id))
+        write = functools.partial(services.update_envelope, actor=request.user, envelope=envelope)
+        if saved := _save(request, form, write, "L'enveloppe {} est enregistrée."):
+            return saved
     else:
         form = EnvelopeForm(
             user=request.user,
