@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "tne.territory",
     "tne.accounts",
     "tne.programme",
+    "tne.equipment",
     "tne.api",
     "tne.demo",
 ]

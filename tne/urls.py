@@ -14,6 +14,7 @@ urlpatterns = [
     path("comptes/", include("tne.accounts.urls")),
     path("territoire/", include("tne.territory.urls")),
     path("programme/", include("tne.programme.urls")),
+    path("equipement/", include("tne.equipment.urls")),
     path("api/", include("tne.api.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -136,6 +136,7 @@ def test_me_lists_roles_and_scope(client, tree):
     } in data["permissions"]
     assert [p["code"] for p in data["permissions"]] == [
         "accounts.use_api",
+        "equipment.view_progress",
         "programme.view",
         "territory.browse",
         "territory.export",

@@ -4,6 +4,7 @@ Every domain adds its router here. Authentication: a personal token or the sessi
 (:mod:`tne.api.auth`); every list is keyset-paginated (:mod:`tne.core.api.pagination`); every
 error is JSON in French (:mod:`tne.api.errors`), declared in OpenAPI (:mod:`tne.api.openapi`)."""
 
+from tne.equipment.api import router as equipment_router
 from tne.programme.api import router as programme_router
 from tne.territory.api import router as territory_router
 
@@ -33,4 +34,5 @@ api = DocumentedErrorsAPI(
 api.add_router("", me.router)
 api.add_router("", territory_router)
 api.add_router("", programme_router)
+api.add_router("", equipment_router)
 errors.install(api)

@@ -158,3 +158,110 @@ class Job(models.Model):
         return timezone.now() - self.started_at > timedelta(
             minutes=settings.TNE_JOB_TIMEOUT_MINUTES
         )
+
+
+class DocumentQuerySet(models.QuerySet):
+    def of_kind(self, kind: str) -> "DocumentQuerySet":
+        return self.filter(kind=kind)
+
+
+class Document(models.Model):
+    """A document TNE produced (a label sheet, a hand-over receipt, an installation report, later
+    a loan agreement or a certificate): the PDF file, stored once, with its SHA-256 so that what
+    was signed can be proved later. Written by :func:`tne.core.documents.render_pdf` only, never
+    changed afterwards; who may read it is said by the app that asked for it (``kind`` names it).
+    """
+
+    kind = models.CharField("type", max_length=50, db_index=True)
+    title = models.CharField("titre", max_length=255)
+    file = models.FileField("fichier", upload_to="documents/%Y/%m/", max_length=255)
+    sha256 = models.CharField("empreinte SHA-256", max_length=64, db_index=True)
+    size = models.PositiveIntegerField("taille (octets)", default=0)
+    pages = models.PositiveIntegerField("pages", default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="produit pour",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("produit le", auto_now_add=True)
+    job = models.ForeignKey(
+        Job,
+        verbose_name="traitement",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="documents",
+    )
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "document"
+        verbose_name_plural = "documents"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class SignatureMethod(models.TextChoices):
+    TYPED = "TYPED", "Nom saisi et consentement"
+    DRAWN = "DRAWN", "Nom saisi, consentement et signature tracée"
+
+
+class SignatureQuerySet(models.QuerySet):
+    def of_document(self, document: Document) -> "SignatureQuerySet":
+        return self.filter(document=document)
+
+
+class Signature(models.Model):
+    """Who signed what, when and how: the document (and its SHA-256 at the time of signing), the
+    person, the capacity in which they signed (« Direction de l'école », « Collectivité
+    propriétaire »…), the name they typed and the sentence they consented to, and a drawn
+    signature where their device allowed it (never required). Written by
+    :func:`tne.core.signing.sign` only; immutable (no update, no delete: the database refuses
+    neither, the model and the services do, and the admin is read-only)."""
+
+    document = models.ForeignKey(
+        Document, verbose_name="document signé", on_delete=models.PROTECT, related_name="signatures"
+    )
+    document_sha256 = models.CharField("empreinte du document signé", max_length=64)
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="signataire",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    capacity = models.CharField("qualité", max_length=120)
+    typed_name = models.CharField("nom saisi", max_length=200)
+    consent = models.TextField("texte accepté")
+    method = models.CharField("mode", max_length=10, choices=SignatureMethod.choices)
+    # The strokes drawn on the device, as lists of [x, y] points in a 300 × 100 box (never
+    # markup: TNE draws them itself, see ``tne.core.signing.drawing_svg``).
+    drawing = models.JSONField("signature tracée", default=list, blank=True)
+    signed_at = models.DateTimeField("signé le", auto_now_add=True)
+    ip_address = models.GenericIPAddressField("adresse IP", null=True, blank=True)
+    user_agent = models.CharField("navigateur", max_length=255, blank=True)
+
+    objects = SignatureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "signature"
+        verbose_name_plural = "signatures"
+        ordering = ["signed_at", "pk"]
+
+    def __str__(self):
+        return f"{self.typed_name} — {self.capacity} — {self.document}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError("Une signature ne se modifie pas.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Une signature ne se supprime pas.")

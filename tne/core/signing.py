@@ -1,0 +1,152 @@
+"""The one signing mechanism: a person signs a stored document (its SHA-256 is copied into the
+signature, so a later change of the file is detectable), in a capacity, by typing their name and
+accepting a sentence; where the device allows it they may also draw their signature, never
+required (signing stays accessible from a keyboard or a screen reader).
+
+Used by the installation sign-offs and the hand-over receipts of equipment, and later by loan
+agreements (hand-out and return) and training. A signature is immutable."""
+
+import json
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.html import format_html, format_html_join
+from dsfr.forms import DsfrBaseForm
+
+from .models import Document, Signature, SignatureMethod
+from .validators import single_line_text
+
+# The box the drawing pad records its points in, and the bounds of a drawing kept.
+DRAWING_WIDTH, DRAWING_HEIGHT = 300, 100
+MAX_STROKES, MAX_POINTS = 50, 2000
+
+DEFAULT_CONSENT = (
+    "En saisissant mon nom, je signe ce document et j'en accepte le contenu ; ma signature, "
+    "sa date et l'empreinte du document sont conservées."
+)
+
+
+def parse_drawing(raw: str) -> list[list[list[float]]]:
+    """The strokes of a drawn signature sent by the pad (JSON: a list of strokes, each a list of
+    ``[x, y]`` points inside the box), or a ``ValidationError`` in French."""
+    if not raw or not raw.strip():
+        return []
+    try:
+        strokes = json.loads(raw)
+    except ValueError as error:
+        raise ValidationError("Le tracé de la signature est illisible.") from error
+    if not isinstance(strokes, list) or len(strokes) > MAX_STROKES:
+        raise ValidationError("Le tracé de la signature est illisible.")
+    points = 0
+    clean = []
+    for stroke in strokes:
+        if not isinstance(stroke, list):
+            raise ValidationError("Le tracé de la signature est illisible.")
+        line = []
+        for point in stroke:
+            if (
+                not isinstance(point, list)
+                or len(point) != 2
+                or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in point)
+            ):
+                raise ValidationError("Le tracé de la signature est illisible.")
+            x, y = float(point[0]), float(point[1])
+            if not (0 <= x <= DRAWING_WIDTH and 0 <= y <= DRAWING_HEIGHT):
+                raise ValidationError("Le tracé de la signature sort de son cadre.")
+            line.append([round(x, 1), round(y, 1)])
+        points += len(line)
+        if line:
+            clean.append(line)
+    if points > MAX_POINTS:
+        raise ValidationError("Le tracé de la signature est trop long.")
+    return clean
+
+
+def drawing_svg(strokes: list) -> str:
+    """An inline SVG of a drawn signature, built from its points only (safe to show)."""
+    if not strokes:
+        return ""
+    paths = format_html_join(
+        "",
+        '<polyline points="{}" fill="none" stroke="#000091" stroke-width="2" />',
+        ((" ".join(f"{x:g},{y:g}" for x, y in stroke),) for stroke in strokes),
+    )
+    return format_html(
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="{}" height="{}" '
+        'role="img" aria-label="Signature tracée">{}</svg>',
+        DRAWING_WIDTH,
+        DRAWING_HEIGHT,
+        DRAWING_WIDTH,
+        DRAWING_HEIGHT,
+        paths,
+    )
+
+
+class SignatureForm(DsfrBaseForm):
+    """The fields of a signature, to put in any form that signs (``{{ form }}``, then
+    ``core/includes/signature_pad.html`` for the optional drawing pad)."""
+
+    typed_name = forms.CharField(
+        label="Votre nom et prénom",
+        max_length=200,
+        validators=[single_line_text],
+        help_text="Saisir votre nom vaut signature.",
+    )
+    consent = forms.BooleanField(label=DEFAULT_CONSENT, required=True)
+    drawing = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, consent_text: str = DEFAULT_CONSENT, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.consent_text = consent_text
+        self.fields["consent"].label = consent_text
+
+    def clean_typed_name(self):
+        name = " ".join(self.cleaned_data["typed_name"].split())
+        if len(name) < 2:
+            raise ValidationError("Saisissez votre nom pour signer.")
+        return name
+
+    def clean_drawing(self):
+        return parse_drawing(self.cleaned_data.get("drawing", ""))
+
+
+def _client(request) -> tuple[str | None, str]:
+    if request is None:
+        return None, ""
+    address = request.META.get("REMOTE_ADDR") or None
+    return address, request.META.get("HTTP_USER_AGENT", "")[:255]
+
+
+def sign(
+    document: Document,
+    *,
+    signer,
+    capacity: str,
+    typed_name: str,
+    consent: str = DEFAULT_CONSENT,
+    drawing: list | None = None,
+    request=None,
+) -> Signature:
+    """Record that ``signer`` signed ``document`` (call inside the caller's transaction, with
+    the change the signature concludes). ``typed_name`` must be non-empty: consent is the typed
+    name plus the sentence the form showed."""
+    typed_name = " ".join((typed_name or "").split())
+    if len(typed_name) < 2:
+        raise ValidationError({"typed_name": "Saisissez votre nom pour signer."})
+    single_line_text(typed_name)
+    strokes = drawing or []
+    address, agent = _client(request)
+    signature = Signature(
+        document=document,
+        document_sha256=document.sha256,
+        signer=signer if signer is not None and signer.is_authenticated else None,
+        capacity=capacity[:120],
+        typed_name=typed_name[:200],
+        consent=consent,
+        method=SignatureMethod.DRAWN if strokes else SignatureMethod.TYPED,
+        drawing=strokes,
+        ip_address=address,
+        user_agent=agent,
+    )
+    signature.save(force_insert=True)
+    return signature

@@ -1,0 +1,1 @@
+"""The writes of equipment, one module per area (``do``-style functions, atomic, audited)."""

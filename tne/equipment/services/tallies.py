@@ -1,0 +1,42 @@
+"""The per-school tallies of allocations (:class:`~tne.equipment.models.SchoolTally`), rebuilt
+for the schools a change touched, inside the same transaction."""
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import Count
+
+from tne.territory.models import School
+
+from ..models import Allocation, SchoolTally
+
+
+@transaction.atomic
+def recount_schools(school_ids: Iterable[int] | None = None) -> int:
+    """Recount the allocations of ``school_ids`` (every school when ``None``) per measure and
+    step. Returns the number of tally rows written."""
+    allocations = Allocation.objects.all()
+    tallies = SchoolTally.objects.all()
+    if school_ids is not None:
+        school_ids = sorted(set(school_ids))
+        if not school_ids:
+            return 0
+        # Two recounts of one school at once would both delete then insert: lock its row first.
+        list(
+            School.objects.select_for_update()
+            .filter(pk__in=school_ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        allocations = allocations.filter(school_id__in=school_ids)
+        tallies = tallies.filter(school_id__in=school_ids)
+    rows = (
+        allocations.order_by()
+        .values("school_id", "measure_id", "status")
+        .annotate(count=Count("pk"))
+    )
+    tallies.delete()
+    created = SchoolTally.objects.bulk_create(
+        [SchoolTally(**row) for row in rows if row["count"]], batch_size=5000
+    )
+    return len(created)

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from .views import home
+
+app_name = "equipment"
+
+# One section per area; each area's views are in ``views/<area>.py``.
+urlpatterns = [
+    path("", home.index, name="index"),
+    # --- catalogue, kits -----------------------------------------------------------------------
+    # --- orders, invoices, ledger ---------------------------------------------------------------
+    # --- asset register, incidents, labels, scan --------------------------------------------
+    # --- delivery and inventory imports -------------------------------------------------------
+    # --- socle audit, plan ------------------------------------------------------------------------
+    # --- campaigns, allocations, sign-offs, progress, new teachers (M7) ------------------------
+]
