@@ -31,6 +31,7 @@ nothing. Every campaign's ``note`` and every device's ``note`` say the data is s
 (:data:`tne.demo.marks.EQUIPMENT`)."""
 
 import datetime
+import logging
 import random
 import string
 from collections import Counter, defaultdict
@@ -147,8 +148,9 @@ CATALOGUE = {
 }
 SUPPLIERS = ("UGAP", "Manutan Collectivités", "Bechtle Direct France")
 
-# Serial number formats: A a capital letter or digit, L a capital letter, 9 a digit, anything
-# else itself (what the makers print, roughly: Dell's 7-character service tag, Lenovo's PF…).
+# Serial number formats: A a capital letter or digit, L a capital letter, 9 a digit, a
+# backslash keeps the next character as it is, anything else is itself (what the makers print,
+# roughly: Dell's 7-character service tag, Lenovo's PF…).
 SERIALS = {
     "Apple": "LAAAAAAAAA",
     "AVer": "5299999999999",
@@ -165,9 +167,9 @@ SERIALS = {
     "IPEVO": "V4K99999999",
     "Jabra": "99999LA999999",
     "Lenovo": "PFAAAAAA",
-    "LocknCharge": "LNC-999999",
-    "Logitech": "9999LZ0AAAA9",
-    "Lumens": "L99999999",
+    "LocknCharge": "\\LNC-999999",
+    "Logitech": "9999\\LZ0AAAA9",
+    "Lumens": "\\L99999999",
     "Optoma": "Q8AAA9999999",
     "Promethean": "AP9-99999999",
     "Rode": "RL99999999",
@@ -234,9 +236,14 @@ class EquipmentResult:
 
 def serial_for(maker: str, rng: random.Random) -> str:
     pattern = SERIALS.get(maker, "LL9999999999")
-    out = []
+    out, escaped = [], False
     for char in pattern:
-        if char == "A":
+        if escaped:
+            out.append(char)
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "A":
             out.append(rng.choice(ALNUM))
         elif char == "L":
             out.append(rng.choice(string.ascii_uppercase))
@@ -648,6 +655,8 @@ def _sign_installations(ctx: _Context, allocations: list, demo_school_id) -> int
     }
     now = timezone.now()
     signoffs, changed = 0, []
+    # WeasyPrint says each step of each PDF at INFO: not what the demo's console is for.
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)
     for index, allocation in enumerate(picked):
         refused = index >= SIGNED + SCHOOL_ONLY
         cosigned = index < SIGNED
