@@ -100,8 +100,9 @@ def _envelopes(measure, departements, amount_per_class: Decimal, classes: Counte
 
 def synthesise(year: SchoolYear) -> dict:
     """Writes the equipment once; returns counts and timings (empty when already there)."""
-    if Allocation.objects.filter(campaign__note=NOTE).exists():
+    if Asset.objects.filter(note=NOTE).exists():
         return {}
+    clear_partial()
     started = time.perf_counter()
     ensure_catalogue()
     kit = with_items(KitTemplate.objects.filter(code="kit-hybride").select_related("measure"))[0]
@@ -226,7 +227,8 @@ def synthesise(year: SchoolYear) -> dict:
     allocations_seconds = time.perf_counter() - started
 
     started = time.perf_counter()
-    delivered = (
+    # Read before the COPY: the connection cannot fetch while it copies.
+    delivered = list(
         Allocation.objects.filter(
             campaign__note=NOTE, status__in=["DELIVERED", "INSTALLED", "IN_SERVICE"]
         )
@@ -244,9 +246,7 @@ def synthesise(year: SchoolYear) -> dict:
             "school_class_id, allocation_id, order_line_id, delivered_on, warranty_ends_on, "
             "source, note, created_at, updated_at) FROM STDIN"
         ) as copy:
-            for pk, school_id, class_id, order_id, status, dep in delivered.iterator(
-                chunk_size=20000
-            ):
+            for pk, school_id, class_id, order_id, status, dep in delivered:
                 state = AssetState.ALLOCATED if status == "DELIVERED" else AssetState.INSTALLED
                 for model, quantity, category in items:
                     line = line_of[(order_id, model.pk)]
@@ -295,6 +295,24 @@ def synthesise(year: SchoolYear) -> dict:
         "tallies_seconds": round(tally_seconds, 2),
         "analyze_seconds": round(analyze_seconds, 2),
     }
+
+
+def clear_partial() -> None:
+    """Removes what an interrupted run left (its campaigns, allocations, orders, envelopes)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        campaigns = f"SELECT id FROM {Campaign._meta.db_table} WHERE note = %s"
+        orders = f"SELECT id FROM {Order._meta.db_table} WHERE campaign_id IN ({campaigns})"
+        cursor.execute(f"DELETE FROM {Asset._meta.db_table} WHERE note = %s", [NOTE])
+        cursor.execute(
+            f"DELETE FROM {Allocation._meta.db_table} WHERE campaign_id IN ({campaigns})", [NOTE]
+        )
+        cursor.execute(
+            f"DELETE FROM {OrderLine._meta.db_table} WHERE order_id IN ({orders})", [NOTE]
+        )
+        cursor.execute(
+            f"DELETE FROM {Order._meta.db_table} WHERE campaign_id IN ({campaigns})", [NOTE]
+        )
+        cursor.execute(f"DELETE FROM {Campaign._meta.db_table} WHERE note = %s", [NOTE])
 
 
 def recount_tallies() -> float:
