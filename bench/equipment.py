@@ -6,7 +6,8 @@ later, on their order line, at their school and class), then the per-school tall
 in SQL (``SchoolTally``, what the progress dashboards sum), then ``VACUUM ANALYZE``.
 
 The catalogue is the demo's (:func:`tne.demo.equipment.ensure_catalogue`). Skipped when the
-allocations are there already (``bench_state`` key ``equipment``)."""
+step is recorded as done (``bench_state`` key ``equipment``, written by ``national.py`` once it
+succeeded); what an interrupted run left is removed first."""
 
 import datetime
 import random
@@ -100,7 +101,9 @@ def _envelopes(measure, departements, amount_per_class: Decimal, classes: Counte
 
 def synthesise(year: SchoolYear) -> dict:
     """Writes the equipment once; returns counts and timings (empty when already there)."""
-    if Asset.objects.filter(note=NOTE).exists():
+    from . import state
+
+    if state.read("equipment") and Asset.objects.filter(note=NOTE).exists():
         return {}
     clear_partial()
     started = time.perf_counter()
@@ -120,7 +123,7 @@ def synthesise(year: SchoolYear) -> dict:
     rows = sorted(rows[:ALLOCATIONS], key=lambda r: (r[2], r[1], r[0]))
     # Exactly DELIVERED allocations delivered or later (three devices each), drawn at random.
     # (With --quick, the five ninths of the classes of two départements.)
-    n_delivered = min(DELIVERED, len(rows) * 5 // 9)
+    n_delivered = DELIVERED if len(rows) >= ALLOCATIONS else len(rows) * 5 // 9
     delivered_positions = set(rng.sample(range(len(rows)), n_delivered))
     later = iter(_steps(len(rows) - n_delivered, LATER_STEPS))
     deliv = iter(_steps(n_delivered, DELIVERED_STEPS))
