@@ -12,6 +12,7 @@ from tne.demo import equipment as demo_equipment
 from tne.demo.accounts import ensure_demo_accounts
 from tne.demo.equipment import load_equipment, serial_for
 from tne.demo.programme import load_programme_figures
+from tne.demo.summary import equipment_line
 from tne.demo.synthesis import synthesise
 from tne.equipment.enums import AllocationStatus, AssetState, SignoffDecision, SignoffParty
 from tne.equipment.models import (
@@ -201,8 +202,10 @@ def test_each_category_has_its_reference_model_from_the_catalogue(demo):
 
 def test_a_second_load_writes_nothing(demo):
     before = (Allocation.objects.count(), Asset.objects.count(), Order.objects.count())
+    assert f"{demo.allocations} affectations de kits" in equipment_line(demo)
     again = load_equipment(seed=3)
     assert not again.written
+    assert equipment_line(again) == ""
     assert (Allocation.objects.count(), Asset.objects.count(), Order.objects.count()) == before
     assert Campaign.objects.filter(note=demo_equipment.MARK).count() == 6
 
