@@ -43,6 +43,11 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="EXPLAIN ANALYZE des requêtes les plus lentes de chaque page (sinon : des pages "
         "au-dessus de l'objectif seulement)",
     )
+    parser.add_argument(
+        "--equipment-only",
+        action="store_true",
+        help="s'arrête après l'étape de l'équipement (chargement seulement, sans mesure)",
+    )
     return parser.parse_args(argv)
 
 
@@ -71,7 +76,9 @@ def main(argv=None) -> int:
     from django.conf import settings
     from django.core.management import call_command
 
+    from bench import equipment as equipment_step
     from bench import loading, machine, report, scenarios, state, synthesis, timing, users
+    from tne.equipment.models import Allocation, Asset
     from tne.territory.enums import SchoolKind, StaffRole, Stage
     from tne.territory.models import School, SchoolClass, Staff
     from tne.territory.services import ensure_current_school_year
@@ -106,6 +113,17 @@ def main(argv=None) -> int:
         synthesised = {**(synthesised or {}), **figures}
         state.write("synthesis", synthesised)
 
+    step("Équipement (M5) : affectations et matériels")
+    equipment = equipment_step.synthesise(year)
+    if equipment:
+        state.write("equipment", equipment)
+    else:
+        print("Déjà synthétisé.", file=sys.stderr)
+        equipment = state.read("equipment")
+    if args.equipment_only:
+        print(equipment, file=sys.stderr)
+        return 0
+
     counts = {
         "Écoles": School.objects.filter(kind__in=SchoolKind.first_degree()).count(),
         "Collèges": School.objects.filter(kind=SchoolKind.COLLEGE).count(),
@@ -116,6 +134,8 @@ def main(argv=None) -> int:
         "dont nouveaux enseignants": Staff.objects.filter(
             role=StaffRole.TEACHER, is_new_teacher=True
         ).count(),
+        "Affectations de kits": Allocation.objects.count(),
+        "Matériels": Asset.objects.count(),
     }
 
     step("Mesure des pages")
@@ -123,7 +143,10 @@ def main(argv=None) -> int:
     departement = users.coordinated_departement()
     load_before = os.getloadavg()
     measures = []
-    for scenario in scenarios.build(people, departement):
+    equipment_scenarios, skipped = equipment_step.scenarios(departement)
+    for line in skipped:
+        print(line, file=sys.stderr)
+    for scenario in scenarios.build(people, departement) + equipment_scenarios:
         user = people["national" if scenario.who == "national" else "coordination"]
         started = time.perf_counter()
         measured = timing.measure(
@@ -142,7 +165,20 @@ def main(argv=None) -> int:
             flush=True,
         )
 
+    equipment_measures = measures[len(measures) - len(equipment_scenarios) :]
+    measures = measures[: len(measures) - len(equipment_scenarios)]
+    step("Import de livraison et planche d'étiquettes")
+    jobs, job_skipped = equipment_step.run_jobs()
+    for line in job_skipped:
+        print(line, file=sys.stderr)
+    for job in jobs:
+        print(f"{job['label']} : {job.get('seconds', 0):.1f} s", file=sys.stderr)
+
     plans = {}
+    for measured in equipment_measures:
+        if measured.ok and (args.explain or measured.median >= equipment_step.TARGET_MS):
+            for _, sql in measured.slowest[:2]:
+                plans[sql] = timing.explain(sql)
     for measured in measures:
         if measured.ok and (args.explain or measured.median >= report.TARGET_MS):
             for _, sql in measured.slowest[:2]:
@@ -165,7 +201,10 @@ def main(argv=None) -> int:
         "runs": args.runs,
         "command": "make bench" + (" (--quick)" if args.quick else ""),
     }
-    text = report.render(**rendered, plans=plans)
+    equipment_text = equipment_step.report_section(
+        equipment, equipment_measures, jobs, skipped + job_skipped
+    )
+    text = report.render(**rendered, plans=plans) + "\n\n" + equipment_text
     print(text)
     name = f"national-quick-{today}.md" if args.quick else f"national-{today}.md"
     target = Path(settings.VAR_DIR) / "bench" / name
@@ -173,7 +212,10 @@ def main(argv=None) -> int:
     print(f"\nRapport écrit dans {target}", file=sys.stderr)
     if args.write_docs:
         # The plans stay in the report under var/: the doc keeps the figures readable.
-        report.update_docs(report.render(**rendered, plans={}), REPO / "docs" / "benchmarks.md")
+        report.update_docs(
+            report.render(**rendered, plans={}) + "\n\n" + equipment_text,
+            REPO / "docs" / "benchmarks.md",
+        )
         print("docs/benchmarks.md mis à jour.", file=sys.stderr)
     return 0
 

@@ -19,6 +19,7 @@ from tne.territory.uploads import record_command_line_import
 
 from .accounts import Login, ensure_demo_accounts
 from .calibration import load_calibration, sample_paths
+from .equipment import EquipmentResult, load_equipment
 from .programme import ProgrammeFigures, load_programme_figures
 from .synthesis import SynthesisResult, synthesise
 
@@ -46,6 +47,7 @@ class DemoResult:
     synthesis: SynthesisResult = field(default_factory=SynthesisResult)
     programme: ProgrammeFigures = field(default_factory=ProgrammeFigures)
     logins: list[Login] = field(default_factory=list)
+    equipment: EquipmentResult = field(default_factory=EquipmentResult)
     seconds: float = 0.0
 
 
@@ -88,5 +90,7 @@ def load_demo(
     )
     result.programme = load_programme_figures()
     result.logins = ensure_demo_accounts()
+    # After the accounts: the demo's school head and commune officer sign installations.
+    result.equipment = load_equipment(seed=seed)
     result.seconds = time.monotonic() - started
     return result

@@ -10,3 +10,7 @@ def marked(fields: list, name: str, synthesised: bool = True) -> list:
     if synthesised:
         return fields if name in fields else [*fields, name]
     return [f for f in fields if f != name]
+
+
+# The note of every campaign and device the demo synthesised (tne.demo.equipment).
+EQUIPMENT = "Données synthétiques de la démonstration"

@@ -39,3 +39,14 @@ def logins_table(logins: list[Login]) -> str:
     ]
     lines.insert(1, "  ".join("-" * width for width in widths))
     return "\n".join(line.rstrip() for line in lines)
+
+
+def equipment_line(equipment) -> str:
+    """One sentence on the demo's equipment, empty when this run wrote none."""
+    if not equipment.written:
+        return ""
+    return (
+        f"Équipement (synthétique) : {equipment.allocations} affectations de kits, "
+        f"{equipment.orders} commandes dans les enveloppes, {equipment.assets} matériels, "
+        f"{equipment.signoffs} validations d'installation signées."
+    )

@@ -1,0 +1,72 @@
+"""The bench's equipment step (bench/equipment.py) on a small territory, on PostgreSQL (it writes
+with COPY and runs VACUUM, hence a transactional test, the rows of the data migrations restored
+after each)."""
+
+import pytest
+from django.db import connection
+from django.db.models import Count, F, Sum
+
+from bench import equipment
+from tests.demo.conftest import small_territory  # noqa: F401 — the fixture
+from tne.demo.calibration import load_calibration
+from tne.demo.loader import demo_data_dir
+from tne.demo.synthesis import synthesise
+from tne.equipment.enums import AllocationStatus
+from tne.equipment.models import Allocation, Asset, Order, OrderLine, SchoolTally
+from tne.programme.models import Envelope
+from tne.territory.models import SchoolClass, SchoolYear
+
+pytestmark = [
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY: PostgreSQL only"),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.fixture
+def loaded(small_territory):  # noqa: F811
+    synthesise(calibration=load_calibration(demo_data_dir()), seed=1)
+    year = SchoolYear.objects.current()
+    return year, equipment.synthesise(year)
+
+
+def test_it_allocates_classes_and_attaches_three_devices_per_delivered_allocation(loaded):
+    year, result = loaded
+    classes = SchoolClass.objects.filter(year=year).count()
+    assert result["allocations"] == Allocation.objects.count() == classes
+    delivered = Allocation.objects.filter(
+        status__in=[
+            AllocationStatus.DELIVERED,
+            AllocationStatus.INSTALLED,
+            AllocationStatus.IN_SERVICE,
+        ]
+    )
+    assert result["assets"] == Asset.objects.count() == 3 * delivered.count()
+    assert not delivered.annotate(n=Count("assets")).exclude(n=3).exists()
+    assert not Asset.objects.filter(allocation__isnull=True).exists()
+    assert not Asset.objects.exclude(school=F("allocation__school")).exists()
+    assert Asset.objects.values("serial_number").distinct().count() == Asset.objects.count()
+    for line in OrderLine.objects.annotate(n=Count("assets")):
+        assert line.delivered == line.n <= line.quantity
+
+
+def test_its_tallies_equal_a_recount_and_its_orders_fit_their_envelopes(loaded):
+    counted = sorted(
+        Allocation.objects.order_by()
+        .values_list("school", "measure", "status")
+        .annotate(n=Count("pk"))
+    )
+    assert sorted(SchoolTally.objects.values_list("school", "measure", "status", "count")) == (
+        counted
+    )
+    for envelope in Envelope.objects.filter(note=equipment.NOTE, parent__isnull=False):
+        total = Order.objects.filter(envelope=envelope).aggregate(t=Sum("total"))["t"] or 0
+        assert total <= envelope.amount
+
+
+def test_a_second_run_once_recorded_writes_nothing(loaded):
+    from bench import state
+
+    year, result = loaded
+    state.write("equipment", result)
+    assert equipment.synthesise(year) == {}
+    assert Asset.objects.count() == result["assets"]
