@@ -15,14 +15,17 @@ def school_with_classes(commune, count=3, **kwargs):
     year = SchoolYearFactory()
     school = SchoolFactory(commune=commune, **kwargs)
     names = ["CP", "CE1", "CE2", "CM1", "CM2", "CP-CE1", "CE2-CM1", "CM1-CM2"]
-    classes = [
-        SchoolClassFactory(
-            school=school,
-            year=year,
-            name=names[i % len(names)] + ("" if i < len(names) else f" {i}"),
+    classes = []
+    for i in range(count):
+        name = names[i % len(names)]
+        classes.append(
+            SchoolClassFactory(
+                school=school,
+                year=year,
+                name=name if i < len(names) else f"{name} {i}",
+                levels=name.split("-"),
+            )
         )
-        for i in range(count)
-    ]
     return school, classes
 
 

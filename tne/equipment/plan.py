@@ -275,7 +275,7 @@ def plan_for(
         key=lambda s: priority_key(s.ips, s.education_network, below[s.pk], s.uai),
     )
     school_rank = {s.pk: i for i, s in enumerate(order)}
-    gaps.sort(key=lambda g: (school_rank[g.school_id], g.name, g.class_id))
+    gaps.sort(key=lambda g: (school_rank[g.school_id], g.order, g.class_id))
 
     candidates, by_key = [], {}
     for rank, gap in enumerate(gaps):

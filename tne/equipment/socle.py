@@ -16,13 +16,20 @@ per-school figures (:func:`school_gaps`) are sums computed by the database, so t
 queries does not grow with the number of schools or classes."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.db.models import Count, Q, QuerySet
 
 from tne.territory.enums import EducationNetwork, NodeKind, SchoolKind, Stage
-from tne.territory.models import School, SchoolClass, SchoolYear, TerritoryNode
+from tne.territory.models import (
+    School,
+    SchoolClass,
+    SchoolYear,
+    TerritoryNode,
+    class_order_key,
+)
 
 from .models import Category, ClassAudit, KitTemplate, SchoolAudit
 from .pricing import kit_cost, with_items
@@ -124,6 +131,7 @@ class ClassGap:
     items: tuple[str, ...] = ()  # category codes, one item each
     cost: Decimal | None = Decimal("0")
     unpriced: tuple[str, ...] = ()
+    order: tuple = ()  # the pedagogical order of the class in its school (class_order_key)
 
     @property
     def status_label(self) -> str:
@@ -233,7 +241,11 @@ def class_gaps(classes: QuerySet[SchoolClass], prices: Prices | None = None) -> 
     """The gap of every class of ``classes``, in two queries (+ the prices' when not given):
     the classes, and their audits."""
     prices = prices or load_prices()
-    rows = list(classes.order_by("school_id", "name", "pk").values_list("pk", "name", "school_id"))
+    rows = [
+        SimpleNamespace(**row)
+        for row in classes.order_by().values("pk", "name", "school_id", "stage", "levels")
+    ]
+    rows.sort(key=lambda r: (r.school_id, class_order_key(r), r.pk))
     answers = {
         row["school_class_id"]: row
         for row in ClassAudit.objects.filter(school_class__in=classes).values(
@@ -241,10 +253,17 @@ def class_gaps(classes: QuerySet[SchoolClass], prices: Prices | None = None) -> 
         )
     }
     return [
-        class_gap(
-            class_id=pk, name=name, school_id=school_id, answers=answers.get(pk), prices=prices
+        replace(
+            class_gap(
+                class_id=r.pk,
+                name=r.name,
+                school_id=r.school_id,
+                answers=answers.get(r.pk),
+                prices=prices,
+            ),
+            order=class_order_key(r),
         )
-        for pk, name, school_id in rows
+        for r in rows
     ]
 
 
