@@ -8,12 +8,12 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.equipment.audit_factories import FULL_CLASS, audit, school_with_classes, without
 from tests.equipment.factories import PRICES, EnvelopeFactory, OrderFactory, price_kits
-from tests.factories import Role, SchoolFactory, user_with_role
+from tests.factories import Role, user_with_role
 from tne.equipment.enums import OrderStatus
 from tne.equipment.plan import (
     REASON_BUDGET,
@@ -118,9 +118,9 @@ def aisne_plan(tree):
     )
     unknown, _ = school_with_classes(tree.laon, 1, ips=Decimal("70.0"), name="Inconnue")
     outside, outside_classes = school_with_classes(tree.cergy, 1, ips=Decimal("60.0"))
-    audit(poor, dict.fromkeys(poor_classes, {}), head_has_laptop=True)
+    audit(poor, {key: {} for key in poor_classes}, head_has_laptop=True)
     audit(rich, {laptopless: without("has_laptop"), complete: FULL_CLASS}, has_shared_pack=True)
-    audit(outside, dict.fromkeys(outside_classes, {}))
+    audit(outside, {key: {} for key in outside_classes})
     envelope = EnvelopeFactory(node=tree.aisne, amount=SOCLE_CLASS + PRICES["laptop"])
     return {
         "poor": poor,
@@ -221,10 +221,9 @@ def test_the_plan_page_without_an_envelope_says_so(client, tree):
 def test_the_plan_makes_a_fixed_number_of_queries(
     tree, aisne_plan, django_assert_num_queries, extra
 ):
-    for i in range(extra):
-        school = SchoolFactory(commune=tree.laon)
+    for _i in range(extra):
         school, classes = school_with_classes(tree.laon, 2)
-        audit(school, dict.fromkeys(classes, {}))
+        audit(school, {key: {} for key in classes})
     envelope = aisne_plan["envelope"]
     # prices 3, committed 1, schools 1, classes 1, class audits 1, school audits 1.
     with django_assert_num_queries(8):
