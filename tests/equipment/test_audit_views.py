@@ -105,7 +105,7 @@ def test_the_head_of_the_school_fills_the_whole_school_in_one_screen(client, sch
 def test_saving_again_changes_the_rows_and_records_only_the_changes(client, school):
     head = user_with_role(Role.SCHOOL_HEAD, school)
     client.force_login(head)
-    cp, ce1, ce2 = school.test_classes
+    cp, _ce1, ce2 = school.test_classes
     client.post(url(school), post_data(school, {cp: FULL_CLASS}))
     events = AuditEvent.objects.filter(object_repr__startswith="Audit du socle")
     before = events.count()
@@ -159,7 +159,7 @@ def test_a_college_is_not_audited(client, tree):
 
 
 def test_the_service_refuses_a_class_of_another_school(tree, school):
-    other, (foreign,) = school_with_classes(tree.soissons, 1)
+    _other, (foreign,) = school_with_classes(tree.soissons, 1)
     head = user_with_role(Role.SCHOOL_HEAD, school)
     with pytest.raises(ValidationError, match="ne sont pas des classes élémentaires"):
         save_school_audit(
