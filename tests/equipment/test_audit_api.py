@@ -68,7 +68,7 @@ def test_it_reads_one_school_audit_and_404_outside(client, tree, schools):
 
 
 def test_the_head_writes_the_audit_of_their_school(client, tree, schools):
-    cp, ce1 = schools["laon_classes"]
+    _, ce1 = schools["laon_classes"]
     SessionClient(client, user_with_role(Role.SCHOOL_HEAD, schools["laon"]))
     response = put(
         client,
