@@ -21,8 +21,11 @@ its rank r (0 = first).
    ``mip_rel_gap`` 0, costs in integer cents); equal sums are settled by HiGHS, which is
    deterministic for a given input (given in ranking order), so the same data gives the same
    plan;
-3. with what is left, the school packs and head kits asked for (a knapsack on their ranks,
-   same solver): a kit is never funded before a class.
+3. with what is left, the school packs and head kits asked for, the same way (the most kits,
+   then the best-ranked): a kit is never funded before a class.
+
+Step 2 groups the candidates by cost (:func:`_best_of_size`), so the solver has a few dozen
+unknowns whatever the number of classes.
 
 Classes not audited, and classes whose cost is unknown (a category without a reference model),
 are not candidates: the plan lists them as unfunded with that reason."""
@@ -35,6 +38,7 @@ from decimal import Decimal
 import numpy as np
 from django.db.models import Sum
 from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import coo_matrix
 
 from tne.programme.models import Envelope
 from tne.territory.models import School, TerritoryNode
@@ -75,27 +79,58 @@ def _cents(amount: Decimal) -> int:
     return int((amount * 100).to_integral_value())
 
 
-def _knapsack(
-    costs: Sequence[int], values: Sequence[float], capacity: int, count: int | None = None
-) -> list[int]:
-    """Indexes of the 0/1 choice maximising Σ values within ``capacity`` (and of exactly
-    ``count`` items when given), exactly (HiGHS, zero gap)."""
-    n = len(costs)
-    if n == 0:
-        return []
-    constraints = [LinearConstraint(np.array([costs], dtype=float), -np.inf, float(capacity))]
-    if count is not None:
-        constraints.append(LinearConstraint(np.ones((1, n)), count, count))
+def _best_of_size(candidates: Sequence[Candidate], budget: Decimal, k: int) -> list[Candidate]:
+    """Among the sets of ``k`` candidates whose costs fit in ``budget``, the one with the
+    smallest sum of ranks, exactly (HiGHS, zero gap).
+
+    Candidates of equal cost are interchangeable but for their rank, so the best set takes the
+    best-ranked ones of each cost first: the unknowns are how many of each distinct cost
+    (integers n_g; a class's cost depends only on which criteria it misses, so there are at
+    most 31 of them), and the sum of the ranks of the first n_g of a cost is a convex
+    piecewise-linear function of n_g, written as t_g ≥ each of its pieces. A few dozen
+    unknowns whatever the number of classes."""
+    groups: dict[int, list[Candidate]] = {}
+    for candidate in sorted(candidates, key=lambda c: c.rank):
+        groups.setdefault(_cents(candidate.cost), []).append(candidate)
+    costs = sorted(groups)
+    g = len(costs)
+    # Unknowns: n_0 … n_{g-1} (integers), then t_0 … t_{g-1} (continuous).
+    rows, cols, data, lower, upper = [], [], [], [], []
+
+    def add(coefficients: dict[int, float], low: float, high: float) -> None:
+        row = len(lower)
+        for col, value in coefficients.items():
+            rows.append(row)
+            cols.append(col)
+            data.append(value)
+        lower.append(low)
+        upper.append(high)
+
+    add({i: float(c) for i, c in enumerate(costs)}, -np.inf, float(_cents(budget)))
+    add(dict.fromkeys(range(g), 1.0), float(k), float(k))
+    for i, cost in enumerate(costs):
+        prefix = 0
+        for j, candidate in enumerate(groups[cost]):
+            # Piece j: t ≥ (sum of the first j ranks) + rank_j × (n − j).
+            add({g + i: 1.0, i: -float(candidate.rank)}, float(prefix - candidate.rank * j), np.inf)
+            prefix += candidate.rank
+    matrix = coo_matrix((data, (rows, cols)), shape=(len(lower), 2 * g)).tocsr()
     result = milp(
-        c=-np.asarray(values, dtype=float),
-        constraints=constraints,
-        integrality=np.ones(n),
-        bounds=Bounds(0, 1),
+        c=np.concatenate([np.zeros(g), np.ones(g)]),
+        constraints=[LinearConstraint(matrix, np.array(lower), np.array(upper))],
+        integrality=np.concatenate([np.ones(g), np.zeros(g)]),
+        bounds=Bounds(
+            np.zeros(2 * g),
+            np.concatenate([[len(groups[c]) for c in costs], np.full(g, np.inf)]),
+        ),
         options={"mip_rel_gap": 0, "presolve": True, "time_limit": 60},
     )
-    if result.x is None:
+    if result.x is None:  # pragma: no cover - k comes from a feasible choice
         return []
-    return [i for i in range(n) if result.x[i] > 0.5]
+    chosen = []
+    for i, cost in enumerate(costs):
+        chosen.extend(groups[cost][: round(result.x[i])])
+    return chosen
 
 
 def _fit(chosen: list[Candidate], budget: Decimal) -> list[Candidate]:
@@ -118,37 +153,23 @@ def max_count(costs: Sequence[Decimal], budget: Decimal) -> int:
     return count
 
 
+def best_subset(candidates: Sequence[Candidate], budget: Decimal) -> list[Candidate]:
+    """The most candidates ``budget`` pays for, and among those sets the best-ranked one."""
+    affordable = [c for c in candidates if c.cost <= budget]
+    k = max_count([c.cost for c in affordable], budget)
+    if not k:
+        return []
+    return _fit(_best_of_size(affordable, budget, k), budget)
+
+
 def solve(
     classes: Sequence[Candidate], kits: Sequence[Candidate], budget: Decimal
 ) -> tuple[list[Candidate], list[Candidate]]:
     """The classes and the kits funded (steps 1 to 3 of the module's docstring)."""
     budget = max(budget, Decimal("0"))
-    classes = sorted(classes, key=lambda c: c.rank)
-    affordable = [c for c in classes if c.cost <= budget]
-    k = max_count([c.cost for c in affordable], budget)
-    chosen: list[Candidate] = []
-    if k:
-        n = len(affordable)
-        picked = _knapsack(
-            [_cents(c.cost) for c in affordable],
-            [n - c.rank for c in affordable],
-            _cents(budget),
-            count=k,
-        )
-        chosen = _fit([affordable[i] for i in picked], budget)
+    chosen = best_subset(classes, budget)
     left = budget - sum((c.cost for c in chosen), Decimal("0"))
-    kits = sorted((k for k in kits if k.cost <= left), key=lambda c: c.rank)
-    chosen_kits: list[Candidate] = []
-    if kits:
-        m = len(kits)
-        picked = _knapsack(
-            [_cents(c.cost) for c in kits],
-            # Lexicographic on ranks: the best kit is worth more than all the worse ones.
-            [float(2 ** min(m - i - 1, 60)) if m <= 60 else float(m - i) for i in range(m)],
-            _cents(left),
-        )
-        chosen_kits = _fit([kits[i] for i in picked], left)
-    return chosen, chosen_kits
+    return chosen, best_subset(kits, left)
 
 
 # --- The plan of a node -----------------------------------------------------------------

@@ -245,7 +245,9 @@ def class_gaps(classes: QuerySet[SchoolClass], prices: Prices | None = None) -> 
         SimpleNamespace(**row)
         for row in classes.order_by().values("pk", "name", "school_id", "stage", "levels")
     ]
-    rows.sort(key=lambda r: (r.school_id, class_order_key(r), r.pk))
+    for r in rows:  # the key once per class (it normalises the name)
+        r.order = class_order_key(r)
+    rows.sort(key=lambda r: (r.school_id, r.order, r.pk))
     answers = {
         row["school_class_id"]: row
         for row in ClassAudit.objects.filter(school_class__in=classes).values(
@@ -261,7 +263,7 @@ def class_gaps(classes: QuerySet[SchoolClass], prices: Prices | None = None) -> 
                 answers=answers.get(r.pk),
                 prices=prices,
             ),
-            order=class_order_key(r),
+            order=r.order,
         )
         for r in rows
     ]
