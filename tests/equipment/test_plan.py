@@ -73,6 +73,22 @@ def test_it_finds_the_brute_force_optimum_on_tiny_instances(costs, budget):
     assert (len(chosen), -sum(c.rank for c in chosen)) == _brute_force(costs, budget)
 
 
+@settings(max_examples=120, deadline=None)
+@given(
+    costs=st.lists(
+        st.sampled_from([Decimal("10"), Decimal("25.50"), Decimal("40"), Decimal("41.99")]),
+        min_size=1,
+        max_size=9,
+    ),
+    budget=st.decimals(min_value=Decimal("0"), max_value=Decimal("300"), places=2),
+)
+def test_it_finds_the_brute_force_optimum_when_many_classes_cost_the_same(costs, budget):
+    # The real case: a class's cost depends only on which criteria it misses.
+    chosen, _ = solve(_candidates(costs), [], budget)
+    assert (len(chosen), -sum(c.rank for c in chosen)) == _brute_force(costs, budget)
+    assert _total(chosen) <= budget
+
+
 def test_the_ranking_decides_between_classes_of_the_same_cost():
     chosen, _ = solve(_candidates([Decimal("10")] * 5), [], Decimal("30"))
     assert [c.rank for c in chosen] == [0, 1, 2]

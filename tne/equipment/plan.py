@@ -351,8 +351,3 @@ def plan_for(
             kit = kit_by_key[candidate.key]
             plan.unfunded.append(Unfunded(kit.school, kit.label, kit.cost, REASON_BUDGET))
     return plan
-
-
-def m4_envelopes(node: TerritoryNode):
-    """The M4 envelopes held by ``node``."""
-    return Envelope.objects.filter(node=node, measure__code=M4).select_related("period", "node")
