@@ -86,51 +86,81 @@ def _best_of_size(candidates: Sequence[Candidate], budget: Decimal, k: int) -> l
     Candidates of equal cost are interchangeable but for their rank, so the best set takes the
     best-ranked ones of each cost first: the unknowns are how many of each distinct cost
     (integers n_g; a class's cost depends only on which criteria it misses, so there are at
-    most 31 of them), and the sum of the ranks of the first n_g of a cost is a convex
-    piecewise-linear function of n_g, written as t_g ≥ each of its pieces. A few dozen
-    unknowns whatever the number of classes."""
+    most 31 of them), and the sum of the ranks of the first n_g of a cost, F_g(n_g), is a
+    convex piecewise-linear function, written as t_g ≥ its pieces. The pieces are added as
+    needed (cutting planes): solve with some, and while a t_g is below F_g(n_g), add the piece
+    at n_g and solve again. A solution where every t_g equals F_g(n_g) is optimal for all the
+    pieces, since fewer pieces can only lower the optimum."""
     groups: dict[int, list[Candidate]] = {}
     for candidate in sorted(candidates, key=lambda c: c.rank):
         groups.setdefault(_cents(candidate.cost), []).append(candidate)
     costs = sorted(groups)
     g = len(costs)
-    # Unknowns: n_0 … n_{g-1} (integers), then t_0 … t_{g-1} (continuous).
-    rows, cols, data, lower, upper = [], [], [], [], []
-
-    def add(coefficients: dict[int, float], low: float, high: float) -> None:
-        row = len(lower)
-        for col, value in coefficients.items():
-            rows.append(row)
-            cols.append(col)
-            data.append(value)
-        lower.append(low)
-        upper.append(high)
-
-    add({i: float(c) for i, c in enumerate(costs)}, -np.inf, float(_cents(budget)))
-    add(dict.fromkeys(range(g), 1.0), float(k), float(k))
-    for i, cost in enumerate(costs):
-        prefix = 0
-        for j, candidate in enumerate(groups[cost]):
-            # Piece j: t ≥ (sum of the first j ranks) + rank_j × (n − j).
-            add({g + i: 1.0, i: -float(candidate.rank)}, float(prefix - candidate.rank * j), np.inf)
-            prefix += candidate.rank
-    matrix = coo_matrix((data, (rows, cols)), shape=(len(lower), 2 * g)).tocsr()
-    result = milp(
-        c=np.concatenate([np.zeros(g), np.ones(g)]),
-        constraints=[LinearConstraint(matrix, np.array(lower), np.array(upper))],
-        integrality=np.concatenate([np.ones(g), np.zeros(g)]),
-        bounds=Bounds(
-            np.zeros(2 * g),
-            np.concatenate([[len(groups[c]) for c in costs], np.full(g, np.inf)]),
+    ranks = [[c.rank for c in groups[cost]] for cost in costs]
+    prefixes = [np.concatenate([[0], np.cumsum(r)]) for r in ranks]
+    # Pieces (group, j): t_g ≥ F_g(j) + rank_j × (n_g − j), valid for every integer n_g.
+    pieces = {(i, j) for i in range(g) for j in {0, len(ranks[i]) - 1}}
+    for i, (low, high) in enumerate(zip(*_greedy_counts(ranks, costs, budget, k), strict=True)):
+        pieces.update((i, j) for j in (low, high) if 0 <= j < len(ranks[i]))
+    bounds = Bounds(np.zeros(2 * g), np.concatenate([[len(r) for r in ranks], np.full(g, np.inf)]))
+    integrality = np.concatenate([np.ones(g), np.zeros(g)])
+    objective = np.concatenate([np.zeros(g), np.ones(g)])
+    head = [
+        LinearConstraint(
+            np.concatenate([np.array(costs, dtype=float), np.zeros(g)])[None, :],
+            -np.inf,
+            float(_cents(budget)),
         ),
-        options={"mip_rel_gap": 0, "presolve": True, "time_limit": 60},
-    )
-    if result.x is None:  # pragma: no cover - k comes from a feasible choice
-        return []
+        LinearConstraint(np.concatenate([np.ones(g), np.zeros(g)])[None, :], k, k),
+    ]
+    while True:
+        ordered = sorted(pieces)
+        rows = np.arange(len(ordered))
+        matrix = coo_matrix(
+            (
+                np.concatenate([np.ones(len(ordered)), [-float(ranks[i][j]) for i, j in ordered]]),
+                (
+                    np.concatenate([rows, rows]),
+                    np.concatenate([[g + i for i, _ in ordered], [i for i, _ in ordered]]),
+                ),
+            ),
+            shape=(len(ordered), 2 * g),
+        ).tocsr()
+        lower = np.array([float(prefixes[i][j] - ranks[i][j] * j) for i, j in ordered])
+        result = milp(
+            c=objective,
+            constraints=[*head, LinearConstraint(matrix, lower, np.inf)],
+            integrality=integrality,
+            bounds=bounds,
+            options={"mip_rel_gap": 0, "presolve": True, "time_limit": 60},
+        )
+        if result.x is None:  # pragma: no cover - k comes from a feasible choice
+            return []
+        counts = [round(result.x[i]) for i in range(g)]
+        # Piece n − 1 is exact at n (F(n − 1) + rank × 1 = F(n)); at n = 0, t ≥ 0 = F(0).
+        missing = {
+            (i, n - 1)
+            for i, n in enumerate(counts)
+            if n > 0 and result.x[g + i] < prefixes[i][n] - 0.5
+        }
+        if not missing:
+            break
+        pieces |= missing
     chosen = []
     for i, cost in enumerate(costs):
-        chosen.extend(groups[cost][: round(result.x[i])])
+        chosen.extend(groups[cost][: counts[i]])
     return chosen
+
+
+def _greedy_counts(ranks, costs, budget: Decimal, k: int):
+    """A first guess of the counts per cost (the cheapest first, as in :func:`max_count`), to
+    start the cutting planes near the answer: (n_g − 1, n_g) per group."""
+    left, counts = _cents(budget), [0] * len(costs)
+    for i in sorted(range(len(costs)), key=lambda i: costs[i]):
+        take = min(len(ranks[i]), k - sum(counts), left // costs[i] if costs[i] else len(ranks[i]))
+        counts[i] = take
+        left -= take * costs[i]
+    return [n - 1 for n in counts], counts
 
 
 def _fit(chosen: list[Candidate], budget: Decimal) -> list[Candidate]:
