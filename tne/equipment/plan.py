@@ -9,7 +9,8 @@ solver: see :func:`solve`).
 
 **The ranking** (the same as the overview's, :func:`priority_key`): schools with a lower IPS
 first (no IPS last), then REP+ before REP before the others, then the school with more classes
-below the socle, then the UAI; within a school, the classes by name then id. Each candidate gets
+below the socle, then the UAI; within a school, the classes in pedagogical order
+(``class_order_key``: CP before CE1…), then by id. Each candidate gets
 its rank r (0 = first).
 
 **The solver**, exact and lexicographic, in three steps on 0/1 variables:
@@ -24,8 +25,9 @@ its rank r (0 = first).
 3. with what is left, the school packs and head kits asked for, the same way (the most kits,
    then the best-ranked): a kit is never funded before a class.
 
-Step 2 groups the candidates by cost (:func:`_best_of_size`), so the solver has a few dozen
-unknowns whatever the number of classes.
+Step 2 groups the candidates by cost (:func:`_best_of_size`: integer counts per distinct cost,
+the rank sums as convex pieces added as cutting planes), so the solver has a few dozen unknowns
+whatever the number of classes: 100,000 classes in about a second.
 
 Classes not audited, and classes whose cost is unknown (a category without a reference model),
 are not candidates: the plan lists them as unfunded with that reason."""
