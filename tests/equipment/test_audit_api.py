@@ -115,7 +115,7 @@ def test_the_plan_within_the_envelope(client, tree, schools):
     body = api.get("/equipment/audits-plan", envelope=envelope.pk).json()
     assert [c["what"] for c in body["classes"]] == ["CP"]
     assert Decimal(body["total"]) == PRICES["laptop"] <= Decimal(body["budget"])
-    assert {u["reason"] for u in body["unfunded"]} == {"Non audité : l'écart est inconnu"}
+    assert {u["reason"] for u in body["unfunded"]} == {"Non audité\u00a0: l'écart est inconnu"}
     vdo = TokenClient(client, user_with_role(Role.COORDINATOR, tree.vdo))
     assert vdo.get("/equipment/audits-plan", envelope=envelope.pk).status_code == 404
     evaluator = TokenClient(client, user_with_role(Role.EVALUATOR, tree.aisne))

@@ -63,8 +63,8 @@ from .socle import (
 M4 = "M4"
 
 REASON_BUDGET = "Budget insuffisant"
-REASON_NOT_AUDITED = "Non audité : l'écart est inconnu"
-REASON_UNPRICED = "Non chiffré : une catégorie n'a pas de modèle de référence"
+REASON_NOT_AUDITED = "Non audité\u00a0: l'écart est inconnu"
+REASON_UNPRICED = "Non chiffré\u00a0: une catégorie n'a pas de modèle de référence"
 
 
 # --- The solver, on plain data ------------------------------------------------------------

@@ -96,14 +96,15 @@ def save_school_audit(
     be an elementary class of the school in that year. Creates or changes each row, audited."""
     if not is_socle_school(school):
         raise ValidationError(
-            f"{school} n'est pas une école élémentaire ou primaire : le socle ne la concerne pas."
+            f"{school} n'est pas une école élémentaire ou primaire\u00a0: "
+            "le socle ne la concerne pas."
         )
     allowed = {c.pk: c for c in classes_of(school, year)}
     unknown = sorted(set(class_answers) - set(allowed))
     if unknown:
         raise ValidationError(
             "Ces classes ne sont pas des classes élémentaires de "
-            f"{school} en {year} : {', '.join(str(pk) for pk in unknown)}."
+            f"{school} en {year}\u00a0: {', '.join(str(pk) for pk in unknown)}."
         )
     kind = SocleAuditSource.REGISTER if from_register else SocleAuditSource.MANUAL
     school_values = {name: bool(school_answers.get(name)) for name in SCHOOL_FIELDS}
