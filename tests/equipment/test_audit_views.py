@@ -344,3 +344,17 @@ def test_the_overview_makes_a_fixed_number_of_queries(
     # session, user, grants (3); prices (3); the schools (1); their figures (3).
     with django_assert_num_queries(10):
         assert client.get(reverse("equipment:audit_list")).status_code == 200
+
+
+@pytest.mark.parametrize("count", [2, 9])
+def test_the_school_page_makes_a_fixed_number_of_queries(
+    client, tree, django_assert_num_queries, count
+):
+    price_kits()
+    school, classes = school_with_classes(tree.laon, count)
+    audit(school, {c: without("has_camera") for c in classes[::2]})
+    client.force_login(user_with_role(Role.SCHOOL_HEAD, school))
+    client.get(url(school))
+    # session, user, grants (3); school, year, classes, audits (2) (5); prices (3).
+    with django_assert_num_queries(11):
+        assert client.get(url(school)).status_code == 200
