@@ -77,6 +77,8 @@ EMPTY_ANSWERS = PUBLIC | {
     "territory:school_export",
     "programme:target_export",
     "programme:envelope_export",
+    # The socle overview's export lists the outsider's own schools.
+    "equipment:audit_export",
 }
 
 ROUTES = sorted({(route, name) for route, name, _ in _routes()})
@@ -152,6 +154,7 @@ def _values(tree, data) -> dict[str, list[str]]:
         "fmt": ["csv", "xlsx"],
         "target_id": [str(data["target"].pk)],
         "envelope_id": [str(data["envelope"].pk)],
+        "school_id": [str(school.pk)],
     }
 
 

@@ -65,6 +65,10 @@ class SchoolAudit(models.Model):
     def __str__(self):
         return f"Audit du socle — {self.school} — {self.year}"
 
+    def audit_place(self):
+        """Filed under its school (its commune, and itself) in the audit trail."""
+        return self.school.audit_place()
+
 
 class ClassAudit(models.Model):
     """What one class has of the socle."""
@@ -91,3 +95,6 @@ class ClassAudit(models.Model):
 
     def __str__(self):
         return f"Audit du socle — {self.school_class}"
+
+    def audit_place(self):
+        return self.school_class.audit_place()

@@ -1,0 +1,170 @@
+"""CSV and XLSX exports of the socle overview (one row per school, in the page's order) and of
+a plan (one row per funded class or kit, then per unfunded one, with its reason)."""
+
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from decimal import Decimal
+
+from django.http import FileResponse
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from tne.core import exports
+
+from .plan import Plan
+from .socle import OverviewRow
+
+Column = tuple[str, Callable[[object], object], int]
+EURO_FORMAT = '#,##0.00\\ "€"'
+
+
+def _yes_no(value) -> str:
+    if value is None:
+        return "non audité"
+    return "oui" if value else "non"
+
+
+OVERVIEW_COLUMNS: list[Column] = [
+    ("Rang", lambda r: r.rank, 6),
+    ("UAI", lambda r: r.school.uai, 10),
+    ("École", lambda r: r.school.name, 36),
+    ("Commune", lambda r: r.school.commune.name, 20),
+    (
+        "Circonscription",
+        lambda r: r.school.circonscription.name if r.school.circonscription_id else "",
+        20,
+    ),
+    ("Département", lambda r: r.school.departement.name, 16),
+    ("Éducation prioritaire", lambda r: r.school.get_education_network_display(), 14),
+    ("IPS", lambda r: r.ips, 8),
+    ("Classes", lambda r: r.figures.classes, 8),
+    ("Classes auditées", lambda r: r.figures.audited, 8),
+    ("Classes sous le socle", lambda r: r.figures.below, 8),
+    ("Éléments manquants", lambda r: r.figures.items, 8),
+    ("Coût pour les classes (€)", lambda r: r.figures.cost, 14),
+    ("Classes non chiffrées", lambda r: "oui" if r.figures.unpriced_criteria else "non", 8),
+    (
+        "Lot mutualisé manquant",
+        lambda r: _yes_no(None if r.figures.side is None else r.figures.side.needs_pack),
+        10,
+    ),
+    (
+        "Équipement de direction manquant",
+        lambda r: (
+            "non audité"
+            if r.figures.side is None
+            else ", ".join(c.label for c in r.figures.side.head_missing)
+        ),
+        30,
+    ),
+    ("Coût école et direction (€)", lambda r: r.figures.side_cost, 14),
+]
+
+
+def _filename(stem: str, extension: str) -> str:
+    return f"{stem}-{timezone.localdate():%Y-%m-%d}.{extension}"
+
+
+def _rows(items: Iterable, columns: list[Column]) -> Iterator[list[object]]:
+    for item in items:
+        yield [value(item) for _, value, _ in columns]
+
+
+def _response(items, columns: list[Column], fmt: str, stem: str, sheet_name: str):
+    if fmt == "csv":
+        headers = [header for header, _, _ in columns]
+        return exports.csv_response(headers, _rows(items, columns), filename=_filename(stem, "csv"))
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(sheet_name)
+    for index, (_, _, width) in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    header = []
+    for title, _, _ in columns:
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font = Font(bold=True)
+        header.append(cell)
+    sheet.append(header)
+    count = 0
+    for row in _rows(items, columns):
+        cells = []
+        for value in row:
+            if isinstance(value, Decimal):
+                cell = WriteOnlyCell(sheet, value=float(value))
+                cell.number_format = EURO_FORMAT
+                cells.append(cell)
+            else:
+                cells.append(exports.xlsx_cell(value))
+        sheet.append(cells)
+        count += 1
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
+    output = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+    workbook.save(output)
+    output.seek(0)
+    return FileResponse(
+        output,
+        as_attachment=True,
+        filename=_filename(stem, "xlsx"),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+def overview_response(rows: list[OverviewRow], fmt: str, *, with_ips: bool):
+    columns = [c for c in OVERVIEW_COLUMNS if with_ips or c[0] != "IPS"]
+    return _response(rows, columns, fmt, "audit-socle", "Audit du socle")
+
+
+# --- The plan ------------------------------------------------------------------------------
+
+PLAN_COLUMNS: list[Column] = [
+    ("Décision", lambda r: r["decision"], 12),
+    ("Rang", lambda r: r["rank"], 6),
+    ("UAI", lambda r: r["school"].uai, 10),
+    ("École", lambda r: r["school"].name, 36),
+    ("Objet", lambda r: r["what"], 30),
+    ("Éléments", lambda r: r["items"], 50),
+    ("Coût (€)", lambda r: r["cost"], 14),
+    ("Motif", lambda r: r["reason"], 40),
+]
+
+
+def plan_rows(plan: Plan) -> Iterator[dict]:
+    names = plan.category_names
+    for c in plan.classes:
+        yield {
+            "decision": "Financé",
+            "rank": c.rank + 1,
+            "school": c.school,
+            "what": f"Classe {c.gap.name}",
+            "items": ", ".join(names.get(code, code) for code in c.gap.items),
+            "cost": c.gap.cost,
+            "reason": "",
+        }
+    for k in plan.kits:
+        yield {
+            "decision": "Financé",
+            "rank": "",
+            "school": k.school,
+            "what": k.label,
+            "items": ", ".join(names.get(code, code) for code in k.items),
+            "cost": k.cost,
+            "reason": "",
+        }
+    for u in plan.unfunded:
+        yield {
+            "decision": "Non financé",
+            "rank": "",
+            "school": u.school,
+            "what": f"Classe {u.what}" if u.school_class_id else u.what,
+            "items": "",
+            "cost": u.cost,
+            "reason": u.reason,
+        }
+
+
+def plan_response(plan: Plan, fmt: str):
+    stem = f"plan-socle-{plan.node.code}"
+    return _response(plan_rows(plan), PLAN_COLUMNS, fmt, stem, "Plan du socle")
