@@ -29,8 +29,8 @@ from .enums import AllocationStatus, OrderStatus
 from .models import Allocation, Invoice, Order
 from .perms import VIEW_PROGRESS
 
-ZERO = Decimal("0")
 CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
 # Which School column says a school is under a node of each kind.
 SCHOOL_LOOKUP = {
     "REGION": "school__region_id",
@@ -108,6 +108,11 @@ def default_node(user) -> TerritoryNode | None:
     )
 
 
+def _cents(value) -> Decimal:
+    """A sum as the database gives it (SQLite drops the decimals) to the cent."""
+    return Decimal(value or 0).quantize(CENT)
+
+
 def _in_subtree(path: str, paths) -> list[str]:
     return [p for p in paths if p.startswith(path)]
 
@@ -161,6 +166,10 @@ def ledger_for(*, measure: Measure, node: TerritoryNode) -> Ledger:
     rows = [LedgerRow(node=node, is_self=True)] + [
         LedgerRow(node=n) for n in sorted(nodes.values(), key=lambda n: n.path) if n.pk != node.pk
     ]
+    amounts, splits, committed, spent = (
+        {pk: _cents(value) for pk, value in figures.items()}
+        for figures in (amounts, splits, committed, spent)
+    )
     for row in rows:
         pk = row.node.pk
         row.amount = amounts.get(pk, ZERO)
