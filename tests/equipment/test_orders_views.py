@@ -293,7 +293,8 @@ def test_the_order_list_and_the_ledger_make_a_fixed_number_of_queries(
 
     with django_assert_num_queries(LIST_QUERIES):
         response = client.get(reverse("equipment:order_list"))
-    assert len(response.context["page_obj"].object_list) == min(count + (1 if count < 10 else 2), PAGE_SIZE)
+    listed = count + (1 if count < 10 else 2)
+    assert len(response.context["page_obj"].object_list) == min(listed, PAGE_SIZE)
     with django_assert_num_queries(LEDGER_QUERIES):
         response = client.get(reverse("equipment:ledger"))
     assert len(response.context["ledger"].below) == (1 if count < 10 else 2)
