@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import home, orders
+from .views import catalogue, home, orders
 
 app_name = "equipment"
 
@@ -8,6 +8,24 @@ app_name = "equipment"
 urlpatterns = [
     path("", home.index, name="index"),
     # --- catalogue, kits -----------------------------------------------------------------------
+    path("catalogue/", catalogue.catalogue, name="catalogue"),
+    path("catalogue/export/<str:fmt>/", catalogue.catalogue_export, name="catalogue_export"),
+    path("catalogue/modeles/nouveau/", catalogue.model_create, name="model_create"),
+    path("catalogue/modeles/<int:model_id>/", catalogue.model_update, name="model_update"),
+    path(
+        "catalogue/categories/<int:category_id>/reference/",
+        catalogue.category_reference,
+        name="category_reference",
+    ),
+    path("kits/", catalogue.kit_list, name="kit_list"),
+    path("kits/export/<str:fmt>/", catalogue.kit_export, name="kit_export"),
+    path("kits/<int:kit_id>/", catalogue.kit_detail, name="kit_detail"),
+    path("kits/<int:kit_id>/elements/", catalogue.kit_item_set, name="kit_item_set"),
+    path(
+        "kits/<int:kit_id>/elements/<int:item_id>/retirer/",
+        catalogue.kit_item_delete,
+        name="kit_item_delete",
+    ),
     # --- orders, invoices, ledger ---------------------------------------------------------------
     path("commandes/", orders.order_list, name="order_list"),
     path("commandes/export/<str:fmt>/", orders.order_export, name="order_export"),
