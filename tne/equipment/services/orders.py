@@ -26,7 +26,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from tne.core.audit import record
+from tne.core.audit import create_audited, delete_audited, record, update_audited
 from tne.core.formats import euros, fr_typo, plural
 from tne.core.models import AuditAction, AuditSource
 from tne.core.scope import scope_of
@@ -462,3 +462,28 @@ def envelopes_for_campaign(user, campaign: Campaign):
         .select_related("node", "measure", "period")
         .order_by("-node__depth", "period__starts_on")
     )
+
+
+# --- Suppliers (set by superusers in the administration) --------------------------------------
+
+
+@transaction.atomic
+def supplier_create(
+    *, name: str, siret: str = "", actor=None, source: str = AuditSource.ADMIN
+) -> Supplier:
+    return create_audited(
+        Supplier(name=name.strip(), siret=siret.strip()), actor=actor, source=source
+    )
+
+
+@transaction.atomic
+def supplier_update(
+    *, supplier: Supplier, values: dict, actor=None, source: str = AuditSource.ADMIN
+) -> Supplier:
+    return update_audited(supplier, values, actor=actor, source=source)
+
+
+@transaction.atomic
+def supplier_delete(*, supplier: Supplier, actor=None, source: str = AuditSource.ADMIN) -> None:
+    """Deletes a supplier no order names (orders protect it)."""
+    delete_audited(supplier, actor=actor, source=source)
