@@ -2,4 +2,9 @@
 
 from ninja import Router
 
+from .catalogue import router as catalogue_router
+from .orders import router as orders_router
+
 router = Router(tags=["Équipement"])
+router.add_router("", catalogue_router)
+router.add_router("", orders_router)
