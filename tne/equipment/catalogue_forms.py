@@ -4,8 +4,7 @@ French decimal), a kit's line, a category's reference model."""
 from django import forms
 from dsfr.forms import DsfrBaseForm
 
-from tne.programme.forms import EurosField
-
+from .form_fields import EurosField
 from .models import Category, DeviceModel
 
 

@@ -4,11 +4,11 @@ from django import forms
 from dsfr.forms import DsfrBaseForm
 
 from tne.core.scope import scope_of
-from tne.programme.forms import EnvelopeChoiceField, EurosField, NodeChoiceField
 from tne.programme.models import Envelope, Measure
 from tne.territory.models import TerritoryNode
 
 from .enums import OrderStatus
+from .form_fields import EnvelopeChoiceField, EurosField, NodeChoiceField
 from .models import DeviceModel, Supplier
 from .perms import ORDER, VIEW_PROGRESS
 

@@ -27,7 +27,7 @@ def _reads(user) -> bool:
     return can_view_equipment(user) or can_view_progress(user)
 
 
-class ModelRefOut(Schema):
+class CatalogueModelRefOut(Schema):
     """Un modèle, en bref."""
 
     id: int
@@ -37,18 +37,18 @@ class ModelRefOut(Schema):
     unit_price: Decimal = Field(description="Prix unitaire TTC en euros, exact au centime.")
 
 
-class CategoryOut(Schema):
+class CatalogueCategoryOut(Schema):
     """Une catégorie de matériel et son modèle de référence (qui chiffre les kits)."""
 
     id: int
     code: str
     name: str
-    reference_model: ModelRefOut | None = Field(
+    reference_model: CatalogueModelRefOut | None = Field(
         description="`null` : les kits qui ne nomment que la catégorie ne sont pas chiffrés."
     )
 
 
-class ModelOut(Schema):
+class CatalogueModelOut(Schema):
     """Un modèle que l'on peut commander."""
 
     id: int
@@ -65,17 +65,17 @@ class ModelOut(Schema):
         return obj.category.code
 
 
-class KitItemOut(Schema):
+class CatalogueKitItemOut(Schema):
     """Une ligne d'un kit : une catégorie, un modèle (le sien ou celui de référence), une
     quantité."""
 
     category: str = Field(description="Code de la catégorie.")
-    model: ModelRefOut | None = Field(description="`null` : la ligne n'est pas chiffrée.")
+    model: CatalogueModelRefOut | None = Field(description="`null` : la ligne n'est pas chiffrée.")
     model_is_reference: bool = Field(description="`true` : le modèle de référence de la catégorie.")
     quantity: int
 
 
-class KitOut(Schema):
+class CatalogueKitOut(Schema):
     """Un kit, sa composition et son coût."""
 
     id: int
@@ -87,7 +87,7 @@ class KitOut(Schema):
     cost: Decimal | None = Field(
         description="Coût TTC d'un kit en euros ; `null` si une ligne n'est pas chiffrée."
     )
-    items: list[KitItemOut]
+    items: list[CatalogueKitItemOut]
 
     @staticmethod
     def resolve_measure(obj: KitTemplate) -> str:
@@ -114,7 +114,7 @@ class KitOut(Schema):
         ]
 
 
-class ModelFilters(FilterSchema):
+class CatalogueModelFilters(FilterSchema):
     category: Annotated[Code | None, FilterLookup("category__code")] = Field(
         None, description="Code de la catégorie (« laptop »)."
     )
@@ -127,7 +127,7 @@ class ModelFilters(FilterSchema):
 
 @router.get(
     "/equipment/categories",
-    response=list[CategoryOut],
+    response=list[CatalogueCategoryOut],
     tags=TAGS,
     summary="Lister les catégories de matériel",
     description="Les catégories et leur modèle de référence.",
@@ -141,13 +141,13 @@ def list_categories(request):
 
 @router.get(
     "/equipment/models",
-    response=list[ModelOut],
+    response=list[CatalogueModelOut],
     tags=TAGS,
     summary="Lister les modèles du catalogue",
     description="Les modèles que l'on peut commander, avec leur prix TTC.",
 )
 @paginate(KeysetPagination, ordering=("pk",))
-def list_models(request, filters: Query[ModelFilters]):
+def list_models(request, filters: Query[CatalogueModelFilters]):
     if not _reads(request.auth):
         return DeviceModel.objects.none()
     return filters.filter(DeviceModel.objects.select_related("category"))
@@ -159,7 +159,7 @@ def _kits():
 
 @router.get(
     "/equipment/kits",
-    response=list[KitOut],
+    response=list[CatalogueKitOut],
     tags=TAGS,
     summary="Lister les kits",
     description="Les kits, leur composition et leur coût.",
@@ -173,7 +173,7 @@ def list_kits(request):
 
 @router.get(
     "/equipment/kits/{code}",
-    response={200: KitOut, **NOT_FOUND},
+    response={200: CatalogueKitOut, **NOT_FOUND},
     tags=TAGS,
     summary="Lire un kit",
     description="Un kit par son code (« kit-hybride »), sa composition et son coût.",

@@ -26,7 +26,7 @@ TAGS = ["Équipement — commandes et budget"]
 NOT_FOUND = {404: ErrorOut}
 
 
-class NodeRefOut(Schema):
+class LedgerNodeOut(Schema):
     """Un territoire."""
 
     id: int
@@ -35,7 +35,7 @@ class NodeRefOut(Schema):
     name: str
 
 
-class OrderLineOut(Schema):
+class PurchaseOrderLineOut(Schema):
     """Une ligne de commande."""
 
     model_reference: str
@@ -48,7 +48,7 @@ class OrderLineOut(Schema):
         return obj.model.reference
 
 
-class OrderOut(Schema):
+class PurchaseOrderOut(Schema):
     """Une commande imputée à une enveloppe."""
 
     id: int
@@ -56,13 +56,13 @@ class OrderOut(Schema):
     supplier: str
     measure: str = Field(description="Code de la mesure de l'enveloppe.")
     envelope_id: int
-    node: NodeRefOut = Field(description="Le territoire de l'enveloppe.")
+    node: LedgerNodeOut = Field(description="Le territoire de l'enveloppe.")
     status: ChoiceOut
     ordered_on: datetime.date | None
     total: Decimal = Field(description="Montant TTC en euros.")
     overridden: bool = Field(description="`true` : engagée au-delà de l'enveloppe, motivée.")
     campaign_id: int | None
-    lines: list[OrderLineOut]
+    lines: list[PurchaseOrderLineOut]
 
     @staticmethod
     def resolve_supplier(obj: Order) -> str:
@@ -89,7 +89,7 @@ class OrderOut(Schema):
         return list(obj.lines.all())
 
 
-class OrderFilters(FilterSchema):
+class PurchaseOrderFilters(FilterSchema):
     measure: Annotated[Code | None, FilterLookup("envelope__measure__code")] = Field(
         None, description="Code de la mesure (« M5 »)."
     )
@@ -111,19 +111,19 @@ def _orders(request):
 
 @router.get(
     "/equipment/orders",
-    response=list[OrderOut],
+    response=list[PurchaseOrderOut],
     tags=TAGS,
     summary="Lister les commandes",
     description="Les commandes imputées aux enveloppes de votre territoire, avec leurs lignes.",
 )
 @paginate(KeysetPagination, ordering=("pk",))
-def list_orders(request, filters: Query[OrderFilters]):
+def list_orders(request, filters: Query[PurchaseOrderFilters]):
     return filters.filter(_orders(request))
 
 
 @router.get(
     "/equipment/orders/{order_id}",
-    response={200: OrderOut, **NOT_FOUND},
+    response={200: PurchaseOrderOut, **NOT_FOUND},
     tags=TAGS,
     summary="Lire une commande",
     description="Une commande de votre territoire ; 404 hors de votre périmètre.",
@@ -135,7 +135,7 @@ def get_order(request, order_id: Annotated[int, Path(description="Identifiant.",
 class LedgerRowOut(Schema):
     """Les chiffres d'un territoire pour une mesure, en euros."""
 
-    node: NodeRefOut
+    node: LedgerNodeOut
     envelope: Decimal = Field(description="Montant des enveloppes de la mesure du territoire.")
     split: Decimal = Field(description="Part répartie aux enveloppes des territoires en dessous.")
     committed: Decimal = Field(description="Commandes engagées sur ses enveloppes.")
@@ -159,7 +159,7 @@ class LedgerOut(Schema):
     une enveloppe."""
 
     measure: str
-    node: NodeRefOut
+    node: LedgerNodeOut
     rows: list[LedgerRowOut] = Field(description="Le territoire d'abord, puis ceux en dessous.")
 
     @staticmethod
