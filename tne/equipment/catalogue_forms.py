@@ -32,7 +32,9 @@ class ModelForm(DsfrBaseForm):
         max_length=80,
         help_text="La référence du modèle telle que l'écrivent les fichiers de livraison.",
     )
-    unit_price = EurosField(label="Prix unitaire TTC (€)", help_text="Par exemple « 749,90 ».")
+    unit_price = EurosField(
+        label="Prix unitaire TTC (€)", help_text="Par exemple «\u00a0749,90\u00a0»."
+    )
     warranty_months = forms.IntegerField(
         label="Garantie (mois)", min_value=0, max_value=240, initial=24
     )
@@ -58,7 +60,7 @@ class KitItemForm(DsfrBaseForm):
         label="Modèle",
         required=False,
         queryset=DeviceModel.objects.active(),
-        empty_label="Aucun : le modèle de référence de la catégorie",
+        empty_label="Aucun\u00a0: le modèle de référence de la catégorie",
     )
     quantity = forms.IntegerField(label="Quantité", min_value=1, max_value=1000)
 

@@ -79,7 +79,7 @@ class OrderLineForm(DsfrBaseForm):
     unit_price = EurosField(
         label="Prix unitaire TTC (€)",
         required=False,
-        help_text="Facultatif : par défaut, le prix du modèle au catalogue.",
+        help_text="Facultatif\u00a0: par défaut, le prix du modèle au catalogue.",
     )
 
 
@@ -89,7 +89,7 @@ class CommitForm(DsfrBaseForm):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Seulement si la commande dépasse ce qui reste sur l'enveloppe : le motif, "
+        help_text="Seulement si la commande dépasse ce qui reste sur l'enveloppe\u00a0: le motif, "
         "son auteur et sa date sont conservés.",
     )
 
@@ -100,7 +100,9 @@ class InvoiceForm(DsfrBaseForm):
         label="Date de facture",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    amount = EurosField(label="Montant TTC (€)", help_text="Par exemple « 12 450,80 ».")
+    amount = EurosField(
+        label="Montant TTC (€)", help_text="Par exemple «\u00a012\u202f450,80\u00a0»."
+    )
 
 
 class CampaignOrderForm(DsfrBaseForm):

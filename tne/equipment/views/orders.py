@@ -37,6 +37,7 @@ from ..perms import (
     can_order,
     can_order_on,
     can_override_on,
+    can_view_equipment,
     can_view_progress,
 )
 from ..services import orders as services
@@ -194,6 +195,8 @@ def _detail_context(request, order: Order, **forms) -> dict:
         "exceeds": draft and order.total > remaining,
         "acts": acts,
         "can_override": can_override_on(request.user, order.envelope),
+        # An evaluator reads figures, never people: the override's author is for the agents.
+        "shows_people": can_view_equipment(request.user),
         "cancel_refusal": services.cancel_refusal(order),
         "line_form": forms.get("line_form") or (OrderLineForm() if acts and draft else None),
         "commit_form": forms.get("commit_form") or CommitForm(),
