@@ -7,11 +7,14 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.factories import Role, SchoolFactory, user_with_role
 from tne.core.audit import history_of
 from tne.core.formats import euros
 from tne.equipment import pricing
+from tne.equipment.form_fields import EurosField
 from tne.equipment.models import Category, DeviceModel, KitItem, KitTemplate
 from tne.equipment.services import catalogue as services
 
@@ -228,3 +231,30 @@ def test_the_catalogue_and_kit_pages_make_a_fixed_number_of_queries(
     # Session, user, grants; the kits; their lines with their models and reference models.
     with django_assert_num_queries(5):
         client.get(reverse("equipment:kit_list"))
+
+
+@pytest.mark.parametrize("extra", [0, 8])
+def test_a_kit_page_makes_a_fixed_number_of_queries(
+    client, tree, coordinator, extra, django_assert_num_queries
+):
+    price_kits()
+    hybrid = kit("kit-hybride")
+    for cat in Category.objects.exclude(pk__in=hybrid.items.values("category")).order_by("pk")[
+        :extra
+    ]:
+        KitItem.objects.create(kit=hybrid, category=cat, quantity=2)
+    client.force_login(coordinator)
+    url = reverse("equipment:kit_detail", args=[hybrid.pk])
+    client.get(url)
+
+    # Session, user, grants; the kit; its lines with their models; the form's two lists.
+    with django_assert_num_queries(7):
+        client.get(url)
+
+
+@given(cents=st.integers(min_value=0, max_value=10**12))
+def test_a_price_written_in_french_reads_back_to_the_cent(cents):
+    amount = Decimal(cents) / 100
+    field = EurosField()
+    assert field.clean(field.prepare_value(amount.quantize(Decimal("0.01")))) == amount
+    assert field.clean(euros(amount)) == amount

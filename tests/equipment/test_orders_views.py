@@ -41,6 +41,7 @@ LIST_QUERIES = 6
 # Session, user, grants; the default measure and node; the ledger's six; the filter's lists
 # (the measures' twice, as the DSFR field group renders them).
 LEDGER_QUERIES = 14
+ORDER_QUERIES = 11
 
 
 @pytest.fixture
@@ -298,3 +299,24 @@ def test_the_order_list_and_the_ledger_make_a_fixed_number_of_queries(
     with django_assert_num_queries(LEDGER_QUERIES):
         response = client.get(reverse("equipment:ledger"))
     assert len(response.context["ledger"].below) == (1 if count < 10 else 2)
+
+
+@pytest.mark.parametrize("lines", [2, 20])
+def test_an_order_page_makes_a_fixed_number_of_queries(
+    client, coordinator, envelopes, lines, django_assert_num_queries
+):
+    order = OrderFactory(envelope=envelopes["aisne"], status=OrderStatus.COMMITTED)
+    for i in range(lines):
+        OrderLineFactory(order=order, quantity=1)
+        Invoice.objects.create(
+            order=order, number=f"F{i}", issued_on=datetime.date(2026, 11, 1), amount=1
+        )
+    client.force_login(coordinator)
+    url = reverse("equipment:order_detail", args=[order.pk])
+    client.get(url)
+
+    # Session, user, grants; the order; lines, invoices, allocations; what is left (parts,
+    # committed); the cancel check (delivered, invoices).
+    with django_assert_num_queries(ORDER_QUERIES):
+        response = client.get(url)
+    assert len(response.context["lines"]) == lines
