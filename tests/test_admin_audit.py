@@ -7,6 +7,7 @@ it is given a recipe below (how to fill its forms) and writes through audited se
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 from django.contrib import admin
@@ -25,6 +26,7 @@ from tests.factories import (
 from tne.accounts.models import RoleAssignment, User
 from tne.core.models import AuditAction, AuditEvent
 from tne.core.roles import Role
+from tne.equipment.models import Category, DeviceModel, Supplier
 from tne.programme.enums import PeriodKind
 from tne.programme.models import Period
 from tne.territory.enums import StaffRole, Stage
@@ -100,6 +102,30 @@ RECIPES = {
             "starts_on": "2023-09-01",
         },
         change=lambda obj: {"ends_on": "2030-08-31"},
+    ),
+    DeviceModel: Recipe(
+        make=lambda tree: DeviceModel.objects.create(
+            category=Category.objects.get(code="laptop"),
+            maker="Fabricant",
+            reference=f"ADM-{next(YEARS)}",
+            name="Portable",
+            unit_price=Decimal("749.00"),
+        ),
+        add=lambda tree: {
+            "category": Category.objects.get(code="webcam").pk,
+            "maker": "Logitech",
+            "reference": "960-001055",
+            "name": "C925e",
+            "unit_price": "89.90",
+            "warranty_months": 24,
+            "is_active": "on",
+        },
+        change=lambda obj: {"unit_price": "79.90"},
+    ),
+    Supplier: Recipe(
+        make=lambda tree: Supplier.objects.create(name=f"Fournisseur {next(YEARS)}"),
+        add=lambda tree: {"name": "UGAP", "siret": "18004203800017"},
+        change=lambda obj: {"siret": "18004203800025"},
     ),
     RoleAssignment: Recipe(
         make=lambda tree: grant(UserFactory(), Role.COORDINATOR, tree.aisne),

@@ -79,6 +79,15 @@ EMPTY_ANSWERS = PUBLIC | {
     "programme:envelope_export",
     # The socle overview's export lists the outsider's own schools.
     "equipment:audit_export",
+    # Equipment: the catalogue and the kits are the programme's shared reference (no place);
+    # the exports of orders and of the ledger list what the outsider reads.
+    "equipment:catalogue_export",
+    "equipment:kit_export",
+    "equipment:kit_detail",
+    "equipment:model_update",
+    "equipment:category_reference",
+    "equipment:order_export",
+    "equipment:ledger_export",
 }
 
 ROUTES = sorted({(route, name) for route, name, _ in _routes()})
@@ -142,6 +151,14 @@ def aisne(tree, tmp_path, settings):
 def _values(tree, data) -> dict[str, list[str]]:
     """For each route parameter, the Aisne objects it may name."""
     school = data["school"]
+    # Equipment: an order of Aisne with its line, a campaign of Laon, and catalogue objects.
+    from tests.equipment.factories import CampaignFactory, OrderFactory, OrderLineFactory, kit
+
+    order = OrderFactory(envelope=data["envelope"], number="CMD-MARQUEUR-02")
+    line = OrderLineFactory(order=order)
+    campaign = CampaignFactory(node=tree.laon, name="Campagne marqueur")
+    hybrid = kit("kit-hybride")
+    data["markers"] += ["CMD-MARQUEUR-02", "Campagne marqueur"]
     return {
         "uai": [school.uai],
         "code": ["02", tree.laon.code],
@@ -155,6 +172,13 @@ def _values(tree, data) -> dict[str, list[str]]:
         "target_id": [str(data["target"].pk)],
         "envelope_id": [str(data["envelope"].pk)],
         "school_id": [str(school.pk)],
+        "order_id": [str(order.pk)],
+        "line_id": [str(line.pk)],
+        "campaign_id": [str(campaign.pk)],
+        "model_id": [str(line.model_id)],
+        "category_id": [str(line.model.category_id)],
+        "kit_id": [str(hybrid.pk)],
+        "item_id": [str(hybrid.items.first().pk)],
     }
 
 

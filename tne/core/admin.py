@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AuditEvent, AuditSource, Job
+from .models import AuditEvent, AuditSource, Document, Job, Signature
 
 
 class ThroughServices:
@@ -59,3 +59,22 @@ class JobAdmin(ReadOnlyAdmin):
     list_display = ["label", "kind", "status", "done", "total", "created_by", "created_at"]
     list_filter = ["kind", "status"]
     list_select_related = ["created_by"]
+
+
+@admin.register(Document)
+class DocumentAdmin(ReadOnlyAdmin):
+    """Generated documents are kept as produced (their hash proves it): never changed here."""
+
+    list_display = ["title", "kind", "sha256", "size", "pages", "created_by", "created_at"]
+    list_filter = ["kind"]
+    list_select_related = ["created_by"]
+    search_fields = ["title", "=sha256"]
+
+
+@admin.register(Signature)
+class SignatureAdmin(ReadOnlyAdmin):
+    """Signatures are immutable: read only."""
+
+    list_display = ["document", "signer", "capacity", "method", "signed_at"]
+    list_filter = ["method"]
+    list_select_related = ["document", "signer"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import audits, home
+from .views import audits, catalogue, home, orders
 
 app_name = "equipment"
 
@@ -8,7 +8,41 @@ app_name = "equipment"
 urlpatterns = [
     path("", home.index, name="index"),
     # --- catalogue, kits -----------------------------------------------------------------------
+    path("catalogue/", catalogue.catalogue, name="catalogue"),
+    path("catalogue/export/<str:fmt>/", catalogue.catalogue_export, name="catalogue_export"),
+    path("catalogue/modeles/nouveau/", catalogue.model_create, name="model_create"),
+    path("catalogue/modeles/<int:model_id>/", catalogue.model_update, name="model_update"),
+    path(
+        "catalogue/categories/<int:category_id>/reference/",
+        catalogue.category_reference,
+        name="category_reference",
+    ),
+    path("kits/", catalogue.kit_list, name="kit_list"),
+    path("kits/export/<str:fmt>/", catalogue.kit_export, name="kit_export"),
+    path("kits/<int:kit_id>/", catalogue.kit_detail, name="kit_detail"),
+    path("kits/<int:kit_id>/elements/", catalogue.kit_item_set, name="kit_item_set"),
+    path(
+        "kits/<int:kit_id>/elements/<int:item_id>/retirer/",
+        catalogue.kit_item_delete,
+        name="kit_item_delete",
+    ),
     # --- orders, invoices, ledger ---------------------------------------------------------------
+    path("commandes/", orders.order_list, name="order_list"),
+    path("commandes/export/<str:fmt>/", orders.order_export, name="order_export"),
+    path("commandes/nouvelle/", orders.order_create, name="order_create"),
+    path("commandes/<int:order_id>/", orders.order_detail, name="order_detail"),
+    path("commandes/<int:order_id>/lignes/", orders.order_line_add, name="order_line_add"),
+    path(
+        "commandes/<int:order_id>/lignes/<int:line_id>/retirer/",
+        orders.order_line_delete,
+        name="order_line_delete",
+    ),
+    path("commandes/<int:order_id>/engager/", orders.order_commit, name="order_commit"),
+    path("commandes/<int:order_id>/annuler/", orders.order_cancel, name="order_cancel"),
+    path("commandes/<int:order_id>/factures/", orders.invoice_create, name="invoice_create"),
+    path("campagnes/<int:campaign_id>/commander/", orders.campaign_order, name="campaign_order"),
+    path("budget/", orders.ledger, name="ledger"),
+    path("budget/export/<str:fmt>/", orders.ledger_export, name="ledger_export"),
     # --- asset register, incidents, labels, scan --------------------------------------------
     # --- delivery and inventory imports -------------------------------------------------------
     # --- socle audit, plan ------------------------------------------------------------------------
