@@ -17,3 +17,18 @@ nav_entry(
     permission_check=_sees_equipment,
     active_for=("equipment:*",),
 )
+
+# --- delivery and inventory imports: the kinds of file ``tne import`` recognises -------------
+from tne.core.filekinds import FileKind, file_kind  # noqa: E402
+
+from .services import deliveries  # noqa: E402
+
+file_kind(
+    FileKind(
+        kind=deliveries.KIND,
+        label=deliveries.LABEL,
+        columns=deliveries.COLUMNS,
+        run=deliveries.run_delivery_file,
+        suffixes=(".csv", ".txt", ".xlsx"),
+    )
+)
