@@ -21,6 +21,7 @@ nav_entry(
 # --- delivery and inventory imports: the kinds of file ``tne import`` recognises -------------
 from tne.core.filekinds import FileKind, file_kind  # noqa: E402
 
+from . import jobs  # noqa: E402, F401  (the job of the delivery import)
 from .services import deliveries  # noqa: E402
 
 file_kind(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import home
+from .views import home, imports
 
 app_name = "equipment"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     # --- orders, invoices, ledger ---------------------------------------------------------------
     # --- asset register, incidents, labels, scan --------------------------------------------
     # --- delivery and inventory imports -------------------------------------------------------
+    path("livraisons/import/", imports.delivery_import, name="delivery_import"),
     # --- socle audit, plan ------------------------------------------------------------------------
     # --- campaigns, allocations, sign-offs, progress, new teachers (M7) ------------------------
 ]

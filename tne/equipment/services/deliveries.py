@@ -98,6 +98,8 @@ class DeliveryRow:
     delivered_on: datetime.date | None
     # Empty: TNE gives the device a tag.
     asset_tag: str
+    # A serial the file already gave: the same device, not counted against its order line.
+    repeated: bool = False
 
 
 @dataclass(frozen=True)
@@ -155,10 +157,8 @@ class DeliveryResult:
         return (
             f"{plural(self.created, 'matériel entré|matériels entrés')} au registre, en stock "
             f"(commande{'s' if len(self.order_ids) > 1 else ''} {orders}) ; "
-            + plural(
-                self.tags_generated, "numéro d'inventaire attribué|numéros d'inventaire attribués"
-            )
-            + "."
+            + plural(self.tags_generated, "numéro d'inventaire donné|numéros d'inventaire donnés")
+            + " par TNE"
         )
 
 
@@ -197,8 +197,9 @@ def _read(table, errors: _Errors, progress: Progress) -> list[DeliveryRow]:
         order_number = cells(ORDER, required_text, max_length=40)
         delivered_on = cells(DATE, parse_date)
         tag = cells(TAG, text, max_length=40) if has_tag else ""
+        repeated = serial in serials
         if serial:
-            if serial in serials:
+            if repeated:
                 cells.error(
                     SERIAL, f"le numéro de série {serial} figure déjà ligne {serials[serial]}."
                 )
@@ -209,7 +210,9 @@ def _read(table, errors: _Errors, progress: Progress) -> list[DeliveryRow]:
                 cells.error(TAG, f"le numéro d'inventaire {tag} figure déjà ligne {tags[tag]}.")
             else:
                 tags[tag] = line
-        rows.append(DeliveryRow(line, serial, reference, order_number, delivered_on, tag or ""))
+        rows.append(
+            DeliveryRow(line, serial, reference, order_number, delivered_on, tag or "", repeated)
+        )
         progress.advance()
     if not rows and not errors.errors:
         errors.add(None, None, "le fichier n'a aucune ligne de données après son en-tête.")
@@ -291,7 +294,7 @@ def _check_rows(
     group_lines: dict[tuple[str, str], list[int]] = defaultdict(list)
     for row in rows:
         order, model = usable.get(row.order_number), models.get(row.reference)
-        if order is None or model is None:
+        if order is None or model is None or row.repeated:
             continue
         key = (row.order_number, row.reference)
         counts[key] += 1
@@ -481,4 +484,5 @@ def run_delivery_file(path, *, label=None, dry_run=False, progress=None) -> str:
         progress=progress,
         dry_run=dry_run,
     )
-    return f"{LABEL} : {result.sentence()} ; {result.seconds} s."
+    seconds = f"{result.seconds:.2f}".replace(".", ",")
+    return f"{result.sentence()} ; {seconds} s" + (" (simulation)." if dry_run else ".")

@@ -50,7 +50,7 @@ class Command(BaseCommand):
             )
             with transaction.atomic():
                 for path, other in others.items():
-                    self._run_other(path, other, verbosity)
+                    self._run_other(path, other, verbosity, dry_run)
                 for path, file_kind in plan:
                     progress = BarProgress() if verbosity > 0 else Progress()
                     report = import_file(path, file_kind, progress=progress, source=AuditSource.CLI)
@@ -67,12 +67,12 @@ class Command(BaseCommand):
         if dry_run:
             self.stdout.write(self.style.WARNING("Simulation : rien n'a été enregistré."))
 
-    def _run_other(self, path: Path, other: FileKind, verbosity: int) -> None:
+    def _run_other(self, path: Path, other: FileKind, verbosity: int, dry_run: bool) -> None:
         """Imports a file of a kind another app registered; its errors are printed as
         ``fichier:ligne:colonne: message``, one a line (what an editor or ``grep`` reads)."""
         progress = BarProgress() if verbosity > 0 else Progress()
         try:
-            sentence = other.run(path, label=path.name, dry_run=False, progress=progress)
+            sentence = other.run(path, label=path.name, dry_run=dry_run, progress=progress)
         except ImportFileError as exc:
             for error in exc.errors:
                 where = f"{error.file}:{error.line or ''}:{error.column or ''}"
