@@ -22,7 +22,11 @@ def committed_order(
     node, *, number="CMD-2026-001", lines=(("ASUS-BR1100", 10),), measure_code="M5"
 ):
     """A committed order on an envelope of ``node`` with ``lines`` (reference, quantity)."""
-    envelope = EnvelopeFactory(node=node, measure=measure(measure_code))
+    from tne.programme.models import Envelope
+
+    envelope = Envelope.objects.filter(
+        node=node, measure=measure(measure_code), period=None
+    ).first() or EnvelopeFactory(node=node, measure=measure(measure_code))
     order = OrderFactory(envelope=envelope, number=number, status=OrderStatus.COMMITTED)
     for reference, quantity in lines:
         model = (
