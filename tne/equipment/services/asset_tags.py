@@ -16,7 +16,6 @@ from django.db import connection
 from django.db.models import Max
 
 from ..models import Asset
-from .lookups import existing
 
 PREFIX = "TNE"
 WIDTH = 8
@@ -40,11 +39,16 @@ def _reserve(count: int) -> list[int]:
 
 def new_tags(count: int, *, taken: set[str] = frozenset()) -> list[str]:
     """``count`` new tags, none of them in ``taken`` (the file's own tags) nor in the register.
-    One query to reserve, one to check."""
+    One query to reserve a block, one for the tags already in its range."""
     tags: list[str] = []
     while len(tags) < count:
         wanted = count - len(tags)
         candidates = [format_tag(n) for n in _reserve(wanted)]
-        used = existing(Asset.objects.all(), "asset_tag", candidates)
+        # The numbers of a block are in one range: one query for the tags already in it.
+        used = set(
+            Asset.objects.filter(asset_tag__range=(min(candidates), max(candidates))).values_list(
+                "asset_tag", flat=True
+            )
+        )
         tags += [tag for tag in candidates if tag not in used and tag not in taken]
     return tags

@@ -22,10 +22,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from tne.core.audit import record
-from tne.core.cells import CellError, Cells, required_text, text
+from tne.core.cells import CONTROL_CHARACTERS_RE, CellError, Cells, required_text, text
 from tne.core.formats import plural
 from tne.core.models import AuditAction, AuditSource
 from tne.core.progress import Progress
@@ -34,10 +35,9 @@ from tne.core.scope import EVERYTHING, Scope
 from tne.core.sheets import open_table
 
 from ..enums import AssetEventKind, AssetSource, AssetState, OrderStatus
-from ..models import Asset, DeviceModel, Order, OrderLine
+from ..models import Asset, AssetEvent, DeviceModel, Order, OrderLine
 from .asset_tags import new_tags
-from .history import log_events
-from .lookups import existing
+from .lookups import existing, insert_rows
 
 KIND = "equipment.delivery"
 LABEL = "Livraison de matériels"
@@ -189,34 +189,66 @@ def _read(table, errors: _Errors, progress: Progress) -> list[DeliveryRow]:
     rows: list[DeliveryRow] = []
     serials: dict[str, int] = {}
     tags: dict[str, int] = {}
+    dates: dict[str, datetime.date] = {}
     progress.start(table.approx_rows, f"Lecture de {table.label}")
     for line, values in table.rows(on_error=errors.add):
-        cells = Cells(line, values, errors)
-        serial = cells(SERIAL, required_text, max_length=80)
-        reference = cells(REFERENCE, required_text, max_length=80)
-        order_number = cells(ORDER, required_text, max_length=40)
-        delivered_on = cells(DATE, parse_date)
-        tag = cells(TAG, text, max_length=40) if has_tag else ""
+        fast = _fast_cells(values, has_tag, dates)
+        if fast is None:  # some cell is wrong: read each through its parser, for its message
+            cells = Cells(line, values, errors)
+            serial = cells(SERIAL, required_text, max_length=80)
+            reference = cells(REFERENCE, required_text, max_length=80)
+            order_number = cells(ORDER, required_text, max_length=40)
+            delivered_on = cells(DATE, parse_date)
+            tag = (cells(TAG, text, max_length=40) if has_tag else "") or ""
+        else:
+            cells = None
+            serial, reference, order_number, delivered_on, tag = fast
         repeated = serial in serials
         if serial:
             if repeated:
-                cells.error(
-                    SERIAL, f"le numéro de série {serial} figure déjà ligne {serials[serial]}."
-                )
+                message = f"le numéro de série {serial} figure déjà ligne {serials[serial]}."
+                errors.add(line, SERIAL, message)
             else:
                 serials[serial] = line
         if tag:
             if tag in tags:
-                cells.error(TAG, f"le numéro d'inventaire {tag} figure déjà ligne {tags[tag]}.")
+                errors.add(
+                    line, TAG, f"le numéro d'inventaire {tag} figure déjà ligne {tags[tag]}."
+                )
             else:
                 tags[tag] = line
-        rows.append(
-            DeliveryRow(line, serial, reference, order_number, delivered_on, tag or "", repeated)
-        )
+        rows.append(DeliveryRow(line, serial, reference, order_number, delivered_on, tag, repeated))
         progress.advance()
     if not rows and not errors.errors:
         errors.add(None, None, "le fichier n'a aucune ligne de données après son en-tête.")
     return rows
+
+
+_LIMITS = ((SERIAL, 80), (REFERENCE, 80), (ORDER, 40))
+
+
+def _fast_cells(values: dict[str, str], has_tag: bool, dates: dict[str, datetime.date]):
+    """The cells of a row when they are all good (the common case, read without a parser call
+    per cell; a date is parsed once per distinct value), else None."""
+    if CONTROL_CHARACTERS_RE.search("".join(values.values())):
+        return None
+    read = []
+    for column, limit in _LIMITS:
+        value = values[column].strip()
+        if not value or len(value) > limit:
+            return None
+        read.append(value)
+    raw = values[DATE]
+    delivered_on = dates.get(raw)
+    if delivered_on is None:
+        try:
+            delivered_on = dates[raw] = parse_date(raw)
+        except CellError:
+            return None
+    tag = values[TAG].strip() if has_tag else ""
+    if len(tag) > 40:
+        return None
+    return (*read, delivered_on, tag)
 
 
 def _check(table, *, scope: Scope, lock: bool, progress: Progress) -> DeliveryCheck:
@@ -234,8 +266,8 @@ def _check_rows(
     rows: list[DeliveryRow], errors: _Errors, *, label: str, scope: Scope, lock: bool
 ) -> DeliveryCheck:
     # Serials and tags already in the register: one query per kind (in chunks).
-    taken = existing(Asset.objects.all(), "serial_number", (r.serial for r in rows))
-    taken_tags = existing(Asset.objects.all(), "asset_tag", (r.asset_tag for r in rows))
+    taken = existing(Asset, "serial_number", (r.serial for r in rows))
+    taken_tags = existing(Asset, "asset_tag", (r.asset_tag for r in rows))
     for row in rows:
         if row.serial and row.serial in taken:
             errors.add(row.line, SERIAL, f"le numéro de série {row.serial} est déjà au registre.")
@@ -411,46 +443,73 @@ def import_deliveries(
 
 
 def _write(check: DeliveryCheck, *, actor, job, source, progress: Progress) -> DeliveryResult:
+    """Writes the checked rows: the devices (``COPY``/``executemany``, see
+    :func:`.lookups.insert_rows`), their history (the rows :func:`.history.log_events` writes,
+    inserted the same way), the order lines' ``delivered``, one audit record per order."""
     rows = check.rows
     tags = iter(new_tags(check.tags_to_generate, taken={r.asset_tag for r in rows if r.asset_tag}))
-    assets_by_order: dict[int, list[Asset]] = defaultdict(list)
+    ops = connection.ops
+    now = timezone.now()
+    stamp = ops.adapt_datetimefield_value(now)
+    dates: dict[datetime.date, object] = {}
+
+    def day(value: datetime.date):
+        if value not in dates:
+            dates[value] = ops.adapt_datefield_value(value)
+        return dates[value]
+
     delivered: Counter = Counter()
-    assets = []
+    serials_of_order: dict[int, list[str]] = defaultdict(list)
+    values = []
     for row in rows:
         order, model = check.orders[row.order_number], check.models[row.reference]
         order_line = check.lines[order.pk, model.pk]
-        asset = Asset(
-            serial_number=row.serial,
-            asset_tag=row.asset_tag or next(tags),
-            model_id=model.pk,
-            state=AssetState.IN_STOCK,
-            stock_node_id=order.envelope.node_id,
-            order_line_id=order_line.pk,
-            delivered_on=row.delivered_on,
-            warranty_ends_on=add_months(row.delivered_on, model.warranty_months),
-            source=AssetSource.DELIVERY,
+        values.append(
+            (
+                row.serial,
+                row.asset_tag or next(tags),
+                model.pk,
+                AssetState.IN_STOCK,
+                order.envelope.node_id,
+                order_line.pk,
+                day(row.delivered_on),
+                day(add_months(row.delivered_on, model.warranty_months)),
+                AssetSource.DELIVERY,
+                "",
+                stamp,
+                stamp,
+            )
         )
-        assets.append(asset)
-        assets_by_order[order.pk].append(asset)
         delivered[order_line.pk] += 1
-    progress.start(len(assets), f"Enregistrement de {check.label}")
-    for start in range(0, len(assets), BATCH):
-        Asset.objects.bulk_create(assets[start : start + BATCH])
-        progress.advance(len(assets[start : start + BATCH]))
+        serials_of_order[order.pk].append(row.serial)
+    progress.start(len(values), f"Enregistrement de {check.label}")
+    for start in range(0, len(values), BATCH * 10):
+        insert_rows(Asset, ASSET_COLUMNS, values[start : start + BATCH * 10])
+        progress.advance(len(values[start : start + BATCH * 10]))
     for order_line in check.lines.values():
         if delivered[order_line.pk]:
-            before = order_line.delivered
-            order_line.delivered = before + delivered[order_line.pk]
+            order_line.delivered += delivered[order_line.pk]
             OrderLine.objects.filter(pk=order_line.pk).update(delivered=order_line.delivered)
-    orders = sorted({id(o): o for o in check.orders.values()}.values(), key=lambda o: o.pk)
-    for order in orders:
-        if not assets_by_order[order.pk]:
-            continue
-        log_events(
-            assets_by_order[order.pk],
-            AssetEventKind.CREATED,
-            actor=actor,
-            note=f"Livraison de la commande {order.number} (fichier « {check.label} »)",
+    # The devices of this import: its order lines are locked, so no other import writes on them,
+    # and they share one creation time (one query, not one per chunk of serials).
+    ids = dict(
+        Asset.objects.filter(order_line__in=list(delivered), created_at=now).values_list(
+            "serial_number", "pk"
+        )
+    )
+    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
+    orders = sorted({o.pk: o for o in check.orders.values()}.values(), key=lambda o: o.pk)
+    delivered_orders = [o for o in orders if serials_of_order[o.pk]]
+    for order in delivered_orders:
+        serials = serials_of_order[order.pk]
+        note = f"Livraison de la commande {order.number} (fichier « {check.label} »)"[:255]
+        insert_rows(
+            AssetEvent,
+            EVENT_COLUMNS,
+            (
+                (ids[s], stamp, AssetEventKind.CREATED, "", AssetState.IN_STOCK, note, actor_id)
+                for s in serials
+            ),
         )
         record(
             order,
@@ -460,19 +519,33 @@ def _write(check: DeliveryCheck, *, actor, job, source, progress: Progress) -> D
             job=job,
             place=order.envelope.node,
             changes={
-                "livraison": [
-                    check.label,
-                    plural(len(assets_by_order[order.pk]), "matériel livré|matériels livrés"),
-                ]
+                "livraison": [check.label, plural(len(serials), "matériel livré|matériels livrés")]
             },
         )
     return DeliveryResult(
         label=check.label,
-        created=len(assets),
-        order_ids=[o.pk for o in orders if assets_by_order[o.pk]],
+        created=len(values),
+        order_ids=[o.pk for o in delivered_orders],
         groups=check.groups,
         tags_generated=check.tags_to_generate,
     )
+
+
+ASSET_COLUMNS = [
+    "serial_number",
+    "asset_tag",
+    "model",
+    "state",
+    "stock_node",
+    "order_line",
+    "delivered_on",
+    "warranty_ends_on",
+    "source",
+    "note",
+    "created_at",
+    "updated_at",
+]
+EVENT_COLUMNS = ["asset", "at", "kind", "from_state", "to_state", "note", "actor"]
 
 
 def run_delivery_file(path, *, label=None, dry_run=False, progress=None) -> str:
