@@ -33,3 +33,15 @@ file_kind(
         suffixes=(".csv", ".txt", ".xlsx"),
     )
 )
+
+from .services import inventory  # noqa: E402
+
+for _format in inventory.FORMATS.values():
+    file_kind(
+        FileKind(
+            kind=_format.kind,
+            label=_format.label,
+            columns=_format.identify,
+            run=inventory.run_inventory_file,
+        )
+    )
