@@ -16,6 +16,9 @@ def existing(model, field: str, values: Iterable[str]) -> set[str]:
     table = connection.ops.quote_name(model._meta.db_table)
     found: set[str] = set()
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # one array parameter, one query
+            cursor.execute(f"SELECT {column} FROM {table} WHERE {column} = ANY(%s)", [values])
+            return {row[0] for row in cursor.fetchall()}
         for start in range(0, len(values), CHUNK):
             chunk = values[start : start + CHUNK]
             marks = ", ".join(["%s"] * len(chunk))
