@@ -150,3 +150,74 @@ def test_every_known_status_word_maps_whatever_surrounds_it(word, noise):
         parse_state(noise + " " + word)
     except CellError:  # pragma: no cover - a word is always found
         pytest.fail("a known word was not recognised")
+
+
+# --- the page ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def _post_inventory(client, path, **data):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    upload = SimpleUploadedFile(path.name, path.read_bytes(), content_type="text/csv")
+    return client.post(reverse("equipment:inventory_import"), {"file": upload, **data})
+
+
+def test_the_page_refuses_unknown_models_then_imports_with_a_category(
+    client, tree, school, media_root, django_capture_on_commit_callbacks
+):
+    import re
+
+    from django.urls import reverse
+
+    from tests.factories import user_with_role
+    from tne.core.models import Job, JobStatus
+
+    client.force_login(user_with_role(Role.TECHNICIAN, tree.aisne))
+
+    refused = _post_inventory(client, GLPI, stock_node=tree.aisne.pk)
+    assert (
+        "Latitude 3540" in refused.content.decode()
+        and "inconnu du catalogue" in refused.content.decode()
+    )
+    assert not list((media_root / "imports").iterdir())
+
+    preview = _post_inventory(
+        client, GLPI, stock_node=tree.aisne.pk, category=category("laptop").pk
+    )
+    assert "aucune erreur" in preview.content.decode()
+    token = re.search(r'name="token" value="([^"]+)"', preview.content.decode()).group(1)
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(reverse("equipment:inventory_import"), {"token": token})
+
+    job = Job.objects.get(kind="equipment.inventory_import")
+    assert done.url == reverse("core:job_detail", args=[job.pk])
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED, job.message
+    assert Asset.objects.filter(source=AssetSource.GLPI).count() == 2
+
+
+def test_the_page_offers_only_stocks_of_the_users_scope(client, tree, media_root):
+    from tests.factories import user_with_role
+
+    client.force_login(user_with_role(Role.TECHNICIAN, tree.aisne))
+
+    response = _post_inventory(client, GLPI, stock_node=tree.vdo.pk)
+
+    assert "Sélectionnez un choix valide" in response.content.decode()
+
+
+def test_the_inventory_page_is_refused_to_roles_without_manage_assets(client, tree):
+    from django.urls import reverse
+
+    from tests.factories import user_with_role
+
+    client.force_login(user_with_role(Role.LOCAL_AUTHORITY, tree.laon))
+
+    assert client.get(reverse("equipment:inventory_import")).status_code == 403

@@ -64,3 +64,54 @@ def run_delivery_import(job, progress) -> dict:
         path.unlink(missing_ok=True)
         raise
     return result.as_dict()
+
+
+INVENTORY_JOB_KIND = "equipment.inventory_import"
+INVENTORY_ORIGIN = JobOrigin(
+    url_name="equipment:inventory_import",
+    title="Importer un inventaire Snipe-IT ou GLPI",
+    again="Importer un autre inventaire",
+)
+INVENTORY_RESULT_LABELS = {
+    "kind": "Type de fichier",
+    "rows": "Lignes lues",
+    "created": "Matériels entrés au registre",
+    "at_schools": "Dont dans un établissement",
+    "new_models": "Modèles ajoutés au catalogue",
+    "tags_generated": "Numéros d'inventaire donnés par TNE",
+}
+
+
+@job_handler(INVENTORY_JOB_KIND, origin=INVENTORY_ORIGIN, result_labels=INVENTORY_RESULT_LABELS)
+def run_inventory_import(job, progress) -> dict:
+    """``params``: ``{"path", "name", "node", "category"}`` (ids). The creator's scope when the
+    job runs; a refused file fails the job with its errors and is deleted."""
+    from tne.territory.models import TerritoryNode
+
+    from .models import Category
+    from .services.inventory import import_inventory
+
+    path = Path(job.params["path"])
+    user = job.created_by
+    try:
+        if user is None or not can_manage_assets(user):
+            raise JobFailed("Vous n'avez plus le droit de gérer le registre des matériels.")
+        category_id = job.params.get("category")
+        result = import_inventory(
+            table_or_path=path,
+            label=job.params.get("name"),
+            stock_node=TerritoryNode.objects.get(pk=job.params["node"]),
+            category=Category.objects.get(pk=category_id) if category_id else None,
+            actor=user,
+            job=job,
+            scope=scope_of(user, MANAGE_ASSETS),
+            source=AuditSource.IMPORT,
+            progress=progress,
+        )
+    except ImportFileError as exc:
+        path.unlink(missing_ok=True)
+        raise JobFailed(exc.message) from exc
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return result.as_dict()

@@ -12,6 +12,7 @@ urlpatterns = [
     # --- asset register, incidents, labels, scan --------------------------------------------
     # --- delivery and inventory imports -------------------------------------------------------
     path("livraisons/import/", imports.delivery_import, name="delivery_import"),
+    path("inventaire/import/", imports.inventory_import, name="inventory_import"),
     # --- socle audit, plan ------------------------------------------------------------------------
     # --- campaigns, allocations, sign-offs, progress, new teachers (M7) ------------------------
 ]
