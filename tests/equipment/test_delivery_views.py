@@ -159,3 +159,27 @@ def test_a_file_past_the_size_limit_is_refused(client, tree, settings, media_roo
 
     assert "Le fichier dépasse" in _text(response)
     assert _uploads(media_root) == []
+
+
+def _count_queries(client, lines):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = _upload(client, lines)
+    assert "aucune erreur" in _text(response)
+    return len(queries)
+
+
+def test_the_preview_costs_the_same_queries_for_a_bigger_file(client, tree, media_root):
+    committed_order(tree.aisne, lines=(("ASUS-BR1100", 2000),))
+    client.force_login(user_with_role(Role.TECHNICIAN, tree.aisne))
+
+    small = _count_queries(
+        client, [f"S-{i};ASUS-BR1100;CMD-2026-001;20/11/2026" for i in range(20)]
+    )
+    big = _count_queries(
+        client, [f"B-{i};ASUS-BR1100;CMD-2026-001;20/11/2026" for i in range(1500)]
+    )
+
+    assert big == small
