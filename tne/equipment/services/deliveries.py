@@ -293,10 +293,10 @@ def _check_rows(
                 f"modèle « {reference} » inconnu du catalogue{_more(lines)}.",
             )
 
-    orders = {
-        o.number: o
-        for o in Order.objects.filter(number__in=lines_of_order).select_related("envelope__node")
-    }
+    found = Order.objects.filter(number__in=lines_of_order).select_related("envelope__node")
+    if lock:  # an order cancelled meanwhile waits for this import, or this one for it
+        found = found.order_by("pk").select_for_update(of=("self",))
+    orders = {o.number: o for o in found}
     usable: dict[str, Order] = {}
     for number, lines in lines_of_order.items():
         order = orders.get(number)
@@ -305,11 +305,12 @@ def _check_rows(
         elif not scope.covers_node(order.envelope.node):
             errors.add(lines[0], ORDER, f"{OUT_OF_SCOPE} ({number}){_more(lines)}.")
         elif order.status != OrderStatus.COMMITTED:
+            state = "est annulée" if order.status == OrderStatus.CANCELLED else "est en brouillon"
             errors.add(
                 lines[0],
                 ORDER,
-                f"la commande {number} est {order.get_status_display().lower()}, non engagée : "
-                f"on ne livre qu'une commande engagée{_more(lines)}.",
+                f"la commande {number} {state}, non engagée : on ne livre qu'une commande "
+                f"engagée{_more(lines)}.",
             )
         else:
             usable[number] = order
