@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import audits, catalogue, home, orders
+from .views import audits, catalogue, home, imports, orders
 
 app_name = "equipment"
 
@@ -45,6 +45,8 @@ urlpatterns = [
     path("budget/export/<str:fmt>/", orders.ledger_export, name="ledger_export"),
     # --- asset register, incidents, labels, scan --------------------------------------------
     # --- delivery and inventory imports -------------------------------------------------------
+    path("livraisons/import/", imports.delivery_import, name="delivery_import"),
+    path("inventaire/import/", imports.inventory_import, name="inventory_import"),
     # --- socle audit, plan ------------------------------------------------------------------------
     path("audits/", audits.audit_list, name="audit_list"),
     path("audits/export/<str:fmt>/", audits.audit_export, name="audit_export"),

@@ -1,14 +1,20 @@
-"""``tne import FILE [FILE…] [--kind K] [--dry-run]``: imports open-data files, all or nothing."""
+"""``tne import FILE [FILE…] [--kind K] [--dry-run]``: imports open-data files, all or nothing.
+
+The kinds of file other apps register in :mod:`tne.core.filekinds` (an equipment delivery
+file, an inventory export…) are recognised by their header too, and imported by their own
+runner in the same transaction."""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from tne.core.filekinds import FileKind, kind_for_header
 from tne.core.formats import fr_decimal, plural
 from tne.core.models import AuditSource
 from tne.core.progress import BarProgress, Progress
 from tne.core.rowerrors import ImportFileError
+from tne.core.sheets import open_table
 from tne.territory.importers import KINDS, ImportReport, detect_kind, import_file
 from tne.territory.uploads import record_command_line_import
 
@@ -23,7 +29,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("files", nargs="+", type=Path, help="fichiers CSV à importer")
+        parser.add_argument(
+            "files", nargs="+", type=Path, help="fichiers CSV (ou XLSX selon le type) à importer"
+        )
         parser.add_argument(
             "--kind", choices=list(KINDS), help="type des fichiers, s'il ne faut pas le deviner"
         )
@@ -33,12 +41,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, files, kind, dry_run, verbosity, **options):
         try:
+            others = {} if kind else {path: self._other_kind(path) for path in files}
+            others = {path: other for path, other in others.items() if other is not None}
             # Communes first, then the lists of schools, then what enriches them.
             plan = sorted(
-                ((path, kind or detect_kind(path)) for path in files),
+                ((path, kind or detect_kind(path)) for path in files if path not in others),
                 key=lambda item: list(KINDS).index(item[1]),
             )
             with transaction.atomic():
+                for path, other in others.items():
+                    self._run_other(path, other, verbosity, dry_run)
                 for path, file_kind in plan:
                     progress = BarProgress() if verbosity > 0 else Progress()
                     report = import_file(path, file_kind, progress=progress, source=AuditSource.CLI)
@@ -54,6 +66,28 @@ class Command(BaseCommand):
             raise CommandError(f"Import annulé, rien n'a été enregistré ({errors}).") from None
         if dry_run:
             self.stdout.write(self.style.WARNING("Simulation : rien n'a été enregistré."))
+
+    def _run_other(self, path: Path, other: FileKind, verbosity: int, dry_run: bool) -> None:
+        """Imports a file of a kind another app registered; its errors are printed as
+        ``fichier:ligne:colonne: message``, one a line (what an editor or ``grep`` reads)."""
+        progress = BarProgress() if verbosity > 0 else Progress()
+        try:
+            sentence = other.run(path, label=path.name, dry_run=dry_run, progress=progress)
+        except ImportFileError as exc:
+            for error in exc.errors:
+                where = f"{error.file}:{error.line or ''}:{error.column or ''}"
+                self.stderr.write(f"{where}: {error.message}")
+            errors = plural(len(exc.errors), "erreur|erreurs")
+            raise CommandError(f"Import annulé, rien n'a été enregistré ({errors}).") from None
+        self.stdout.write(self.style.SUCCESS(f"{path.name} ({other.label}) :") + f" {sentence}")
+
+    @staticmethod
+    def _other_kind(path: Path) -> FileKind | None:
+        """The kind another app registered whose columns the header of ``path`` holds."""
+        try:
+            return kind_for_header(open_table(path).header)
+        except ImportFileError:
+            return None
 
     def _print(self, path: Path, report: ImportReport) -> None:
         self.stdout.write(
