@@ -71,12 +71,11 @@ class CampaignForm(DsfrBaseForm):
 
 class AllocateByNodeForm(DsfrBaseForm):
     node = NodeChoiceField(label="Territoire", queryset=TerritoryNode.objects.none())
-    stages = forms.MultipleChoiceField(
-        label="Cycles",
+    stage = forms.ChoiceField(
+        label="Cycle",
         required=False,
-        choices=Stage.choices,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Sans choix, tous les cycles (la mesure M4 n'équipe que l'élémentaire).",
+        choices=[("", "Tous les cycles"), *Stage.choices],
+        help_text="La mesure M4 n'équipe que les classes élémentaires, quel que soit ce choix.",
     )
 
     def __init__(self, data=None, *, user, campaign):

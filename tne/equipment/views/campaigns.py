@@ -22,7 +22,7 @@ from tne.core.pages import breadcrumb, paginate
 from tne.core.rowerrors import ImportFileError
 from tne.core.scope import scope_of
 from tne.territory.enums import NodeKind
-from tne.territory.models import TerritoryNode
+from tne.territory.models import School, TerritoryNode
 
 from .. import deployment_selectors as selectors
 from ..deployment_exports import FORMATS, allocations_response
@@ -215,23 +215,20 @@ def _selection_from(request, campaign):
         form = AllocateByNodeForm(request.POST, user=request.user, campaign=campaign)
         if form.is_valid():
             return form, Selection(
-                node=form.cleaned_data["node"], stages=tuple(form.cleaned_data["stages"])
+                node=form.cleaned_data["node"],
+                stages=(form.cleaned_data["stage"],) if form.cleaned_data["stage"] else (),
             )
         return form, None
     if mode == "school":
         form = AllocateBySchoolForm(request.POST)
         if form.is_valid():
             uais = form.cleaned_data["uais"]
-            ids = tuple(
-                selectors.schools_in(campaign.node)
-                .filter(uai__in=uais)
-                .values_list("pk", flat=True)
-            )
-            if not ids:
-                form.add_error(
-                    "uais", "Aucune de ces UAI n'est une école du territoire de la campagne."
-                )
+            found = dict(School.objects.filter(uai__in=uais).values_list("uai", "pk"))
+            unknown = [uai for uai in uais if uai not in found]
+            if unknown:
+                form.add_error("uais", f"Aucune école ne porte l'UAI {', '.join(unknown)}.")
                 return form, None
+            ids = tuple(found.values())
             return form, Selection(school_ids=ids)
         return form, None
     if mode == "file":
