@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from tests.factories import Role, SchoolFactory, user_with_role
+from tests.factories import Role, user_with_role
 from tne.equipment.enums import AllocationStatus
 from tne.equipment.models import Allocation, Campaign
 from tne.equipment.services import deployments
