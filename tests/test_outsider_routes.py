@@ -140,6 +140,12 @@ def aisne(tree, tmp_path, settings):
 def _values(tree, data) -> dict[str, list[str]]:
     """For each route parameter, the Aisne objects it may name."""
     school = data["school"]
+    # Equipment (deployments): a campaign of Aisne with an allocation at the marked school.
+    from tests.equipment.factories import AllocationFactory, CampaignFactory, ensure_catalogue
+
+    ensure_catalogue()
+    campaign = CampaignFactory(node=tree.aisne, name="campagne-marqueur")
+    AllocationFactory(campaign=campaign, school=school)
     return {
         "uai": [school.uai],
         "code": ["02", tree.laon.code],
@@ -152,6 +158,9 @@ def _values(tree, data) -> dict[str, list[str]]:
         "fmt": ["csv", "xlsx"],
         "target_id": [str(data["target"].pk)],
         "envelope_id": [str(data["envelope"].pk)],
+        "campaign_id": [str(campaign.pk)],
+        "action": ["delivered", "installed"],
+        "school_id": [str(school.pk)],
     }
 
 
