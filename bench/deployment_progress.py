@@ -133,7 +133,7 @@ def main():
         with CaptureQueriesContext(connection) as queries:
             measure_progress(national, measure=m5, node=where)
         print(f"measure_progress {label}: médiane {ms:.1f} ms, {len(queries)} requêtes")
-    client = Client()
+    client = Client(SERVER_NAME="localhost")
     client.force_login(national)
     for label, where in (("national", country), ("département", dep)):
         url = f"/equipement/avancement/?measure=M5&node={where.pk}"
@@ -141,5 +141,67 @@ def main():
         print(f"page {label}: médiane {ms:.1f} ms")
 
 
-if __name__ == "__main__":
+if __name__ == "__main__" and not sys.argv[1:]:
     main()
+
+
+def allocation_timing():
+    """A bulk allocation of a whole département: 3,000 classes of the current year in 450
+    schools of département B07, allocated by node, timed (then cancelled, for re-runs)."""
+    import datetime
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from tne.equipment.enums import AllocationStatus
+    from tne.equipment.models import Allocation, Campaign, KitTemplate
+    from tne.equipment.services import deployments
+    from tne.territory.enums import Stage
+    from tne.territory.models import SchoolClass, SchoolYear, school_year_label
+
+    label = school_year_label(timezone.localdate())
+    year, _ = SchoolYear.objects.get_or_create(
+        label=label,
+        defaults={
+            "starts_on": datetime.date(int(label[:4]), 9, 1),
+            "ends_on": datetime.date(int(label[:4]) + 1, 7, 4),
+        },
+    )
+    dep = TerritoryNode.objects.get(kind=NodeKind.DEPARTEMENT, code="B07")
+    schools = list(School.objects.filter(departement=dep).order_by("pk"))
+    if not SchoolClass.objects.filter(school__departement=dep).exists():
+        SchoolClass.objects.bulk_create(
+            SchoolClass(
+                school=school,
+                year=year,
+                name=f"Classe {i}",
+                levels=["CE1"],
+                stage=Stage.ELEMENTARY,
+            )
+            for school in schools
+            for i in range(7 if school.pk % 3 else 6)
+        )
+    national = get_user_model().objects.get(email="banc-national@example.org")
+    kit = KitTemplate.objects.get(code="kit-hybride")
+    campaign = Campaign.objects.create(
+        name="Banc", measure=kit.measure, kit=kit, node=dep, created_by=national
+    )
+    selection = deployments.Selection(node=dep)
+    start = time.perf_counter()
+    plan = deployments.plan_allocations(campaign=campaign, selection=selection, actor=national)
+    preview = (time.perf_counter() - start) * 1000
+    start = time.perf_counter()
+    done = deployments.allocate(campaign=campaign, selection=selection, actor=national)
+    took = (time.perf_counter() - start) * 1000
+    print(
+        f"aperçu {len(plan.to_create)} classes : {preview:.0f} ms ; affectation "
+        f"{done.created} classes dans {done.school_count} écoles : {took:.0f} ms"
+    )
+    Allocation.objects.filter(campaign=campaign).update(status=AllocationStatus.CANCELLED)
+    from tne.equipment.services.tallies import recount_schools
+
+    recount_schools([s.pk for s in schools])
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["allocate"]:
+    allocation_timing()

@@ -47,6 +47,41 @@ CHILD_KINDS = {
 }
 
 
+# The columns of SchoolTally that copy the school's places (no join to School to sum them).
+TALLY_FIELD = {
+    NodeKind.DEPARTEMENT: "departement_id",
+    NodeKind.COMMUNE: "commune_id",
+    NodeKind.CIRCONSCRIPTION: "circonscription_id",
+}
+
+
+def tally_scope_q(scope) -> Q:
+    """``scope.school_q`` on the tallies: a grant on a département, commune or circonscription
+    filters on the tally's own column, one on a school on ``school_id``, the others (a local
+    authority's buildings: ``owner_id``) through the school."""
+    if scope.everything:
+        return Q()
+    if not scope.school_grants:
+        return Q(pk__in=[])
+    query = Q()
+    for lookup, value in scope.school_grants:
+        if lookup in TALLY_FIELD.values():
+            query |= Q(**{lookup: value})
+        elif lookup == "pk":
+            query |= Q(school_id=value)
+        else:
+            query |= Q(**{f"school__{lookup}": value})
+    return query
+
+
+def tallies_under(node: TerritoryNode) -> Q:
+    if node.kind == NodeKind.COUNTRY:
+        return Q()
+    if node.kind in TALLY_FIELD:
+        return Q(**{TALLY_FIELD[node.kind]: node.pk})
+    return Q(**{f"school__{SCHOOL_FIELD[node.kind]}": node.pk})
+
+
 def step_counts(rows: QuerySet[Allocation]) -> dict[str, int]:
     """The allocations of ``rows`` per step (every step present, 0 when none): one query."""
     counts = dict.fromkeys(AllocationStatus.values, 0)
@@ -157,14 +192,12 @@ def measure_progress(
     scope = scope_of(user, VIEW_PROGRESS)
     kinds = CHILD_KINDS[node.kind]
     child_kind = child_kind if child_kind in kinds else (kinds[0] if kinds else "")
-    tallies = SchoolTally.objects.filter(scope.school_q("school__"), measure=measure)
-    if node.kind != NodeKind.COUNTRY:
-        tallies = tallies.filter(**{f"school__{SCHOOL_FIELD[node.kind]}": node.pk})
+    tallies = SchoolTally.objects.filter(tally_scope_q(scope), tallies_under(node), measure=measure)
     period = Period.objects.current()
     total = ProgressRow(node=node, label=str(node))
     rows: dict[int, ProgressRow] = {}
     if child_kind:
-        column = f"school__{SCHOOL_FIELD[child_kind]}"
+        column = TALLY_FIELD.get(child_kind) or f"school__{SCHOOL_FIELD[child_kind]}"
         sums = tallies.order_by().values_list(column, "status").annotate(n=Sum("count"))
         for child_id, status, n in sums:
             total.counts[status] = total.counts.get(status, 0) + n
