@@ -176,6 +176,7 @@ def allocation_timing():
                 year=year,
                 name=f"Classe {i}",
                 levels=["CE1"],
+                headcount=25,
                 stage=Stage.ELEMENTARY,
             )
             for school in schools

@@ -42,7 +42,9 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='schooltally',
-            index=models.Index(fields=['measure', 'departement'], name='equipment_tally_dep'),
+            index=models.Index(
+                fields=["measure", "departement", "status", "count"], name="equipment_tally_dep"
+            ),
         ),
         migrations.RunPython(copy_places, migrations.RunPython.noop),
     ]

@@ -255,7 +255,11 @@ class SchoolTally(models.Model):
         ]
         indexes = [
             models.Index(fields=["measure", "status"]),
-            models.Index(fields=["measure", "departement"], name="equipment_tally_dep"),
+            models.Index(
+                # Covers the national sum per département (an index-only scan).
+                fields=["measure", "departement", "status", "count"],
+                name="equipment_tally_dep",
+            ),
         ]
 
     def __str__(self):
