@@ -326,3 +326,37 @@ def test_cancel_leaves_delivered_allocations_and_counts_them(p):
     result = deployments.cancel(allocation_ids=ids, actor=p.coordinator)
     assert (result.done, result.skipped) == (4, 2)
     assert_tallies_match()
+
+
+# --- The CSV reader never fails otherwise than by saying where ----------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+CELLS = st.one_of(
+    st.sampled_from(["", "CE1", "ce2", "GS1", "0020000X", "CM2", '"', "\x00", "é"]),
+    st.text(max_size=12),
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rows=st.lists(st.tuples(CELLS, CELLS), max_size=6), sep=st.sampled_from([";", ","]))
+def test_any_file_is_read_or_refused_by_line_and_column(p, tmp_path_factory, rows, sep):
+    a = p.laon[0]
+    lines = [f"uai{sep}classe"] + [
+        sep.join(a.uai if cell == "0020000X" and i % 2 else cell for cell in row)
+        for i, row in enumerate(rows)
+    ]
+    path = tmp_path_factory.mktemp("csv") / "f.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    campaign = campaign_on(p.tree.aisne)
+    try:
+        selection = deployments.read_allocation_csv(path, campaign=campaign, actor=p.coordinator)
+    except ImportFileError as exc:
+        assert exc.errors and all(e.line is None or e.line >= 1 for e in exc.errors)
+    else:
+        assert selection.class_ids
+        assert set(selection.class_ids) <= {c.pk for c in p.classes[a.pk]}
+    assert not Allocation.objects.exists()
