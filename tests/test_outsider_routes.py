@@ -161,6 +161,7 @@ def _values(tree, data) -> dict[str, list[str]]:
         "campaign_id": [str(campaign.pk)],
         "action": ["delivered", "installed"],
         "school_id": [str(school.pk)],
+        "measure": ["M5"],
     }
 
 
