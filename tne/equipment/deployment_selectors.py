@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet, Sum
 
+from tne.core.formats import fr_number
 from tne.core.scope import scope_of
 from tne.programme.models import Measure, Period, Target
 from tne.territory.enums import NodeKind
@@ -141,6 +142,26 @@ class ProgressRow:
     @property
     def step_cells(self) -> list[int]:
         return [self.counts.get(step, 0) for step in STEPS]
+
+    @property
+    def shown_cells(self) -> list[str]:
+        """The counts at each step as the page writes them (« 1 234 »), formatted here: the
+        template of a département's 800 communes would spend most of its time in ``intcomma``."""
+        return [fr_number(n) for n in self.step_cells]
+
+    @property
+    def percent_text(self) -> str:
+        """« 42 » (a string: the template does not localise it again), or "" without base."""
+        percent = self.percent
+        return "" if percent is None else str(percent)
+
+    @property
+    def node_id_text(self) -> str:
+        return str(self.node.pk) if self.node is not None else ""
+
+    @property
+    def target_text(self) -> str:
+        return "—" if self.target is None else fr_number(self.target)
 
     @property
     def in_service(self) -> int:
