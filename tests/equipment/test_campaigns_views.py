@@ -212,3 +212,17 @@ def test_the_lists_make_a_fixed_number_of_queries(client, p, name, django_assert
     with CaptureQueriesContext(connection) as big:
         assert client.get(url).status_code == 200
     assert len(big) == len(small)
+
+
+def test_a_local_authority_reads_the_allocations_of_its_buildings_only(client, p):
+    campaign = campaign_on(p.tree.aisne)
+    deployments.allocate(
+        campaign=campaign, selection=Selection(node=p.tree.aisne), actor=p.coordinator
+    )
+    commune = user_with_role(Role.LOCAL_AUTHORITY, p.tree.laon)
+    html = get(client, commune, reverse("equipment:allocation_list"))
+    assert all(s.uai in html for s in p.laon) and p.soissons.uai not in html
+    html = get(client, commune, reverse("equipment:campaign_detail", args=[campaign.pk]))
+    assert p.laon[0].uai in html and p.soissons.uai not in html
+    assert "Marquer livrées" not in html and "Affecter le kit" not in html
+    get(client, commune, reverse("equipment:campaign_allocate", args=[campaign.pk]), 403)
