@@ -152,13 +152,24 @@ def _values(tree, data) -> dict[str, list[str]]:
     """For each route parameter, the Aisne objects it may name."""
     school = data["school"]
     # Equipment: an order of Aisne with its line, a campaign of Laon, and catalogue objects.
-    from tests.equipment.factories import CampaignFactory, OrderFactory, OrderLineFactory, kit
+    from tests.equipment.factories import (
+        AllocationFactory,
+        CampaignFactory,
+        OrderFactory,
+        OrderLineFactory,
+        ensure_catalogue,
+        kit,
+    )
 
     order = OrderFactory(envelope=data["envelope"], number="CMD-MARQUEUR-02")
     line = OrderLineFactory(order=order)
     campaign = CampaignFactory(node=tree.laon, name="Campagne marqueur")
     hybrid = kit("kit-hybride")
     data["markers"] += ["CMD-MARQUEUR-02", "Campagne marqueur"]
+    # Equipment (deployments): a campaign of Aisne with an allocation at the marked school.
+    ensure_catalogue()
+    school_campaign = CampaignFactory(node=tree.aisne, name="campagne-marqueur")
+    AllocationFactory(campaign=school_campaign, school=school)
     return {
         "uai": [school.uai],
         "code": ["02", tree.laon.code],
@@ -174,11 +185,13 @@ def _values(tree, data) -> dict[str, list[str]]:
         "school_id": [str(school.pk)],
         "order_id": [str(order.pk)],
         "line_id": [str(line.pk)],
-        "campaign_id": [str(campaign.pk)],
+        "campaign_id": [str(campaign.pk), str(school_campaign.pk)],
         "model_id": [str(line.model_id)],
         "category_id": [str(line.model.category_id)],
         "kit_id": [str(hybrid.pk)],
         "item_id": [str(hybrid.items.first().pk)],
+        "action": ["delivered", "installed"],
+        "measure": ["M5"],
     }
 
 

@@ -114,3 +114,28 @@ def cards_for(request) -> list[SafeString]:
         if context is not None:
             rendered.append(render_to_string(card.template_name, context, request=request))
     return rendered
+
+
+# --- Measure counters -------------------------------------------------------------------------
+
+MeasureCount = Callable[[object, object], int]
+_COUNTERS: dict[str, MeasureCount] = {}
+
+
+def measure_counter(code: str, count: MeasureCount) -> MeasureCount:
+    """Says how a measure (« M5 ») is achieved: ``count(user, node)`` returns what is done in the
+    part of ``node`` the user reads (``node`` None: the user's whole territory), for the
+    programme's dashboard, which reads it without importing the app that counts. Registering a
+    code again replaces its counter."""
+    _COUNTERS[code] = count
+    return count
+
+
+def measure_counters() -> dict[str, MeasureCount]:
+    """The registered counters, by measure code."""
+    return dict(_COUNTERS)
+
+
+def unregister_counter(code: str) -> None:
+    """Removes a measure's counter; for tests."""
+    _COUNTERS.pop(code, None)

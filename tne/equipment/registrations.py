@@ -45,3 +45,25 @@ for _format in inventory.FORMATS.values():
             run=inventory.run_inventory_file,
         )
     )
+
+# --- Deployments: what the programme's dashboard counts for M4, M5 and M7 -----------------------
+
+from tne.core.registry import measure_counter  # noqa: E402
+
+from .deployment_selectors import equipped_count  # noqa: E402
+
+
+def _classes_in_service(code):
+    def count(user, node):
+        return equipped_count(user, measure_code=code, node=node, per="class")
+
+    return count
+
+
+def _teachers_equipped(user, node):
+    return equipped_count(user, measure_code="M7", node=node, per="teacher")
+
+
+measure_counter("M4", _classes_in_service("M4"))
+measure_counter("M5", _classes_in_service("M5"))
+measure_counter("M7", _teachers_equipped)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import audits, catalogue, home, imports, orders
+from .views import audits, campaigns, catalogue, home, imports, orders, progress, school_page
 
 app_name = "equipment"
 
@@ -54,4 +54,27 @@ urlpatterns = [
     path("audits/plan/", audits.audit_plan, name="audit_plan"),
     path("audits/plan/export/<str:fmt>/", audits.audit_plan_export, name="audit_plan_export"),
     # --- campaigns, allocations, sign-offs, progress, new teachers (M7) ------------------------
+    path("campagnes/", campaigns.campaign_list, name="campaign_list"),
+    path("campagnes/nouvelle/", campaigns.campaign_create, name="campaign_create"),
+    path("campagnes/<int:campaign_id>/", campaigns.campaign_detail, name="campaign_detail"),
+    path(
+        "campagnes/<int:campaign_id>/affecter/",
+        campaigns.campaign_allocate,
+        name="campaign_allocate",
+    ),
+    path(
+        "campagnes/<int:campaign_id>/etape/<str:action>/",
+        campaigns.campaign_step,
+        name="campaign_step",
+    ),
+    path("campagnes/<int:campaign_id>/annuler/", campaigns.campaign_cancel, name="campaign_cancel"),
+    path(
+        "campagnes/<int:campaign_id>/export.<str:fmt>",
+        campaigns.campaign_export,
+        name="campaign_export",
+    ),
+    path("affectations/", campaigns.allocation_list, name="allocation_list"),
+    path("affectations/export.<str:fmt>", campaigns.allocation_export, name="allocation_export"),
+    path("avancement/", progress.progress, name="progress"),
+    path("ecoles/<int:school_id>/", school_page.school_equipment, name="school"),
 ]

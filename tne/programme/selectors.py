@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 
+from tne.core.registry import measure_counters
 from tne.core.scope import scope_of
 from tne.territory.enums import NodeKind
 from tne.territory.models import TerritoryNode
@@ -74,9 +75,10 @@ def filter_nodes(user) -> QuerySet[TerritoryNode]:
 @dataclass(frozen=True)
 class MeasureProgress:
     """One measure on the dashboard: the target of the user's territory for the period (None
-    when none is set) and what is achieved. Nothing is tracked yet: ``achieved`` is 0 and
-    ``tracked`` False until the domain of the measure (equipment, loans, training…) counts it;
-    then the dashboard shows « 0 sur 2 700 classes », never a count of something else."""
+    when none is set) and what is achieved: ``tracked`` when the domain of the measure
+    (equipment, loans, training…) registered a counter (``tne.core.registry.measure_counter``),
+    whose count is ``achieved``; else 0 and « pas encore suivi », never a count of something
+    else."""
 
     measure: Measure
     period: Period | None
@@ -104,8 +106,9 @@ def territory_nodes_q(user) -> Q:
 def measure_progress(user, *, period: Period | None = None) -> list[MeasureProgress]:
     """Per measure, the sum of the targets and of the envelopes of the user's territory for the
     period (the current one, ``Period.objects.current()``, when not given; envelopes without
-    period count too): two queries, the period then the measures with their sums as
-    subqueries."""
+    period count too), and what the measures' registered counters count in the user's
+    territory: two queries, the period then the measures with their sums as subqueries, and
+    those of the counters (one each for equipment's)."""
     if period is None:
         period = Period.objects.current()
     nodes = territory_nodes_q(user)
@@ -123,14 +126,15 @@ def measure_progress(user, *, period: Period | None = None) -> list[MeasureProgr
         target_unit=Subquery(targets.order_by("pk").values("unit")[:1]),
         envelope_total=total(envelopes, "amount", Envelope._meta.get_field("amount")),
     ).order_by("order", "code")
+    counters = measure_counters()
     return [
         MeasureProgress(
             measure=m,
             period=period,
             target=m.target_total,
             unit=m.target_unit or "",
-            achieved=0,
-            tracked=False,
+            achieved=counters[m.code](user, None) if m.code in counters else 0,
+            tracked=m.code in counters,
             envelope=m.envelope_total,
         )
         for m in measures

@@ -218,6 +218,32 @@ class SchoolTally(models.Model):
     )
     status = models.CharField("étape", max_length=12, choices=AllocationStatus.choices)
     count = models.PositiveIntegerField("affectations", default=0)
+    # The school's département, commune and circonscription, copied by ``recount_schools`` so
+    # that the progress sums the tallies per node without joining 45,000 schools.
+    departement = models.ForeignKey(
+        TerritoryNode,
+        verbose_name="département",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    commune = models.ForeignKey(
+        TerritoryNode,
+        verbose_name="commune",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    circonscription = models.ForeignKey(
+        TerritoryNode,
+        verbose_name="circonscription",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = "décompte d'affectations"
@@ -227,7 +253,14 @@ class SchoolTally(models.Model):
                 fields=["school", "measure", "status"], name="equipment_tally_unique"
             )
         ]
-        indexes = [models.Index(fields=["measure", "status"])]
+        indexes = [
+            models.Index(fields=["measure", "status"]),
+            models.Index(
+                # Covers the national sum per département (an index-only scan).
+                fields=["measure", "departement", "status", "count"],
+                name="equipment_tally_dep",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.school_id} {self.measure_id} {self.status}: {self.count}"

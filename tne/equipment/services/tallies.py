@@ -4,7 +4,7 @@ for the schools a change touched, inside the same transaction."""
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, F
 
 from tne.territory.models import School
 
@@ -32,7 +32,14 @@ def recount_schools(school_ids: Iterable[int] | None = None) -> int:
         tallies = tallies.filter(school_id__in=school_ids)
     rows = (
         allocations.order_by()
-        .values("school_id", "measure_id", "status")
+        .values(
+            "school_id",
+            "measure_id",
+            "status",
+            departement_id=F("school__departement_id"),
+            commune_id=F("school__commune_id"),
+            circonscription_id=F("school__circonscription_id"),
+        )
         .annotate(count=Count("pk"))
     )
     tallies.delete()
