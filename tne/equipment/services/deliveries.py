@@ -37,6 +37,7 @@ from tne.core.sheets import open_table
 from ..enums import AssetEventKind, AssetSource, AssetState, OrderStatus
 from ..models import Asset, AssetEvent, DeviceModel, Order, OrderLine
 from .asset_tags import new_tags
+from .deployments import assign_deliveries
 from .lookups import existing, insert_rows
 
 KIND = "equipment.delivery"
@@ -139,6 +140,8 @@ class DeliveryResult:
     order_ids: list[int]
     groups: list[DeliveryGroup]
     tags_generated: int
+    # The allocations of those orders whose kits the delivery completed (now « livrée »).
+    allocations_delivered: int = 0
     dry_run: bool = False
     seconds: float = 0.0
 
@@ -149,6 +152,7 @@ class DeliveryResult:
             "created": self.created,
             "orders": len(self.order_ids),
             "tags_generated": self.tags_generated,
+            "allocations_delivered": self.allocations_delivered,
             "order_ids": self.order_ids,
         }
 
@@ -158,7 +162,8 @@ class DeliveryResult:
             f"{plural(self.created, 'matériel entré|matériels entrés')} au registre, en stock "
             f"(commande{'s' if len(self.order_ids) > 1 else ''} {orders}) ; "
             + plural(self.tags_generated, "numéro d'inventaire donné|numéros d'inventaire donnés")
-            + " par TNE"
+            + " par TNE ; "
+            + plural(self.allocations_delivered, "affectation livrée|affectations livrées")
         )
 
 
@@ -434,6 +439,8 @@ def import_deliveries(
         table = _table(table_or_path, label)
         check = _check(table, scope=scope, lock=True, progress=progress)
         result = _write(check, actor=actor, job=job, source=source, progress=progress)
+        # The kits of the campaigns ordered with these orders, now complete, are delivered.
+        result.allocations_delivered = assign_deliveries(order_ids=result.order_ids, actor=actor)
     finally:
         progress.close()
     if dry_run:
