@@ -17,3 +17,6 @@ nav_entry(
     permission_check=_sees_equipment,
     active_for=("equipment:*",),
 )
+
+# --- asset register: the job of label sheets ---------------------------------------------------
+from . import labels as _labels  # noqa: E402, F401  (registers the ``equipment.labels`` job)

@@ -2,4 +2,7 @@
 
 from ninja import Router
 
+from .assets import router as assets_router
+
 router = Router(tags=["Équipement"])
+router.add_router("", assets_router)
