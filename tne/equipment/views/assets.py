@@ -337,9 +337,8 @@ def asset_state(request, asset_id: int):
     """GET: the confirmation of a change of state (``?etat=``); POST: the change."""
     asset = _asset(request, asset_id, manage=True)
     state = (request.POST if request.method == "POST" else request.GET).get("etat", "")
-    if state not in AssetState.values or state not in services.allowed_states(asset):
-        if request.method == "GET":
-            raise Http404("Ce changement d'état n'est pas possible.")
+    if request.method == "GET" and state not in services.allowed_states(asset):
+        raise Http404("Ce changement d'état n'est pas possible.")
     form = NoteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -413,7 +412,10 @@ def asset_move(request, asset_id: int):
             "form": form,
             "asset": asset,
             "submit": "Déplacer",
-            "intro": "Vers une école de votre périmètre (et l'une de ses classes), ou retour au stock d'un territoire.",
+            "intro": (
+                "Vers une école de votre périmètre (et l'une de ses classes), ou retour au "
+                "stock d'un territoire."
+            ),
             "breadcrumb_data": _crumbs(
                 title, (asset.asset_tag, reverse("equipment:asset_detail", args=[asset.pk]))
             ),
@@ -432,7 +434,8 @@ def asset_repaired(request, asset_id: int):
     else:
         messages.success(
             request,
-            f"Le matériel {asset.asset_tag} est réparé\u00a0: «\u00a0{asset.get_state_display()}\u00a0».",
+            f"Le matériel {asset.asset_tag} est réparé\u00a0: "
+            f"«\u00a0{asset.get_state_display()}\u00a0».",
         )
     return redirect("equipment:asset_detail", asset_id=asset.pk)
 
@@ -537,7 +540,10 @@ def incident_create(request, asset_id: int):
             "form": form,
             "asset": asset,
             "submit": "Signaler l'incident",
-            "intro": "Une perte ou un vol fait passer le matériel à «\u00a0Perdu\u00a0» ou «\u00a0Volé\u00a0».",
+            "intro": (
+                "Une perte ou un vol fait passer le matériel à «\u00a0Perdu\u00a0» ou "
+                "«\u00a0Volé\u00a0»."
+            ),
             "breadcrumb_data": _crumbs(
                 title, (asset.asset_tag, reverse("equipment:asset_detail", args=[asset.pk]))
             ),
@@ -636,7 +642,8 @@ def incident_swap(request, incident_id: int):
             else:
                 messages.success(
                     request,
-                    f"Le matériel {incident.asset.asset_tag} est remplacé par {replacement.asset_tag}.",
+                    f"Le matériel {incident.asset.asset_tag} est remplacé par "
+                    f"{replacement.asset_tag}.",
                 )
                 return _back_to(incident)
     title = f"Remplacer {incident.asset.asset_tag}"
@@ -647,7 +654,10 @@ def incident_swap(request, incident_id: int):
             "title": title,
             "form": form,
             "submit": "Remplacer",
-            "intro": "Le matériel de remplacement, pris en stock, reprend l'école, la classe, le détenteur et l'affectation de l'ancien.",
+            "intro": (
+                "Le matériel de remplacement, pris en stock, reprend l'école, la classe, le "
+                "détenteur et l'affectation de l'ancien."
+            ),
             "breadcrumb_data": _crumbs(title, ("Incidents", reverse("equipment:incident_list"))),
         },
     )
@@ -719,7 +729,8 @@ def scan(request):
         if code:
             asset = _scan_lookup(request.user, code)
             if asset is None:
-                error = f"Aucun matériel de votre périmètre n'a le numéro {services.normalise_code(code)[:80]}."
+                wanted = services.normalise_code(code)[:80]
+                error = f"Aucun matériel de votre périmètre n'a le numéro {wanted}."
     context = {
         "title": "Scan des matériels",
         "asset": _decorate(asset) if asset else None,
@@ -752,7 +763,7 @@ def labels(request):
     query = data.get("filtre", "") if request.method == "POST" else request.GET.urlencode()
     if not ids:
         filters = QueryDict(query)
-        form, rows = _filtered(request, filters, permission=MANAGE_ASSETS)
+        _form, rows = _filtered(request, filters, permission=MANAGE_ASSETS)
         ids = list(
             rows.order_by("asset_tag").values_list("pk", flat=True)[: label_sheets.MAX_LABELS + 1]
         )
