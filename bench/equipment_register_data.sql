@@ -38,8 +38,8 @@ FROM equipment_category c ON CONFLICT DO NOTHING;
 -- 950,000 devices at schools (19 each), 50,000 in stock (500 a département).
 INSERT INTO equipment_asset (serial_number, asset_tag, model_id, state, school_id, stock_node_id,
     delivered_on, source, note, created_at, updated_at)
-SELECT 'SN' || lpad(to_hex(i * 2654435761 % 4294967296), 8, '0') || lpad(i::text, 7, '0'),
-       'TNE-' || lpad(((i * 7919) % 1000003)::text, 7, '0'),
+SELECT 'SN' || lpad(to_hex(i::bigint * 2654435761 % 4294967296), 8, '0') || lpad(i::text, 7, '0'),
+       'TNE-' || lpad(((i::bigint * 7919) % 1000003)::text, 7, '0'),
        m.ids[1 + i % array_length(m.ids, 1)],
        (ARRAY['INSTALLED','INSTALLED','INSTALLED','INSTALLED','ALLOCATED','LENT','IN_REPAIR','LOST','RETIRED','INSTALLED'])[1 + i % 10],
        sch.first + (i - 1) % 50000, NULL, DATE '2026-09-01', 'DELIVERY', '', now(), now()
