@@ -4,7 +4,8 @@ codes, WeasyPrint, the Document stored with its hash) on the 3 × 8 layout, five
 warm-up; prints the median wall-clock and CPU time, and the pages. Everything is written in a
 transaction rolled back at the end, the PDF files in a temporary directory.
 
-    DEBUG=1 DATABASE_URL=postgres://tne:tne@127.0.0.1:5432/tne_reg .venv/bin/python bench/equipment_labels.py
+    DEBUG=1 DATABASE_URL=postgres://tne:tne@127.0.0.1:5432/tne_reg \\
+        .venv/bin/python bench/equipment_labels.py
 """
 
 import os
