@@ -41,7 +41,7 @@ INSERT INTO equipment_asset (serial_number, asset_tag, model_id, state, school_i
 SELECT 'SN' || lpad(to_hex(i::bigint * 2654435761 % 4294967296), 8, '0') || lpad(i::text, 7, '0'),
        'TNE-' || lpad(((i::bigint * 7919) % 1000003)::text, 7, '0'),
        m.ids[1 + i % array_length(m.ids, 1)],
-       (ARRAY['INSTALLED','INSTALLED','INSTALLED','INSTALLED','ALLOCATED','LENT','IN_REPAIR','LOST','RETIRED','INSTALLED'])[1 + i % 10],
+       (ARRAY['INSTALLED','INSTALLED','INSTALLED','INSTALLED','ALLOCATED','LENT','IN_REPAIR','LOST','RETIRED','INSTALLED'])[1 + ((i::bigint * 37) / 11) % 10],
        sch.first + (i - 1) % 50000, NULL, DATE '2026-09-01', 'DELIVERY', '', now(), now()
 FROM generate_series(1, 950000) i,
      (SELECT array_agg(id ORDER BY id) ids FROM equipment_devicemodel WHERE reference LIKE 'BENCH-%') m,

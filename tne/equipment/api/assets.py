@@ -184,12 +184,13 @@ def get_asset(request, asset_id: AssetId):
 
 @router.post(
     "/equipment/assets/{asset_id}/state",
-    response={200: AssetOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={200: AssetOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     tags=TAGS,
     summary="Changer l'état d'un matériel",
     description=(
         "Pour qui gère le registre de l'école ou du stock du matériel. Un changement que la "
-        "table des transitions n'autorise pas est refusé (409), avec la raison."
+        "table des transitions n'autorise pas est refusé (409), avec la raison ; un corps "
+        "qui n'est pas du JSON, 400."
     ),
 )
 def set_asset_state(request, asset_id: AssetId, payload: StateIn):
