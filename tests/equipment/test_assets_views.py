@@ -336,3 +336,11 @@ def test_a_move_to_a_class_and_back_to_stock(client, tree, places, devices):
     client.post(url, {"school": "", "stock_node": tree.aisne.pk})
     asset.refresh_from_db()
     assert (asset.school_id, asset.stock_node_id, asset.state) == (None, tree.aisne.pk, S.IN_STOCK)
+
+
+def test_control_characters_in_the_page_keys_or_the_scan_are_no_error(client, tree, devices):
+    tech = user_with_role(Role.TECHNICIAN, tree.aisne)
+    client.force_login(tech)
+    assert client.get(reverse("equipment:asset_list"), {"apres": "TNE\x00"}).status_code == 200
+    assert client.get(reverse("equipment:asset_list"), {"avant": "\x00"}).status_code == 200
+    assert client.get(reverse("equipment:scan"), {"code": "TNE-02-0001\x00"}).status_code == 200

@@ -179,6 +179,11 @@ def _query(data: QueryDict, **extra) -> str:
     return f"?{text}" if text else ""
 
 
+def _printable(value: str) -> str:
+    """``value`` without control characters (PostgreSQL takes no NUL in a query)."""
+    return "".join(char for char in value if char >= " " and char != "\x7f")
+
+
 def _list_rows(rows):
     return rows.select_related("model__category", "school", "school_class", "stock_node").only(
         *LIST_FIELDS
@@ -208,7 +213,7 @@ def keyset(branches: list, data: QueryDict, fetch, size: int = PAGE_SIZE):
     COUNT. On PostgreSQL each branch gives its first ``size + 1`` keys in order (an index
     range each) and the page is their merge, then ``fetch`` (a queryset) loads its rows; SQLite
     (no ordered branches in a UNION) reads the OR of the branches."""
-    after, before = data.get("apres", "")[:40], data.get("avant", "")[:40]
+    after, before = (_printable(data.get(name, ""))[:40] for name in ("apres", "avant"))
     order = "-asset_tag" if before else "asset_tag"
 
     def edge(rows):
@@ -734,7 +739,7 @@ def incident_close(request, incident_id: int):
 
 
 def _scan_lookup(user, code: str):
-    code = services.normalise_code(code)[:80]
+    code = services.normalise_code(_printable(code))[:80]
     if not code:
         return None
     rows = Asset.objects.visible_to(user, VIEW).select_related("model", "school", "stock_node")
@@ -768,7 +773,7 @@ def scan(request):
         if code:
             asset = _scan_lookup(request.user, code)
             if asset is None:
-                wanted = services.normalise_code(code)[:80]
+                wanted = services.normalise_code(_printable(code))[:80]
                 error = f"Aucun matériel de votre périmètre n'a le numéro {wanted}."
     context = {
         "title": "Scan des matériels",
