@@ -93,9 +93,11 @@ def main() -> None:
         with CaptureQueriesContext(connection) as captured:
             client.get("/equipement/materiels/", params)
         rows = response.content.decode().count('<tr id="asset-')
+        sql_ms = sum(float(q["time"]) for q in captured.captured_queries) * 1000
         print(
             f"- {who:15} {label or 'sans filtre':28} médiane {statistics.median(walls):6.1f} ms "
-            f"(CPU {statistics.median(cpus):5.1f} ms), {len(captured)} requêtes, {rows} lignes"
+            f"(CPU {statistics.median(cpus):5.1f} ms), {len(captured)} requêtes SQL "
+            f"({sql_ms:.1f} ms), {rows} lignes"
         )
         if os.environ.get("EXPLAIN"):
             main_query = max(captured.captured_queries, key=lambda q: float(q["time"]))

@@ -194,13 +194,15 @@ def scoped_branches(user, permission, filters: dict) -> list:
     """The devices ``user`` reads with ``permission``, filtered, as querysets with no OR across
     a join (what ``Asset.objects.visible_to`` says, in a form PostgreSQL plans well at
     1,000,000 devices): all of them for national steering; else those at the scope's schools
-    (a semi-join on the school ids) and those in stock on its nodes, two disjoint branches."""
+    and those in stock on its nodes, two disjoint branches."""
     base = filter_assets(Asset.objects.all(), filters)
     scope = scope_of(user, permission)
     if scope.everything:
         return [base]
-    schools = School.objects.filter(scope.school_q()).values("pk")
-    nodes = TerritoryNode.objects.filter(scope.node_q()).values("pk")
+    # Literal lists (one query each): PostgreSQL then filters a walk of the tag index with a
+    # hashed set, or reads the few schools' devices by school, whichever is cheaper.
+    schools = list(School.objects.filter(scope.school_q()).values_list("pk", flat=True))
+    nodes = list(TerritoryNode.objects.filter(scope.node_q()).values_list("pk", flat=True))
     return [
         base.filter(school_id__in=schools),
         base.filter(school__isnull=True, stock_node_id__in=nodes),
