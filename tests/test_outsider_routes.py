@@ -148,6 +148,31 @@ def aisne(tree, tmp_path, settings):
     }
 
 
+def _register_values(school, coordinator) -> dict[str, list[str]]:
+    """The asset register: a device of the Aisne school, an incident of it, a label sheet."""
+    from django.core.files.base import ContentFile
+
+    from tests.equipment.factories import AssetFactory
+    from tne.core.models import Document
+    from tne.equipment.enums import IncidentKind
+    from tne.equipment.models import Incident
+
+    asset = AssetFactory(school=school, asset_tag="TNE-MARQUEUR-1")
+    incident = Incident.objects.create(asset=asset, kind=IncidentKind.BREAKDOWN, description="x")
+    sheet = Document.objects.create(
+        kind="equipment.labels",
+        title="Étiquettes marqueur",
+        file=ContentFile(b"%PDF-1.7", name="etiquettes-marqueur.pdf"),
+        sha256="0" * 64,
+        created_by=coordinator,
+    )
+    return {
+        "asset_id": [str(asset.pk)],
+        "incident_id": [str(incident.pk)],
+        "document_id": [str(sheet.pk)],
+    }
+
+
 def _values(tree, data) -> dict[str, list[str]]:
     """For each route parameter, the Aisne objects it may name."""
     school = data["school"]
@@ -192,6 +217,7 @@ def _values(tree, data) -> dict[str, list[str]]:
         "item_id": [str(hybrid.items.first().pk)],
         "action": ["delivered", "installed"],
         "measure": ["M5"],
+        **_register_values(school, data["coordinator"]),
     }
 
 

@@ -67,3 +67,5 @@ def _teachers_equipped(user, node):
 measure_counter("M4", _classes_in_service("M4"))
 measure_counter("M5", _classes_in_service("M5"))
 measure_counter("M7", _teachers_equipped)
+# --- asset register: the job of label sheets ---------------------------------------------------
+from . import labels as _labels  # noqa: E402, F401  (registers the ``equipment.labels`` job)

@@ -20,8 +20,12 @@ class AssetQuerySet(models.QuerySet):
         scope = scope_of(user, permission)
         if scope.everything:
             return self
+        # Subqueries of ids rather than joins under the OR: PostgreSQL then filters a walk of
+        # the tag index with two hashed sets, instead of one index lookup per row.
+        schools = School.objects.filter(scope.school_q()).values("pk")
+        nodes = TerritoryNode.objects.filter(scope.node_q()).values("pk")
         return self.filter(
-            scope.school_q("school__") | (Q(school__isnull=True) & scope.node_q("stock_node__"))
+            Q(school_id__in=schools) | Q(school__isnull=True, stock_node_id__in=nodes)
         )
 
 

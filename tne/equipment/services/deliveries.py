@@ -208,6 +208,8 @@ def _read(table, errors: _Errors, progress: Progress) -> list[DeliveryRow]:
         else:
             cells = None
             serial, reference, order_number, delivered_on, tag = fast
+        # Stored upper-cased, as the register searches and the scan screen looks them up.
+        serial, tag = (serial or "").upper(), (tag or "").upper()
         repeated = serial in serials
         if serial:
             if repeated:

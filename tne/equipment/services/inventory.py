@@ -235,8 +235,9 @@ def _read(table, fmt, errors: ErrorCollector, progress) -> list[InventoryRow]:
             column = cols[key]
             return cells(column, parser, **kwargs) if column else ""
 
-        serial = read("serial", required_text, max_length=80)
-        tag = read("tag", max_length=40) or ""
+        # Stored upper-cased, as the register searches and the scan screen looks them up.
+        serial = (read("serial", required_text, max_length=80) or "").upper() or None
+        tag = (read("tag", max_length=40) or "").upper()
         reference = read("reference", max_length=80) or ""
         model = read("model", max_length=200) or ""
         maker = read("maker", max_length=120) or ""
