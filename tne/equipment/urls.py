@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import home, signoffs
+from .views import home, signoffs, teachers
 
 app_name = "equipment"
 
@@ -29,4 +29,28 @@ urlpatterns = [
         name="signoff_document",
     ),
     path("validations/<int:signoff_id>/photo", signoffs.signoff_photo, name="signoff_photo"),
+    # new teachers, M7 (views/teachers.py)
+    path("nouveaux-enseignants/", teachers.teacher_list, name="teacher_list"),
+    path("nouveaux-enseignants/export.<str:fmt>", teachers.teacher_export, name="teacher_export"),
+    path("nouveaux-enseignants/<int:staff_id>/", teachers.teacher_detail, name="teacher_detail"),
+    path(
+        "nouveaux-enseignants/<int:staff_id>/affecter/",
+        teachers.teacher_allocate,
+        name="teacher_allocate",
+    ),
+    path(
+        "nouveaux-enseignants/<int:staff_id>/remise/",
+        teachers.teacher_handover,
+        name="teacher_handover",
+    ),
+    path(
+        "nouveaux-enseignants/<int:staff_id>/restitution/",
+        teachers.teacher_return,
+        name="teacher_return",
+    ),
+    path(
+        "nouveaux-enseignants/recus/<int:handover_id>/recu.pdf",
+        teachers.teacher_receipt,
+        name="teacher_receipt",
+    ),
 ]
