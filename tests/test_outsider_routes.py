@@ -27,6 +27,7 @@ from tests.factories import (
     UserFactory,
     grant,
 )
+from tests.equipment.signoff_factories import aisne_signoff_ids
 from tests.programme.factories import EnvelopeFactory, TargetFactory
 from tne.accounts.models import ApiToken
 from tne.core.audit import record
@@ -77,6 +78,8 @@ EMPTY_ANSWERS = PUBLIC | {
     "territory:school_export",
     "programme:target_export",
     "programme:envelope_export",
+    "equipment:signoff_export",
+    "equipment:teacher_export",
 }
 
 ROUTES = sorted({(route, name) for route, name, _ in _routes()})
@@ -152,6 +155,8 @@ def _values(tree, data) -> dict[str, list[str]]:
         "fmt": ["csv", "xlsx"],
         "target_id": [str(data["target"].pk)],
         "envelope_id": [str(data["envelope"].pk)],
+        # equipment, sign-offs and new teachers: an accepted installation, a teacher's receipt
+        **aisne_signoff_ids(school),
     }
 
 

@@ -75,3 +75,45 @@ class Place:
 
 
 __all__ = ["PHOTO_PNG", "Place", "category", "installed"]
+
+
+def aisne_signoff_ids(school) -> dict[str, list[str]]:
+    """For the outsider walk (``tests/test_outsider_routes.py``): an installation of ``school``
+    accepted by its head, a new teacher of it with their kit handed over, as route values."""
+    from tests.factories import StaffFactory
+    from tne.equipment.services import handovers, signoffs
+
+    from .factories import ensure_catalogue
+
+    ensure_catalogue()
+    head = user_with_role(Role.SCHOOL_HEAD, school)
+    allocation = installed(school, devices=1)
+    signoff = signoffs.decide_installation(
+        allocation_id=allocation.pk,
+        actor=head,
+        accept=True,
+        typed_name="Direction Marqueur",
+        photo=_photo(),
+    )
+    teacher = StaffFactory(school=school, is_new_teacher=True, last_name="Marqueurnom")
+    kit_allocation = handovers.allocate_kit(staff_id=teacher.pk, actor=head)
+    models = price_kits()
+    tags = [
+        AssetFactory(model=models[code], school=school, state=AssetState.IN_STOCK).asset_tag
+        for code in ("laptop", "webcam", "microphone")
+    ]
+    handover = handovers.hand_over(
+        allocation_id=kit_allocation.pk, actor=head, tags=tags, typed_name="Marqueurnom"
+    )
+    return {
+        "allocation_id": [str(allocation.pk), str(kit_allocation.pk)],
+        "signoff_id": [str(signoff.pk)],
+        "staff_id": [str(teacher.pk)],
+        "handover_id": [str(handover.pk)],
+    }
+
+
+def _photo():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("photo.png", PHOTO_PNG, content_type="image/png")
