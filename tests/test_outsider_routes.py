@@ -20,6 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from tests.equipment.signoff_factories import aisne_signoff_ids
 from tests.factories import (
     SchoolClassFactory,
     SchoolFactory,
@@ -27,7 +28,6 @@ from tests.factories import (
     UserFactory,
     grant,
 )
-from tests.equipment.signoff_factories import aisne_signoff_ids
 from tests.programme.factories import EnvelopeFactory, TargetFactory
 from tne.accounts.models import ApiToken
 from tne.core.audit import record
