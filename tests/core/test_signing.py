@@ -122,6 +122,10 @@ def test_the_form_requires_the_name_and_the_consent(db):
 def test_the_form_shows_the_consent_sentence_it_was_given(db):
     form = SignatureForm(consent_text="Je reçois les matériels listés.")
     assert form.fields["consent"].label == "Je reçois les matériels listés."
+    assert "Je reçois les matériels listés." in str(form)
+    assert DEFAULT_CONSENT.split(",")[0] not in str(form)
+    form.relabel("typed_name", "Nom de l'enseignant", "Il le saisit lui-même.")
+    assert "Nom de l&#x27;enseignant" in str(form) and "Il le saisit lui-même." in str(form)
 
 
 def test_the_form_refuses_a_drawing_out_of_its_box(db):

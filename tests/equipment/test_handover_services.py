@@ -119,7 +119,7 @@ def test_the_devices_must_match_the_kit(place, teacher, tree):
             typed_name="Julie Moreau",
         )
     message = " ".join(error.value.messages)
-    assert "Il manque au kit : 1 × Microphone." in message
+    assert "Il manque au kit\u00a0: 1 × Microphone." in message
     assert "En trop pour ce kit" in message and "1 × Haut-parleurs" in message
     assert "1 × Ordinateur portable" in message
     assert not Handover.objects.exists()
@@ -143,7 +143,7 @@ def test_unknown_foreign_or_not_in_stock_devices_are_refused(place, teacher, tre
     message = " ".join(error.value.messages)
     assert f"{webcam.asset_tag} n'est pas en stock" in message
     assert f"{foreign.asset_tag} est dans le stock d'un autre territoire" in message
-    with pytest.raises(ValidationError, match="inconnus : NOPE-1"):
+    with pytest.raises(ValidationError, match="inconnus\u00a0: NOPE-1"):
         handovers.hand_over(
             allocation_id=allocation.pk, actor=place.head, tags="nope-1", typed_name="Julie M"
         )

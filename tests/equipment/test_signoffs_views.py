@@ -172,6 +172,9 @@ def test_the_head_reads_the_report_and_accepts(client, place):
     assert allocation.status == AllocationStatus.IN_SERVICE
     signoff = Signoff.objects.get()
     assert signoff.signature.typed_name == "Anne Martin" and signoff.remarks == "RAS"
+    # What was consented to is the sentence the page showed.
+    assert signoff.signature.consent == signoffs.DECISION_CONSENT
+    assert "je signe ma décision sur l&#x27;installation" in html
 
 
 def test_a_double_submit_makes_one_sign_off(client, place):

@@ -24,7 +24,7 @@ MAX_DRAWING_CHARS = 100_000
 UNREADABLE = "Le tracé de la signature est illisible."
 
 DEFAULT_CONSENT = (
-    "En saisissant mon nom, je signe ce document et j'en accepte le contenu ; ma signature, "
+    "En saisissant mon nom, je signe ce document et j'en accepte le contenu\u202f; ma signature, "
     "sa date et l'empreinte du document sont conservées."
 )
 
@@ -116,8 +116,21 @@ class SignatureForm(DsfrBaseForm):
 
     def __init__(self, *args, consent_text: str = DEFAULT_CONSENT, **kwargs):
         super().__init__(*args, **kwargs)
-        self.consent_text = consent_text
-        self.fields["consent"].label = consent_text
+        self.set_consent(consent_text)
+
+    def relabel(self, name: str, label: str, help_text: str | None = None) -> None:
+        """Change a field's label (and help text) after ``__init__``: django-dsfr's form builds
+        the bound fields in its ``__init__``, which copy the label; both are set here."""
+        for target in (self.fields[name], self[name]):
+            target.label = label
+            if help_text is not None:
+                target.help_text = help_text
+
+    def set_consent(self, text: str) -> None:
+        """The sentence the signer accepts: shown on the form, and what ``sign()`` must keep
+        (pass ``form.consent_text`` to it)."""
+        self.consent_text = text
+        self.relabel("consent", text)
 
     def clean_typed_name(self):
         name = " ".join(self.cleaned_data["typed_name"].split())

@@ -210,8 +210,8 @@ def hand_over(
     _check(actor, allocation.staff)
     if allocation.status not in OPEN_STEPS:
         raise ValidationError(
-            f"L'équipement de {allocation.staff} n'est pas à remettre : il est à l'étape "
-            f"« {allocation.get_status_display()} »."
+            f"L'équipement de {allocation.staff} n'est pas à remettre\u00a0: il est à l'étape "
+            f"«\u00a0{allocation.get_status_display()}\u00a0»."
         )
     wanted = normalise_tags(tags)
     if not wanted:
@@ -230,13 +230,15 @@ def hand_over(
     errors = []
     unknown = [tag for tag in wanted if tag not in by_tag]
     if unknown:
-        errors.append("Numéros d'inventaire inconnus : " + ", ".join(unknown) + ".")
+        errors.append("Numéros d'inventaire inconnus\u00a0: " + ", ".join(unknown) + ".")
     for tag in wanted:
         asset = by_tag.get(tag)
         if asset is None:
             continue
         if asset.state != AssetState.IN_STOCK:
-            errors.append(f"{tag} n'est pas en stock (état « {asset.get_state_display()} »).")
+            errors.append(
+                f"{tag} n'est pas en stock (état «\u00a0{asset.get_state_display()}\u00a0»)."
+            )
         elif not _in_reach_of(asset, allocation):
             errors.append(f"{tag} est dans le stock d'un autre territoire.")
     expected = Counter({item.category_id: item.quantity for item in allocation.kit.items.all()})
@@ -248,13 +250,13 @@ def hand_over(
         extra = got - expected
         if missing:
             errors.append(
-                "Il manque au kit : "
+                "Il manque au kit\u00a0: "
                 + ", ".join(f"{n} × {names[c]}" for c, n in sorted(missing.items()))
                 + "."
             )
         if extra:
             errors.append(
-                "En trop pour ce kit : "
+                "En trop pour ce kit\u00a0: "
                 + ", ".join(f"{n} × {names[c]}" for c, n in sorted(extra.items()))
                 + "."
             )
@@ -340,8 +342,8 @@ def give_back(
     _check(actor, allocation.staff)
     if allocation.status != AllocationStatus.IN_SERVICE:
         raise ValidationError(
-            f"L'équipement de {allocation.staff} n'est pas à restituer : il est à l'étape "
-            f"« {allocation.get_status_display()} »."
+            f"L'équipement de {allocation.staff} n'est pas à restituer\u00a0: il est à l'étape "
+            f"«\u00a0{allocation.get_status_display()}\u00a0»."
         )
     assets = list(
         Asset.objects.select_for_update(of=("self",))
@@ -354,7 +356,7 @@ def give_back(
     if missing:
         raise ValidationError(
             {
-                "outcomes": "Dites dans quel état revient chaque matériel : "
+                "outcomes": "Dites dans quel état revient chaque matériel\u00a0: "
                 + ", ".join(missing)
                 + "."
             }

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from tne.core.audit import AuditAction, AuditSource, record
 from tne.core.documents import render_pdf
-from tne.core.signing import DEFAULT_CONSENT, sign
+from tne.core.signing import sign
 
 from ..enums import AllocationStatus, AssetEventKind, AssetState, SignoffDecision, SignoffParty
 from ..models import Allocation, Asset, Signoff
@@ -45,17 +45,13 @@ MAX_PHOTO_BYTES = 5 * 1024 * 1024
 PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 MAX_BULK = 200
 
-ACCEPT_CONSENT = (
-    "En saisissant mon nom, je valide l'installation décrite dans ce procès-verbal ; ma "
-    "signature, sa date et l'empreinte du document sont conservées."
-)
-REFUSE_CONSENT = (
-    "En saisissant mon nom, je refuse l'installation décrite dans ce procès-verbal pour le motif "
-    "indiqué ; ma signature, sa date et l'empreinte du document sont conservées."
+DECISION_CONSENT = (
+    "En saisissant mon nom, je signe ma décision sur l'installation décrite dans ce "
+    "procès-verbal\u202f; ma signature, sa date et l'empreinte du document sont conservées."
 )
 COSIGN_CONSENT = (
     "En saisissant mon nom, je contresigne au nom de la collectivité propriétaire les "
-    "installations listées dans ce procès-verbal ; ma signature, sa date et l'empreinte du "
+    "installations listées dans ce procès-verbal\u202f; ma signature, sa date et l'empreinte du "
     "document sont conservées."
 )
 
@@ -107,7 +103,10 @@ def check_photo(photo) -> str:
 
     if photo.size > MAX_PHOTO_BYTES:
         raise ValidationError(
-            {"photo": "La photo dépasse 5 Mo : réduisez-la ou prenez-la en plus basse définition."}
+            {
+                "photo": "La photo dépasse 5 Mo\u00a0: réduisez-la ou prenez-la en plus basse "
+                "définition."
+            }
         )
     try:
         photo.seek(0)
@@ -174,15 +173,15 @@ def decide_installation(
         raise PermissionDenied("Vous ne validez pas les installations de cette école.")
     if allocation.status != AllocationStatus.INSTALLED:
         raise ValidationError(
-            f"L'installation « {allocation_label(allocation)} » n'est pas à valider : elle est à "
-            f"l'étape « {allocation.get_status_display()} »."
+            f"L'installation «\u00a0{allocation_label(allocation)}\u00a0» n'est pas à "
+            f"valider\u00a0: elle est à l'étape «\u00a0{allocation.get_status_display()}\u00a0»."
         )
     remarks = (remarks or "").strip()
     if not accept and not remarks:
         raise ValidationError({"remarks": "Dites pourquoi vous refusez l'installation."})
     extension = check_photo(photo) if photo else None
     now = timezone.now()
-    consent = ACCEPT_CONSENT if accept else REFUSE_CONSENT
+    consent = DECISION_CONSENT
     decision = SignoffDecision.ACCEPTED if accept else SignoffDecision.REFUSED
     context = {
         **report_context(allocation),
@@ -315,7 +314,9 @@ def cosign_installations(
     if waiting:
         raise ValidationError(
             "Ces installations ne sont pas à contresigner (pas encore validées par l'école, ou "
-            "déjà contresignées) : " + " ; ".join(allocation_label(a) for a in waiting) + "."
+            "déjà contresignées)\u00a0: "
+            + "\u202f; ".join(allocation_label(a) for a in waiting)
+            + "."
         )
     school_reports = {
         signoff.allocation_id: signoff
@@ -383,10 +384,8 @@ def cosign_installation(*, allocation_id: int, **kwargs) -> Signoff:
 
 
 __all__ = [
-    "ACCEPT_CONSENT",
     "COSIGN_CONSENT",
-    "DEFAULT_CONSENT",
-    "REFUSE_CONSENT",
+    "DECISION_CONSENT",
     "check_photo",
     "cosign_installation",
     "cosign_installations",

@@ -294,7 +294,7 @@ def signoff_sign(request, allocation_id: int):
     if not scope_of(request.user, SIGN_INSTALLATION).contains_school(allocation.school):
         raise PermissionDenied("Vous ne validez pas les installations de cette école.")
     if request.method == "POST":
-        form = DecisionForm(request.POST, request.FILES)
+        form = DecisionForm(request.POST, request.FILES, consent_text=services.DECISION_CONSENT)
         if getattr(request, "upload_too_large", False):
             form.add_error(None, "Le fichier envoyé est trop volumineux.")
         elif form.is_valid():
@@ -317,20 +317,16 @@ def signoff_sign(request, allocation_id: int):
                     messages.success(request, "L'installation est validée et mise en service.")
                 else:
                     messages.success(
-                        request, "L'installation est refusée : l'installateur en est informé."
+                        request, "L'installation est refusée\u00a0: l'installateur en est informé."
                     )
                 return redirect(_list_url())
     else:
-        form = DecisionForm(consent_text=services.ACCEPT_CONSENT)
-    form.fields["consent"].label = (
-        "En saisissant mon nom, je signe ma décision sur l'installation décrite ci-dessus ; ma "
-        "signature, sa date et l'empreinte du procès-verbal sont conservées."
-    )
+        form = DecisionForm(consent_text=services.DECISION_CONSENT)
     return _decision_page(request, allocation, form)
 
 
 def _decision_page(request, allocation, form):
-    title = f"Valider l'installation n° {allocation.pk}"
+    title = f"Installation n°\u00a0{allocation.pk} à valider"
     context = {
         "title": title,
         "allocation": allocation,
@@ -424,7 +420,7 @@ def _cosign_page(request, allocations: list[Allocation], *, single: bool):
             return redirect(_list_url())
     waiting = [a for a in allocations if services.cosignable(a)]
     title = (
-        f"Contresigner l'installation n° {allocations[0].pk}"
+        f"Installation n°\u00a0{allocations[0].pk} à contresigner"
         if single
         else f"Contresigner {len(allocations)} installations"
     )

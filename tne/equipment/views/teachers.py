@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from dsfr.forms import DsfrBaseForm
+from dsfr.utils import dsfr_input_class_attr
 from openpyxl import Workbook
 
 from tne.core import exports
@@ -109,10 +110,11 @@ class HandoverForm(SignatureForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, consent_text=services.HANDOVER_CONSENT, **kwargs)
-        self.fields["typed_name"].label = "Nom et prénom de l'enseignant"
-        self.fields[
-            "typed_name"
-        ].help_text = "L'enseignant saisit lui-même son nom : il vaut signature."
+        self.relabel(
+            "typed_name",
+            "Nom et prénom de l'enseignant",
+            "L'enseignant saisit lui-même son nom\u00a0: il vaut signature.",
+        )
 
 
 class ReturnForm(SignatureForm):
@@ -125,7 +127,13 @@ class ReturnForm(SignatureForm):
                 label=f"{asset.model.name} — {asset.asset_tag} (série {asset.serial_number})",
                 choices=choices,
             )
-        self.fields["typed_name"].label = "Nom et prénom de l'enseignant"
+        self.relabel(
+            "typed_name",
+            "Nom et prénom de l'enseignant",
+            "L'enseignant saisit lui-même son nom\u00a0: il vaut signature.",
+        )
+        for asset in self.assets:
+            dsfr_input_class_attr(self[f"outcome_{asset.pk}"])
         self.order_fields(
             [f"outcome_{a.pk}" for a in self.assets] + ["typed_name", "consent", "drawing"]
         )
@@ -296,7 +304,9 @@ def teacher_allocate(request, staff_id: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "Le kit « Équipement nouvel enseignant » lui est affecté.")
+        messages.success(
+            request, "Le kit «\u00a0Équipement nouvel enseignant\u00a0» lui est affecté."
+        )
     return redirect(_detail_url(staff))
 
 
@@ -341,8 +351,8 @@ def teacher_handover(request, staff_id: int):
         else:
             messages.success(
                 request,
-                f"L'équipement est remis ({len(handover.lines)} matériels) : le reçu signé est "
-                "disponible ci-dessous.",
+                f"L'équipement est remis ({len(handover.lines)} matériels)\u00a0: le reçu "
+                "signé est disponible ci-dessous.",
             )
             return redirect(_detail_url(staff))
     items = list(allocation.kit.items.select_related("category"))
@@ -382,7 +392,9 @@ def teacher_return(request, staff_id: int):
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, "L'équipement est restitué : le reçu signé est disponible.")
+            messages.success(
+                request, "L'équipement est restitué\u00a0: le reçu signé est disponible."
+            )
             return redirect(_detail_url(staff))
     return _form_page(
         request,
