@@ -91,3 +91,30 @@ def test_two_co_signatures_at_once_make_one(tree):
     assert len(errors) == 1 and "pas à contresigner" in " ".join(errors[0].messages)
     assert Signoff.objects.filter(party=SignoffParty.AUTHORITY).count() == 2
     assert Signature.objects.count() == signatures + 1
+
+
+def test_two_hand_overs_at_once_make_one_receipt(tree):
+    from tests.factories import StaffFactory
+    from tne.equipment.enums import AssetState
+    from tne.equipment.models import Handover
+    from tne.equipment.services import handovers
+
+    from .factories import AssetFactory, price_kits
+
+    place = Place(tree)
+    teacher = StaffFactory(school=place.school, is_new_teacher=True)
+    allocation = handovers.allocate_kit(staff_id=teacher.pk, actor=place.head)
+    models = price_kits()
+    tags = [
+        AssetFactory(model=models[code], stock_node=tree.aisne, state=AssetState.IN_STOCK).asset_tag
+        for code in ("laptop", "webcam", "microphone")
+    ]
+
+    def hand_over():
+        handovers.hand_over(
+            allocation_id=allocation.pk, actor=place.head, tags=tags, typed_name="Julie Moreau"
+        )
+
+    errors = race(hand_over, hand_over)
+    assert len(errors) == 1 and "pas à remettre" in " ".join(errors[0].messages)
+    assert Handover.objects.filter(allocation=allocation).count() == 1
