@@ -344,3 +344,19 @@ def test_a_selection_outside_the_buildings_is_refused(client, place):
     assert client.post(bulk, {}).status_code == 302
     client.force_login(place.head)
     assert client.post(bulk, {"allocation": [mine.pk]}).status_code == 403
+
+
+def test_readers_see_an_installation_and_its_signed_decisions(client, place):
+    allocation = installed(place.school, devices=1)
+    signoff = accepted(place, allocation)
+    detail = reverse("equipment:signoff_detail", args=[allocation.pk])
+    client.force_login(place.coordinator)
+    html = client.get(detail).content.decode()
+    assert allocation.assets.get().asset_tag in html
+    assert reverse("equipment:signoff_document", args=[signoff.pk]) in html
+    assert cosign_url(allocation) not in html
+    client.force_login(place.laon_officer)
+    assert cosign_url(allocation) in client.get(detail).content.decode()
+    for outsider in (place.other_head, place.cergy_officer):
+        client.force_login(outsider)
+        assert client.get(detail).status_code == 404

@@ -16,6 +16,7 @@ urlpatterns = [
     # sign-offs of installations (views/signoffs.py)
     path("installations/", signoffs.signoff_list, name="signoff_list"),
     path("installations/export.<str:fmt>", signoffs.signoff_export, name="signoff_export"),
+    path("installations/<int:allocation_id>/", signoffs.signoff_detail, name="signoff_detail"),
     path("installations/<int:allocation_id>/valider/", signoffs.signoff_sign, name="signoff_sign"),
     path(
         "installations/<int:allocation_id>/contresigner/",

@@ -288,6 +288,26 @@ def _history(allocation: Allocation) -> list[Signoff]:
 
 
 @login_required
+@require_GET
+def signoff_detail(request, allocation_id: int):
+    """An installation as its readers see it: the report, the decisions and their documents."""
+    allocation = _allocation(request, allocation_id)
+    title = f"Installation n°\u00a0{allocation.pk}"
+    context = {
+        "title": title,
+        "allocation": allocation,
+        "history": _history(allocation),
+        "can_sign": allocation.status == AllocationStatus.INSTALLED
+        and scope_of(request.user, SIGN_INSTALLATION).contains_school(allocation.school),
+        "can_cosign": services.cosignable(allocation)
+        and scope_of(request.user, COSIGN_INSTALLATION).contains_school(allocation.school),
+        **services.report_context(allocation),
+        "breadcrumb_data": _crumbs(title, (TITLE, _list_url())),
+    }
+    return render(request, "equipment/signoffs/detail.html", context)
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def signoff_sign(request, allocation_id: int):
     allocation = _allocation(request, allocation_id)
