@@ -129,21 +129,36 @@ def test_signatures_hash_their_documents(demo):
         assert signoff.signature.document_id == signoff.report_id
         assert signoff.signature.document_sha256 == signoff.report.sha256
         assert verify(signoff.report)
+    # Accepted by the school = in service (the school head's decision); co-signed ones among them.
+    accepted = {
+        s.allocation_id
+        for s in signoffs
+        if s.party == SignoffParty.SCHOOL and s.decision == SignoffDecision.ACCEPTED
+    }
     cosigned = {s.allocation_id for s in signoffs if s.party == SignoffParty.AUTHORITY}
     in_service = set(
         Allocation.objects.filter(
             status=AllocationStatus.IN_SERVICE, school_class__isnull=False
         ).values_list("pk", flat=True)
     )
-    assert cosigned == in_service
+    assert accepted == in_service
+    assert cosigned < accepted
     refused = [s for s in signoffs if s.decision == SignoffDecision.REFUSED]
     assert [s.allocation.status for s in refused] == [AllocationStatus.DELIVERED]
     assert all(s.remarks for s in refused)
     assert not Allocation.objects.filter(
         status=AllocationStatus.IN_SERVICE,
         school_class__isnull=False,
-        authority_signed_at__isnull=True,
+        school_signed_at__isnull=True,
     ).exists()
+    assert (
+        set(
+            Allocation.objects.filter(authority_signed_at__isnull=False).values_list(
+                "pk", flat=True
+            )
+        )
+        == cosigned
+    )
 
 
 def test_the_assets_of_delivered_allocations_are_attached(demo):

@@ -21,8 +21,9 @@ school year, written straight into the models of :mod:`tne.equipment.models`.
   teacher's kit handed over has its ``holder``), with their history; some incidents.
 * **Sign-offs**: a few dozen installations signed by the school head and co-signed by the commune
   owning the building (a real PDF report by :func:`tne.core.documents.render_pdf`, real
-  signatures by :func:`tne.core.signing.sign`): those are « en service »; a few are signed by the
-  school only (awaiting the commune), two refused (sent back to « livrée »); every other
+  signatures by :func:`tne.core.signing.sign`, the report of ``services.signoffs``): accepted by
+  the school, they are « en service » (as the school head's decision makes them), most of them
+  co-signed, a few awaiting the commune; two refused (sent back to « livrée »); every other
   installation stays « installée, à valider ». The demo school head's école keeps installations
   to sign.
 
@@ -76,6 +77,7 @@ from tne.equipment.models import (
     Supplier,
 )
 from tne.equipment.pricing import item_model, with_items
+from tne.equipment.services import signoffs as signoffs_service
 from tne.equipment.services.tallies import recount_schools
 from tne.programme.models import Envelope
 from tne.territory.enums import NodeKind, StaffRole, Stage
@@ -662,35 +664,44 @@ def _sign_installations(ctx: _Context, allocations: list, demo_school_id) -> int
         cosigned = index < SIGNED
         school = allocation.school
         assets = list(Asset.objects.filter(allocation=allocation).select_related("model__category"))
-        report = render_pdf(
-            "demo/installation_report.html",
-            {
-                "allocation": allocation,
-                "school": school,
-                "school_class": allocation.school_class,
-                "order": allocation.order,
-                "assets": assets,
-            },
-            kind="equipment-installation",
-            title=f"Procès-verbal d'installation — {allocation.kit.name} — "
-            f"{school.name}, {allocation.school_class.name}",
-        )
         head = heads.get(school.pk)
+        head_name = head_names.get(school.pk) or _person(rng)
+        remarks = (
+            "Le vidéoprojecteur n'est pas fixé et le câble HDMI manque\u00a0: à reprendre."
+            if refused
+            else rng.choice(["", "", "Installation propre, enseignants formés à l'usage."])
+        )
+        decision = SignoffDecision.REFUSED if refused else SignoffDecision.ACCEPTED
+        # The report the school head's decision page renders (services.signoffs), same template.
+        report = render_pdf(
+            signoffs_service.REPORT_TEMPLATE,
+            {
+                **signoffs_service.report_context(allocation, devices=assets),
+                "decision": decision,
+                "decision_label": SignoffDecision(decision).label,
+                "remarks": remarks,
+                "has_photo": False,
+                "signer": {
+                    "typed_name": head_name,
+                    "capacity": signoffs_service.SCHOOL_CAPACITY,
+                    "at": now,
+                    "consent": signoffs_service.DECISION_CONSENT,
+                },
+            },
+            kind=signoffs_service.REPORT_KIND,
+            title=f"Procès-verbal d'installation n° {allocation.pk}",
+        )
         signature = sign(
             report,
             signer=head.user if head else None,
-            capacity=str(SignoffParty.SCHOOL.label),
-            typed_name=head_names.get(school.pk) or _person(rng),
-        )
-        remarks = (
-            "Le vidéoprojecteur n'est pas fixé et le câble HDMI manque : à reprendre."
-            if refused
-            else rng.choice(["", "", "Installation propre, enseignants formés à l'usage."])
+            capacity=signoffs_service.SCHOOL_CAPACITY,
+            typed_name=head_name,
+            consent=signoffs_service.DECISION_CONSENT,
         )
         Signoff.objects.create(
             allocation=allocation,
             party=SignoffParty.SCHOOL,
-            decision=SignoffDecision.REFUSED if refused else SignoffDecision.ACCEPTED,
+            decision=decision,
             remarks=remarks,
             report=report,
             signature=signature,
@@ -702,12 +713,14 @@ def _sign_installations(ctx: _Context, allocations: list, demo_school_id) -> int
             changed.append(allocation)
             continue
         allocation.school_signed_at = now
+        allocation.status = AllocationStatus.IN_SERVICE
+        allocation.in_service_on = ctx.dates.today
         if cosigned:
             officer = authorities.get(school.commune_id)
             signature = sign(
                 report,
                 signer=officer,
-                capacity=f"{SignoffParty.AUTHORITY.label} ({school.commune.name})",
+                capacity=f"{signoffs_service.AUTHORITY_CAPACITY} ({school.commune.name})",
                 typed_name=(
                     f"{officer.first_name} {officer.last_name}" if officer else _person(rng)
                 ),
@@ -721,8 +734,6 @@ def _sign_installations(ctx: _Context, allocations: list, demo_school_id) -> int
             )
             signoffs += 1
             allocation.authority_signed_at = now
-            allocation.status = AllocationStatus.IN_SERVICE
-            allocation.in_service_on = ctx.dates.today
         changed.append(allocation)
     Allocation.objects.bulk_update(
         changed,
