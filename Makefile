@@ -30,7 +30,13 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
 
+# WeasyPrint (the PDF documents) needs Pango and fonts from the system.
+PDF_PACKAGES = libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+# The tests also read the PDFs back (pdftotext, pdffonts).
+TEST_PACKAGES = $(PDF_PACKAGES) poppler-utils
+
 install: $(STAMP)
+	@scripts/ensure-debian-packages $(PDF_PACKAGES)
 
 # The demo runs like production (DEBUG off, gunicorn + whitenoise) but on plain http on the
 # loopback; its secret key is generated once into var/ (never committed).
@@ -57,13 +63,16 @@ lint: install
 quality: lint
 
 test-sqlite: install
+	scripts/ensure-debian-packages $(TEST_PACKAGES)
 	DEBUG=1 DATABASE_URL=sqlite:///:memory: $(PYTEST) -m "not e2e"
 
 test-postgres: install
+	scripts/ensure-debian-packages $(TEST_PACKAGES)
 	scripts/ensure-postgres
 	DEBUG=1 DATABASE_URL=$(PG_TEST_URL) $(PYTEST) -m "not e2e"
 
 test-e2e: install
+	scripts/ensure-debian-packages $(TEST_PACKAGES)
 	scripts/ensure-chromium
 	DEBUG=1 $(PYTEST) -m e2e
 
