@@ -1,6 +1,6 @@
 """The bench's equipment step (bench/equipment.py) on a small territory, on PostgreSQL (it writes
-with COPY and runs VACUUM, hence a transactional test, the rows of the data migrations restored
-after each)."""
+with COPY and runs VACUUM, hence a transactional test; the rows of the data migrations that a
+flush removed are put back first, as the equipment tests' conftest does)."""
 
 import pytest
 from django.db import connection
@@ -8,6 +8,8 @@ from django.db.models import Count, F, Sum
 
 from bench import equipment
 from tests.demo.conftest import small_territory  # noqa: F401 — the fixture
+from tests.equipment.factories import ensure_catalogue
+from tests.programme.factories import ensure_measures
 from tne.demo.calibration import load_calibration
 from tne.demo.loader import demo_data_dir
 from tne.demo.synthesis import synthesise
@@ -18,12 +20,16 @@ from tne.territory.models import SchoolClass, SchoolYear
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY: PostgreSQL only"),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # Not ``serialized_rollback``: restoring the serialized database after another transactional
+    # test's flush collides with the content types that flush's post_migrate recreated.
+    pytest.mark.django_db(transaction=True),
 ]
 
 
 @pytest.fixture
 def loaded(small_territory):  # noqa: F811
+    ensure_measures()
+    ensure_catalogue()
     synthesise(calibration=load_calibration(demo_data_dir()), seed=1)
     year = SchoolYear.objects.current()
     return year, equipment.synthesise(year)
