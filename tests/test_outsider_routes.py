@@ -20,6 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from tests.equipment.signoff_factories import aisne_signoff_ids
 from tests.factories import (
     SchoolClassFactory,
     SchoolFactory,
@@ -88,6 +89,8 @@ EMPTY_ANSWERS = PUBLIC | {
     "equipment:category_reference",
     "equipment:order_export",
     "equipment:ledger_export",
+    "equipment:signoff_export",
+    "equipment:teacher_export",
 }
 
 ROUTES = sorted({(route, name) for route, name, _ in _routes()})
@@ -218,6 +221,8 @@ def _values(tree, data) -> dict[str, list[str]]:
         "action": ["delivered", "installed"],
         "measure": ["M5"],
         **_register_values(school, data["coordinator"]),
+        # equipment, sign-offs and new teachers: an accepted installation, a teacher's receipt
+        **aisne_signoff_ids(school),
     }
 
 

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "dsfr",
+    "widget_tweaks",  # django-dsfr's checkbox and radio snippets load it (signature forms)
     "django_htmx",
     "template_partials",
     "django_tasks",

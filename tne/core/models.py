@@ -216,6 +216,13 @@ class SignatureQuerySet(models.QuerySet):
     def of_document(self, document: Document) -> "SignatureQuerySet":
         return self.filter(document=document)
 
+    # Immutable in bulk too: no ``.update()`` nor ``.delete()`` of signatures.
+    def update(self, **kwargs):
+        raise ValueError("Une signature ne se modifie pas.")
+
+    def delete(self):
+        raise ValueError("Une signature ne se supprime pas.")
+
 
 class Signature(models.Model):
     """Who signed what, when and how: the document (and its SHA-256 at the time of signing), the

@@ -19,57 +19,76 @@ from .validators import single_line_text
 # The box the drawing pad records its points in, and the bounds of a drawing kept.
 DRAWING_WIDTH, DRAWING_HEIGHT = 300, 100
 MAX_STROKES, MAX_POINTS = 50, 2000
+# A pad's JSON of MAX_POINTS points is about 30 kB; anything much longer is not a drawing.
+MAX_DRAWING_CHARS = 100_000
+UNREADABLE = "Le tracé de la signature est illisible."
 
 DEFAULT_CONSENT = (
-    "En saisissant mon nom, je signe ce document et j'en accepte le contenu ; ma signature, "
+    "En saisissant mon nom, je signe ce document et j'en accepte le contenu\u202f; ma signature, "
     "sa date et l'empreinte du document sont conservées."
 )
 
 
+def _coordinate(value, upper: int) -> float:
+    """One coordinate of a point: a number (not a boolean) inside ``[0, upper]``."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValidationError(UNREADABLE)
+    # Compared before any conversion: an integer of 400 digits does not fit a float.
+    if not (0 <= value <= upper):  # NaN compares false: refused too
+        raise ValidationError("Le tracé de la signature sort de son cadre.")
+    return round(float(value), 1)
+
+
 def parse_drawing(raw: str) -> list[list[list[float]]]:
     """The strokes of a drawn signature sent by the pad (JSON: a list of strokes, each a list of
-    ``[x, y]`` points inside the box), or a ``ValidationError`` in French."""
+    ``[x, y]`` points inside the box), or a ``ValidationError`` in French, whatever ``raw`` is."""
     if not raw or not raw.strip():
         return []
+    if len(raw) > MAX_DRAWING_CHARS:
+        raise ValidationError("Le tracé de la signature est trop long.")
     try:
         strokes = json.loads(raw)
-    except ValueError as error:
-        raise ValidationError("Le tracé de la signature est illisible.") from error
-    if not isinstance(strokes, list) or len(strokes) > MAX_STROKES:
-        raise ValidationError("Le tracé de la signature est illisible.")
+    except (ValueError, RecursionError) as error:
+        raise ValidationError(UNREADABLE) from error
+    if not isinstance(strokes, list):
+        raise ValidationError(UNREADABLE)
+    if len(strokes) > MAX_STROKES:
+        raise ValidationError("Le tracé de la signature a trop de traits.")
     points = 0
     clean = []
     for stroke in strokes:
         if not isinstance(stroke, list):
-            raise ValidationError("Le tracé de la signature est illisible.")
+            raise ValidationError(UNREADABLE)
+        points += len(stroke)
+        if points > MAX_POINTS:
+            raise ValidationError("Le tracé de la signature est trop long.")
         line = []
         for point in stroke:
-            if (
-                not isinstance(point, list)
-                or len(point) != 2
-                or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in point)
-            ):
-                raise ValidationError("Le tracé de la signature est illisible.")
-            x, y = float(point[0]), float(point[1])
-            if not (0 <= x <= DRAWING_WIDTH and 0 <= y <= DRAWING_HEIGHT):
-                raise ValidationError("Le tracé de la signature sort de son cadre.")
-            line.append([round(x, 1), round(y, 1)])
-        points += len(line)
+            if not isinstance(point, list) or len(point) != 2:
+                raise ValidationError(UNREADABLE)
+            x, y = point
+            line.append([_coordinate(x, DRAWING_WIDTH), _coordinate(y, DRAWING_HEIGHT)])
         if line:
             clean.append(line)
-    if points > MAX_POINTS:
-        raise ValidationError("Le tracé de la signature est trop long.")
     return clean
 
 
 def drawing_svg(strokes: list) -> str:
-    """An inline SVG of a drawn signature, built from its points only (safe to show)."""
-    if not strokes:
+    """An inline SVG of a drawn signature, built from its points only: whatever the stored JSON
+    holds, only numbers inside the box are written (safe to show, nothing else comes through)."""
+    lines = []
+    for stroke in strokes or []:
+        try:
+            points = parse_drawing(json.dumps([stroke]))
+        except (ValidationError, TypeError, ValueError):
+            continue
+        lines.extend(points)
+    if not lines:
         return ""
     paths = format_html_join(
         "",
         '<polyline points="{}" fill="none" stroke="#000091" stroke-width="2" />',
-        ((" ".join(f"{x:g},{y:g}" for x, y in stroke),) for stroke in strokes),
+        ((" ".join(f"{x:g},{y:g}" for x, y in line),) for line in lines),
     )
     return format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="{}" height="{}" '
@@ -93,12 +112,25 @@ class SignatureForm(DsfrBaseForm):
         help_text="Saisir votre nom vaut signature.",
     )
     consent = forms.BooleanField(label=DEFAULT_CONSENT, required=True)
-    drawing = forms.CharField(required=False, widget=forms.HiddenInput)
+    drawing = forms.CharField(required=False, strip=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, consent_text: str = DEFAULT_CONSENT, **kwargs):
         super().__init__(*args, **kwargs)
-        self.consent_text = consent_text
-        self.fields["consent"].label = consent_text
+        self.set_consent(consent_text)
+
+    def relabel(self, name: str, label: str, help_text: str | None = None) -> None:
+        """Change a field's label (and help text) after ``__init__``: django-dsfr's form builds
+        the bound fields in its ``__init__``, which copy the label; both are set here."""
+        for target in (self.fields[name], self[name]):
+            target.label = label
+            if help_text is not None:
+                target.help_text = help_text
+
+    def set_consent(self, text: str) -> None:
+        """The sentence the signer accepts: shown on the form, and what ``sign()`` must keep
+        (pass ``form.consent_text`` to it)."""
+        self.consent_text = text
+        self.relabel("consent", text)
 
     def clean_typed_name(self):
         name = " ".join(self.cleaned_data["typed_name"].split())
@@ -134,7 +166,7 @@ def sign(
     if len(typed_name) < 2:
         raise ValidationError({"typed_name": "Saisissez votre nom pour signer."})
     single_line_text(typed_name)
-    strokes = drawing or []
+    strokes = parse_drawing(json.dumps(drawing)) if drawing else []
     address, agent = _client(request)
     signature = Signature(
         document=document,

@@ -4,6 +4,7 @@ from .assets import Asset, AssetEvent, Incident
 from .audits import ClassAudit, SchoolAudit, SocleAuditSource
 from .catalogue import Category, DeviceModel, KitItem, KitTemplate
 from .deployments import Allocation, Campaign, SchoolTally, Signoff
+from .handovers import Handover, HandoverKind
 from .orders import Invoice, Order, OrderLine, Supplier
 
 __all__ = [
@@ -14,6 +15,8 @@ __all__ = [
     "Category",
     "ClassAudit",
     "DeviceModel",
+    "Handover",
+    "HandoverKind",
     "Incident",
     "Invoice",
     "KitItem",

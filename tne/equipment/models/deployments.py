@@ -183,7 +183,9 @@ class Signoff(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    signature = models.OneToOneField(
+    # A ForeignKey, not one-to-one: a bulk co-signature is one signature over one document that
+    # lists every installation it co-signs, and each of them has its own sign-off.
+    signature = models.ForeignKey(
         Signature, verbose_name="signature", on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField("le", auto_now_add=True)
@@ -197,6 +199,14 @@ class Signoff(models.Model):
                 condition=~Q(decision=SignoffDecision.REFUSED) | ~Q(remarks=""),
                 name="equipment_refusal_has_reason",
                 violation_error_message="Un refus doit dire son motif.",
+            ),
+            # Each party accepts an installation once (the services lock the allocation row;
+            # this is the database's word on it).
+            models.UniqueConstraint(
+                fields=["allocation", "party"],
+                condition=Q(decision=SignoffDecision.ACCEPTED),
+                name="equipment_signoff_one_acceptance_per_party",
+                violation_error_message="Cette installation est déjà validée par cette partie.",
             ),
         ]
 

@@ -6,6 +6,8 @@
     var canvas = pad.querySelector("canvas");
     var field = document.getElementById(pad.dataset.target);
     if (!canvas || !field || !window.PointerEvent) return;
+    // No pointer on this device (a keyboard, a screen reader, a TV): the pad stays hidden.
+    if (window.matchMedia && window.matchMedia("(any-pointer: none)").matches) return;
     pad.hidden = false;
     var context = canvas.getContext("2d");
     var strokes = [];
@@ -20,6 +22,7 @@
               Math.max(0, Math.min(100, Math.round(y * 10) / 10))];
     }
     canvas.addEventListener("pointerdown", function (event) {
+      event.preventDefault();
       canvas.setPointerCapture(event.pointerId);
       current = [point(event)];
       strokes.push(current);
