@@ -126,7 +126,7 @@ def campaign_create(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"La campagne « {campaign} » est créée.")
+            messages.success(request, f"La campagne «\u00a0{campaign}\u00a0» est créée.")
             return redirect("equipment:campaign_allocate", campaign_id=campaign.pk)
     title = "Nouvelle campagne"
     context = {
