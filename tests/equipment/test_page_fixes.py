@@ -1,0 +1,73 @@
+"""What the equipment e2e journey found in the pages, pinned down: the ledger's filter shows the
+measure and node of the ledger it sits over (defaults included), and the date inputs show their
+value in the form a ``type=date`` input reads (AAAA-MM-JJ)."""
+
+import datetime
+import re
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import Role, user_with_role
+from tne.equipment.deployment_forms import StepForm
+from tne.equipment.forms.assets import AssetCreateForm
+
+from .factories import EnvelopeFactory, measure
+
+
+@pytest.fixture
+def coordinator(tree):
+    return user_with_role(Role.COORDINATOR, tree.aisne)
+
+
+def _selected(html: str, name: str) -> str:
+    """The value of the selected option of the select ``name`` ("" when none is)."""
+    select = re.search(rf'<select name="{name}".*?</select>', html, re.S).group(0)
+    chosen = re.search(r'<option value="([^"]*)"[^>]*selected', select)
+    return chosen.group(1) if chosen else ""
+
+
+def test_the_ledger_filter_shows_the_default_measure_and_node_it_displays(
+    client, tree, coordinator
+):
+    EnvelopeFactory(node=tree.aisne, measure=measure("M5"), amount=Decimal("1000"))
+    client.force_login(coordinator)
+
+    html = client.get(reverse("equipment:ledger")).content.decode()
+
+    assert _selected(html, "measure") == str(measure("M5").pk)
+    assert _selected(html, "node") == str(tree.aisne.pk)
+
+
+def test_the_ledger_filter_keeps_a_chosen_measure_and_fills_the_node_left_blank(
+    client, tree, coordinator
+):
+    EnvelopeFactory(node=tree.aisne, measure=measure("M4"), amount=Decimal("1000"))
+    client.force_login(coordinator)
+
+    response = client.get(reverse("equipment:ledger") + f"?measure={measure('M4').pk}&node=")
+
+    assert response.context["ledger"].measure.code == "M4"
+    html = response.content.decode()
+    assert _selected(html, "measure") == str(measure("M4").pk)
+    assert _selected(html, "node") == str(tree.aisne.pk)
+
+
+def test_an_outsiders_node_is_still_refused_and_not_shown(client, tree, coordinator):
+    client.force_login(coordinator)
+
+    response = client.get(reverse("equipment:ledger") + f"?node={tree.vdo.pk}")
+
+    assert response.context["ledger"].node == tree.aisne
+    assert f'value="{tree.vdo.pk}" selected' not in response.content.decode()
+
+
+def test_the_step_date_starts_at_today_in_the_form_a_date_input_reads():
+    html = str(StepForm()["on"])
+    assert f'value="{datetime.date.today():%Y-%m-%d}"' in html
+
+
+def test_the_warranty_end_renders_as_a_date_input_reads():
+    field = AssetCreateForm.base_fields["warranty_ends_on"]
+    assert field.widget.format_value(datetime.date(2029, 3, 1)) == "2029-03-01"
