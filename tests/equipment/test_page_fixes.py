@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from tests.factories import Role, user_with_role
+from tests.factories import Role, SchoolFactory, SchoolYearFactory, user_with_role
 from tne.equipment.deployment_forms import StepForm
 from tne.equipment.forms.assets import AssetCreateForm
 
@@ -71,3 +71,22 @@ def test_the_step_date_starts_at_today_in_the_form_a_date_input_reads():
 def test_the_warranty_end_renders_as_a_date_input_reads():
     field = AssetCreateForm.base_fields["warranty_ends_on"]
     assert field.widget.format_value(datetime.date(2029, 3, 1)) == "2029-03-01"
+
+
+def test_a_school_page_links_to_its_own_audit_register_and_installations(client, tree):
+    SchoolYearFactory()  # The audit is of the current school year.
+    school = SchoolFactory(commune=tree.laon)
+    head = user_with_role(Role.SCHOOL_HEAD, school)
+    coordinator = user_with_role(Role.COORDINATOR, tree.aisne)
+    client.force_login(head)
+
+    links = client.get(reverse("equipment:school", args=[school.pk])).context["links"]
+
+    assert links["sign"] == f"{reverse('equipment:signoff_list')}?todo=sign&q={school.uai}"
+    for name in ("audit", "assets", "sign"):
+        assert client.get(links[name]).status_code == 200, name
+    assets = client.get(links["assets"]).context
+    assert assets["form"].cleaned_data["ecole"] == str(school.pk)
+    client.force_login(coordinator)
+    links = client.get(reverse("equipment:school", args=[school.pk])).context["links"]
+    assert links["sign"] == ""  # A coordinator does not sign for a school.

@@ -185,8 +185,7 @@ def campaign_detail(request, campaign_id: int):
         "can_allocate": _allocates_in(user, campaign),
         "can_step": can_manage_assets(user),
         "can_order": can_order(user),
-        # The orders' page of the campaign (the orders area): its literal path.
-        "order_url": f"{reverse('equipment:campaign_list')}{campaign.pk}/commander/",
+        "order_url": reverse("equipment:campaign_order", args=[campaign.pk]),
         "step_form": StepForm(),
         "export_query": f"?{query.urlencode()}" if query else "",
         "formats": FORMATS,
