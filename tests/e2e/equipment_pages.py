@@ -283,6 +283,10 @@ class SchoolEquipmentPage(BasePage):
         page.goto(f"{ROOT}ecoles/{school_id}/")
         return cls(page)
 
+    def to_sign(self) -> "InstallationsPage":
+        self.main.get_by_role("link", name="Installations à valider").click()
+        return InstallationsPage(self.page)
+
 
 class AssetListPage(BasePage):
     PATH = r"/equipement/materiels/"

@@ -220,9 +220,12 @@ def test_a_kit_goes_from_a_campaign_to_signed_installations_and_the_figures_move
     # --- The head of the école signs one installation by typed name and consent.
     signed = Allocation.objects.filter(school=school).order_by("pk").first()
     log_in_as(page, pilot["head"])
-    SchoolEquipmentPage.open(page, school.pk)
+    school_page = SchoolEquipmentPage.open(page, school.pk)
     shoot(page, "head-school")
-    listing = InstallationsPage.open(page, todo="sign")
+    listing = school_page.to_sign()
+    expect(listing.main.locator("#installations tbody tr")).to_have_count(
+        len(CLASSES[YVES_BRES_UAI])
+    )
     expect(listing.row(signed.pk)).to_contain_text("À valider")
     sign = listing.sign(signed.pk)
     shoot(page, "head-signoff")
