@@ -299,3 +299,16 @@ def test_a_bulk_co_signature_is_all_or_nothing(place):
         )
     with pytest.raises(ValidationError):
         signoffs.cosign_installations(allocation_ids=[], actor=place.laon_officer, typed_name="L")
+
+
+def test_a_photo_is_not_left_behind_when_the_decision_fails(place, monkeypatch, settings):
+    allocation = installed(place.school)
+
+    def broken(school_ids):
+        raise RuntimeError("panne")
+
+    monkeypatch.setattr(signoffs, "recount_schools", broken)
+    with pytest.raises(RuntimeError):
+        accept(place, allocation, photo=SimpleUploadedFile("p.png", PHOTO_PNG))
+    folder = settings.MEDIA_ROOT / "installations"
+    assert not folder.exists() or not any(path.is_file() for path in folder.rglob("*"))

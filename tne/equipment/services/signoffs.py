@@ -212,9 +212,21 @@ def decide_installation(
         report=document,
         signature=signature,
     )
+    signoff.full_clean(exclude=["photo"])
     if photo is not None:
         signoff.photo.save(f"installation-{allocation.pk}.{extension}", photo, save=False)
-    signoff.full_clean(exclude=["photo"])
+    try:
+        _conclude_decision(allocation, signoff, accept=accept, now=now, actor=actor, source=source)
+    except Exception:
+        if signoff.photo:  # written before the transaction ends: not left behind on a failure
+            signoff.photo.delete(save=False)
+        raise
+    return signoff
+
+
+def _conclude_decision(allocation, signoff, *, accept, now, actor, source) -> None:
+    """The writes a decision concludes: the sign-off, the allocation's step, its devices, the
+    trail and the tallies."""
     signoff.save()
     old_status = allocation.status
     if accept:
@@ -235,7 +247,6 @@ def decide_installation(
         changes={"status": [old_status, allocation.status]},
     )
     recount_schools([allocation.school_id])
-    return signoff
 
 
 def _install_devices(allocation: Allocation, *, actor) -> None:
