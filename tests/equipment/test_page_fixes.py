@@ -3,6 +3,7 @@ measure and node of the ledger it sits over (defaults included), and the date in
 value in the form a ``type=date`` input reads (AAAA-MM-JJ)."""
 
 import datetime
+import html
 import re
 from decimal import Decimal
 
@@ -90,3 +91,29 @@ def test_a_school_page_links_to_its_own_audit_register_and_installations(client,
     client.force_login(coordinator)
     links = client.get(reverse("equipment:school", args=[school.pk])).context["links"]
     assert links["sign"] == ""  # A coordinator does not sign for a school.
+
+
+def test_the_errors_of_a_refused_delivery_file_follow_french_typography(
+    client, tree, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.typography import typography_problems
+
+    from .delivery_helpers import HEADER, committed_order
+    from .test_delivery_import import ACCEPTANCE
+
+    settings.MEDIA_ROOT = tmp_path
+    committed_order(tree.aisne, lines=(("ASUS-BR1100", 2),))
+    client.force_login(user_with_role(Role.TECHNICIAN, tree.aisne))
+    content = ("\n".join([HEADER, *ACCEPTANCE]) + "\n").encode()
+
+    response = client.post(
+        reverse("equipment:delivery_import"),
+        {"file": SimpleUploadedFile("livraison.csv", content, content_type="text/csv")},
+    )
+
+    table = re.search(r"<table>.*?</table>", response.content.decode(), re.S).group(0)
+    cells = re.findall(r"<td>([^<]*)</td></tr>", table)
+    assert len(cells) == 4
+    assert typography_problems(" ".join(html.unescape(cell) for cell in cells)) == []

@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tne.core.formats import fr_typo
 from tne.core.pages import breadcrumb, paginate
 from tne.core.rowerrors import ImportFileError
 from tne.core.scope import scope_of
@@ -284,7 +285,7 @@ def campaign_allocate(request, campaign_id: int):
                     campaign=campaign, selection=selection, actor=request.user
                 )
             except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
+                messages.error(request, fr_typo(" ".join(exc.messages)))
                 plan = None
     title = f"Affecter le kit — {campaign.name}"
     context = {
@@ -354,7 +355,7 @@ def campaign_step(request, campaign_id: int, action: str):
     try:
         result = service(allocation_ids=ids, on=form.cleaned_data["on"], actor=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, fr_typo(" ".join(exc.messages)))
         return redirect(back)
     text = f"{result.done} affectation(s) {word}(s)."
     if result.skipped:
@@ -382,7 +383,7 @@ def campaign_cancel(request, campaign_id: int):
         try:
             result = deployments.cancel(allocation_ids=ids, actor=request.user)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            messages.error(request, fr_typo(" ".join(exc.messages)))
             return redirect(back)
         text = f"{result.done} affectation(s) annulée(s)."
         if result.skipped:

@@ -236,7 +236,7 @@ def order_line_delete(request, order_id: int, line_id: int):
     try:
         services.remove_line(actor=request.user, line=line)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, fr_typo(" ".join(error.messages)))
     else:
         messages.success(request, "La ligne est retirée.")
     return redirect("equipment:order_detail", order_id=order.pk)
