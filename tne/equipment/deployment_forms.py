@@ -105,8 +105,8 @@ class AllocateBySchoolForm(DsfrBaseForm):
 class AllocateByFileForm(DsfrBaseForm):
     file = forms.FileField(
         label="Fichier CSV",
-        help_text="En-tête « uai;classe » (séparateur « ; » ou « , »), une classe de l'année en "
-        "cours par ligne.",
+        help_text="En-tête «\u00a0uai;classe\u00a0» (séparateur «\u00a0;\u00a0» ou "
+        "«\u00a0,\u00a0»), une classe de l'année en cours par ligne.",
     )
 
     def __init__(self, data=None, files=None, **kwargs):
@@ -121,7 +121,9 @@ class AllocateByFileForm(DsfrBaseForm):
 
 class StepForm(DsfrBaseForm):
     on = forms.DateField(
-        label="Date", widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+        label="Date",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        initial=timezone.localdate,
     )
 
 

@@ -114,7 +114,9 @@ class AssetCreateForm(DsfrBaseForm):
         ],
     )
     warranty_ends_on = forms.DateField(
-        label="Fin de garantie", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="Fin de garantie",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     note = forms.CharField(
         label="Note", required=False, max_length=255, validators=[single_line_text]

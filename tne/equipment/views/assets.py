@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tne.core.documents import file_response
+from tne.core.formats import fr_typo
 from tne.core.pages import breadcrumb, paginate
 from tne.core.scope import scope_of
 from tne.territory.enums import NodeKind
@@ -151,7 +152,7 @@ def _crumbs(current: str, *links) -> dict:
 
 
 def _error_text(error: ValidationError) -> str:
-    return " ".join(error.messages)
+    return fr_typo(" ".join(error.messages))
 
 
 def _decorate(asset: Asset) -> Asset:

@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tne.core.formats import fr_typo
 from tne.core.pages import breadcrumb, paginate
 from tne.core.rowerrors import ImportFileError
 from tne.core.scope import scope_of
@@ -126,7 +127,7 @@ def campaign_create(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"La campagne « {campaign} » est créée.")
+            messages.success(request, f"La campagne «\u00a0{campaign}\u00a0» est créée.")
             return redirect("equipment:campaign_allocate", campaign_id=campaign.pk)
     title = "Nouvelle campagne"
     context = {
@@ -185,8 +186,7 @@ def campaign_detail(request, campaign_id: int):
         "can_allocate": _allocates_in(user, campaign),
         "can_step": can_manage_assets(user),
         "can_order": can_order(user),
-        # The orders' page of the campaign (the orders area): its literal path.
-        "order_url": f"{reverse('equipment:campaign_list')}{campaign.pk}/commander/",
+        "order_url": reverse("equipment:campaign_order", args=[campaign.pk]),
         "step_form": StepForm(),
         "export_query": f"?{query.urlencode()}" if query else "",
         "formats": FORMATS,
@@ -285,7 +285,7 @@ def campaign_allocate(request, campaign_id: int):
                     campaign=campaign, selection=selection, actor=request.user
                 )
             except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
+                messages.error(request, fr_typo(" ".join(exc.messages)))
                 plan = None
     title = f"Affecter le kit — {campaign.name}"
     context = {
@@ -355,7 +355,7 @@ def campaign_step(request, campaign_id: int, action: str):
     try:
         result = service(allocation_ids=ids, on=form.cleaned_data["on"], actor=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, fr_typo(" ".join(exc.messages)))
         return redirect(back)
     text = f"{result.done} affectation(s) {word}(s)."
     if result.skipped:
@@ -383,7 +383,7 @@ def campaign_cancel(request, campaign_id: int):
         try:
             result = deployments.cancel(allocation_ids=ids, actor=request.user)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            messages.error(request, fr_typo(" ".join(exc.messages)))
             return redirect(back)
         text = f"{result.done} affectation(s) annulée(s)."
         if result.skipped:

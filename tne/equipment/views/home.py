@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.urls import reverse
 
+from tne.core.pages import breadcrumb
 from tne.core.scope import holds
 
 from .. import perms
@@ -171,5 +172,6 @@ def sections_for(user) -> list[tuple[str, list[dict]]]:
 @login_required
 def index(request):
     if not (perms.can_view_equipment(request.user) or perms.can_view_progress(request.user)):
-        raise PermissionDenied
-    return render(request, "equipment/index.html", {"sections": sections_for(request.user)})
+        raise PermissionDenied("L'équipement des écoles est réservé aux agents de leur périmètre.")
+    context = {"sections": sections_for(request.user), "breadcrumb_data": breadcrumb("Équipement")}
+    return render(request, "equipment/index.html", context)

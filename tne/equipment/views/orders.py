@@ -236,7 +236,7 @@ def order_line_delete(request, order_id: int, line_id: int):
     try:
         services.remove_line(actor=request.user, line=line)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, fr_typo(" ".join(error.messages)))
     else:
         messages.success(request, "La ligne est retirée.")
     return redirect("equipment:order_detail", order_id=order.pk)
@@ -398,9 +398,27 @@ def _ledger(request):
         measure, node = form.cleaned_data.get("measure"), form.cleaned_data.get("node")
     measure = measure or equipment_measures().filter(code="M5").first()
     node = node or ledgers.default_node(request.user)
+    form = _showing(request, form, measure=measure, node=node)
     if node is None or measure is None:
         return form, None
     return form, ledgers.ledger_for(measure=measure, node=node)
+
+
+def _showing(request, form, *, measure, node):
+    """The filter form showing the measure and node of the ledger below it, defaults included:
+    a form left on « M4 » and « --------- » over the M5 ledger of Aisne would switch to another
+    ledger when « Afficher » is pressed."""
+    shown = {"measure": measure.pk if measure else None, "node": node.pk if node else None}
+    if not form.is_bound:
+        form.initial = shown
+        return form
+    if not form.is_valid() or all(form.cleaned_data.get(name) for name in shown):
+        return form
+    data = request.GET.copy()
+    for name, value in shown.items():
+        if not data.get(name) and value is not None:
+            data[name] = str(value)
+    return LedgerFilterForm(data, user=request.user)
 
 
 @login_required

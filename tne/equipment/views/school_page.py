@@ -15,7 +15,7 @@ from tne.territory.models import School, SchoolClass, SchoolYear, class_order_ke
 
 from ..enums import AllocationStatus
 from ..models import Allocation, Asset, ClassAudit, Incident, SchoolAudit
-from ..perms import VIEW, can_view_equipment
+from ..perms import VIEW, can_sign_installation, can_view_equipment
 
 AUDIT_FIELDS = (
     "has_display",
@@ -86,11 +86,14 @@ def school_equipment(request, school_id: int):
         "asset_count": len(assets),
         "open_incidents": open_incidents,
         "audit": audit,
-        # The pages of the other areas of equipment (literal paths where not on this branch).
+        # The pages of the other areas of equipment about this school.
         "links": {
-            "audit": f"{reverse('equipment:index')}audits/ecoles/{school.pk}/",
-            "assets": f"{reverse('equipment:index')}materiels/?school={school.pk}",
+            "audit": reverse("equipment:audit_school", args=[school.pk]),
+            "assets": f"{reverse('equipment:asset_list')}?ecole={school.pk}",
             "territory": reverse("territory:school_detail", args=[school.uai]),
+            "sign": f"{reverse('equipment:signoff_list')}?todo=sign&q={school.uai}"
+            if can_sign_installation(user, school)
+            else "",
         },
     }
     return render(request, "equipment/campaigns/school.html", context)

@@ -24,6 +24,7 @@ from openpyxl import Workbook
 
 from tne.core import exports
 from tne.core.documents import file_response
+from tne.core.formats import fr_typo
 from tne.core.pages import breadcrumb, paginate
 from tne.core.scope import holds, scope_of
 from tne.core.signing import SignatureForm
@@ -302,7 +303,7 @@ def teacher_allocate(request, staff_id: int):
     try:
         services.allocate_kit(staff_id=staff.pk, actor=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, fr_typo(" ".join(error.messages)))
     else:
         messages.success(
             request, "Le kit «\u00a0Équipement nouvel enseignant\u00a0» lui est affecté."
