@@ -216,7 +216,7 @@ def main(argv=None) -> int:
     equipment_context = {
         "title": f"Équipement (M5), mesures du {today}, échelle {mode}",
         "machine": {
-            **described,
+            **{k: v for k, v in described.items() if not k.startswith("Charge moyenne")},
             "Charge moyenne (1 min) avant / après les pages / après les traitements": (
                 f"{load_before[0]:.1f} / {load_pages[0]:.1f} / {load_after[0]:.1f}"
             ),
