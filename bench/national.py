@@ -153,24 +153,37 @@ def main(argv=None) -> int:
     for line in skipped:
         print(line, file=sys.stderr)
     territory_scenarios = [] if args.equipment_pages else scenarios.build(people, departement)
-    for scenario in territory_scenarios + equipment_scenarios:
-        user = people["national" if scenario.who == "national" else "coordination"]
-        started = time.perf_counter()
-        measured = timing.measure(
-            timing.client_for(user), scenario, runs=args.runs, warmup=args.warmup
+
+    def client(scenario):
+        return timing.client_for(
+            people["national" if scenario.who == "national" else "coordination"]
         )
-        measures.append(measured)
+
+    def say(measured, seconds=None):
         figures = (
             f"médiane {measured.median:.1f} ms, p95 {measured.p95:.1f} ms, "
             f"{measured.queries} requêtes"
             if measured.ok
             else measured.verdict
         )
+        took = f" ({seconds:.1f} s)" if seconds is not None else ""
         print(
-            f"{scenario.page} — {scenario.who} : {figures} ({time.perf_counter() - started:.1f} s)",
+            f"{measured.scenario.page} — {measured.scenario.who} : {figures}{took}",
             file=sys.stderr,
             flush=True,
         )
+
+    for scenario in territory_scenarios:
+        started = time.perf_counter()
+        measured = timing.measure(client(scenario), scenario, runs=args.runs, warmup=args.warmup)
+        measures.append(measured)
+        say(measured, time.perf_counter() - started)
+    # The equipment pages in rounds (one request of each per round), against bursts of load.
+    for measured in timing.measure_rounds(
+        [(client(s), s) for s in equipment_scenarios], runs=args.runs, warmup=args.warmup
+    ):
+        measures.append(measured)
+        say(measured)
 
     equipment_measures = measures[len(measures) - len(equipment_scenarios) :]
     measures = measures[: len(measures) - len(equipment_scenarios)]
