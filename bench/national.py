@@ -48,6 +48,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         action="store_true",
         help="s'arrête après l'étape de l'équipement (chargement seulement, sans mesure)",
     )
+    parser.add_argument(
+        "--equipment-pages",
+        action="store_true",
+        help="ne mesure que l'équipement (ses pages, l'import de livraison, les étiquettes) ; "
+        "avec --write-docs, ne réécrit que sa section",
+    )
     return parser.parse_args(argv)
 
 
@@ -146,27 +152,42 @@ def main(argv=None) -> int:
     equipment_scenarios, skipped = equipment_step.scenarios(departement)
     for line in skipped:
         print(line, file=sys.stderr)
-    for scenario in scenarios.build(people, departement) + equipment_scenarios:
-        user = people["national" if scenario.who == "national" else "coordination"]
-        started = time.perf_counter()
-        measured = timing.measure(
-            timing.client_for(user), scenario, runs=args.runs, warmup=args.warmup
+    territory_scenarios = [] if args.equipment_pages else scenarios.build(people, departement)
+
+    def client(scenario):
+        return timing.client_for(
+            people["national" if scenario.who == "national" else "coordination"]
         )
-        measures.append(measured)
+
+    def say(measured, seconds=None):
         figures = (
             f"médiane {measured.median:.1f} ms, p95 {measured.p95:.1f} ms, "
             f"{measured.queries} requêtes"
             if measured.ok
             else measured.verdict
         )
+        took = f" ({seconds:.1f} s)" if seconds is not None else ""
         print(
-            f"{scenario.page} — {scenario.who} : {figures} ({time.perf_counter() - started:.1f} s)",
+            f"{measured.scenario.page} — {measured.scenario.who} : {figures}{took}",
             file=sys.stderr,
             flush=True,
         )
 
+    for scenario in territory_scenarios:
+        started = time.perf_counter()
+        measured = timing.measure(client(scenario), scenario, runs=args.runs, warmup=args.warmup)
+        measures.append(measured)
+        say(measured, time.perf_counter() - started)
+    # The equipment pages in rounds (one request of each per round), against bursts of load.
+    for measured in timing.measure_rounds(
+        [(client(s), s) for s in equipment_scenarios], runs=args.runs, warmup=args.warmup
+    ):
+        measures.append(measured)
+        say(measured)
+
     equipment_measures = measures[len(measures) - len(equipment_scenarios) :]
     measures = measures[: len(measures) - len(equipment_scenarios)]
+    load_pages = os.getloadavg()
     step("Import de livraison et planche d'étiquettes")
     jobs, job_skipped = equipment_step.run_jobs()
     for line in job_skipped:
@@ -201,20 +222,51 @@ def main(argv=None) -> int:
         "runs": args.runs,
         "command": "make bench" + (" (--quick)" if args.quick else ""),
     }
+    command = (
+        "DATABASE_URL=postgres://tne:tne@127.0.0.1:5432/tne_bench DEBUG=1 "
+        ".venv/bin/python bench/national.py " + " ".join(sys.argv[1:] if argv is None else argv)
+    ).strip()
+    equipment_context = {
+        "title": f"Équipement (M5), mesures du {today}, échelle {mode}",
+        "machine": {
+            **{k: v for k, v in described.items() if not k.startswith("Charge moyenne")},
+            "Charge moyenne (1 min) avant / après les pages / après les traitements": (
+                f"{load_before[0]:.1f} / {load_pages[0]:.1f} / {load_after[0]:.1f}"
+            ),
+        },
+        "command": command,
+        "runs": args.runs,
+    }
     equipment_text = equipment_step.report_section(
-        equipment, equipment_measures, jobs, skipped + job_skipped
+        equipment, equipment_measures, jobs, skipped + job_skipped, **equipment_context
     )
-    text = report.render(**rendered, plans=plans) + "\n\n" + equipment_text
+    equipment_plans = equipment_step.slow_queries(equipment_measures, plans)
+    if args.equipment_pages:
+        text = equipment_text + ("\n\n" + equipment_plans if equipment_plans else "")
+    else:
+        text = (
+            report.render(**rendered, plans=plans)
+            + "\n\n"
+            + equipment_text
+            + ("\n\n" + equipment_plans if equipment_plans else "")
+        )
     print(text)
-    name = f"national-quick-{today}.md" if args.quick else f"national-{today}.md"
+    prefix = "equipment" if args.equipment_pages else "national"
+    name = f"{prefix}-quick-{today}.md" if args.quick else f"{prefix}-{today}.md"
     target = Path(settings.VAR_DIR) / "bench" / name
     report.write_report(text, target)
     print(f"\nRapport écrit dans {target}", file=sys.stderr)
     if args.write_docs:
         # The plans stay in the report under var/: the doc keeps the figures readable.
+        doc = REPO / "docs" / "benchmarks.md"
+        if not args.equipment_pages:
+            report.update_docs(report.render(**rendered, plans={}), doc)
         report.update_docs(
-            report.render(**rendered, plans={}) + "\n\n" + equipment_text,
-            REPO / "docs" / "benchmarks.md",
+            equipment_text,
+            doc,
+            start=equipment_step.DOC_START,
+            end=equipment_step.DOC_END,
+            heading="## Mesures de l'équipement",
         )
         print("docs/benchmarks.md mis à jour.", file=sys.stderr)
     return 0

@@ -166,12 +166,21 @@ def write_report(text: str, path: Path) -> None:
     path.write_text(text + "\n", encoding="utf-8")
 
 
-def update_docs(text: str, doc: Path) -> None:
+def update_docs(
+    text: str,
+    doc: Path,
+    *,
+    start: str = START,
+    end: str = END,
+    heading: str = "## Mesures",
+) -> None:
+    """Replaces what lies between ``start`` and ``end`` in ``doc`` by ``text`` (or appends the
+    block under ``heading``)."""
     content = doc.read_text(encoding="utf-8") if doc.exists() else ""
-    block = f"{START}\n{text}\n{END}"
-    if START in content and END in content:
-        pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.DOTALL)
+    block = f"{start}\n{text}\n{end}"
+    if start in content and end in content:
+        pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.DOTALL)
         content = pattern.sub(lambda _: block, content)
     else:
-        content = content.rstrip() + "\n\n## Mesures\n\n" + block + "\n"
+        content = content.rstrip() + f"\n\n{heading}\n\n" + block + "\n"
     doc.write_text(content, encoding="utf-8")

@@ -85,7 +85,8 @@ def _get(client: Client, scenario: Scenario):
     return response
 
 
-def measure(client: Client, scenario: Scenario, *, runs: int, warmup: int) -> Measure:
+def _prepare(client: Client, scenario: Scenario, warmup: int) -> Measure:
+    """The warm-up requests, then one with its SQL queries captured."""
     result = Measure(scenario)
     try:
         for _ in range(max(warmup, 1)):
@@ -105,15 +106,41 @@ def measure(client: Client, scenario: Scenario, *, runs: int, warmup: int) -> Me
         ((float(q["time"]) * 1000, q["sql"]) for q in captured.captured_queries),
         reverse=True,
     )[:3]
+    return result
+
+
+def _time_once(client: Client, result: Measure) -> None:
+    started, cpu_started = time.perf_counter(), time.process_time()
+    _get(client, result.scenario)
+    result.timings_ms.append((time.perf_counter() - started) * 1000)
+    result.cpu_ms.append((time.process_time() - cpu_started) * 1000)
+
+
+def measure(client: Client, scenario: Scenario, *, runs: int, warmup: int) -> Measure:
+    result = _prepare(client, scenario, warmup)
+    if result.status != 200:
+        return result
     deadline = time.perf_counter() + SCENARIO_TIME_LIMIT
     for _ in range(runs):
-        started, cpu_started = time.perf_counter(), time.process_time()
-        _get(client, scenario)
-        result.timings_ms.append((time.perf_counter() - started) * 1000)
-        result.cpu_ms.append((time.process_time() - cpu_started) * 1000)
+        _time_once(client, result)
         if time.perf_counter() > deadline:
             break
     return result
+
+
+def measure_rounds(pairs: list[tuple[Client, Scenario]], *, runs: int, warmup: int) -> list:
+    """:func:`measure` for each ``(client, scenario)``, but the timed requests in rounds (one of
+    each scenario per round): on a machine shared with other work, a burst of load spreads over
+    every page instead of falling on the few measured at that moment."""
+    results = [_prepare(client, scenario, warmup) for client, scenario in pairs]
+    timed = [(c, r) for (c, _), r in zip(pairs, results, strict=True) if r.status == 200]
+    deadline = time.perf_counter() + SCENARIO_TIME_LIMIT * max(len(timed), 1)
+    for _ in range(runs):
+        for client, result in timed:
+            _time_once(client, result)
+        if time.perf_counter() > deadline:
+            break
+    return results
 
 
 def explain(sql: str) -> str:

@@ -76,3 +76,36 @@ def test_a_second_run_once_recorded_writes_nothing(loaded):
     state.write("equipment", result)
     assert equipment.synthesise(year) == {}
     assert Asset.objects.count() == result["assets"]
+
+
+def test_its_tallies_carry_the_places_of_their_school(loaded):
+    tallies = SchoolTally.objects.select_related("school")
+    assert tallies.exists()
+    for tally in tallies:
+        assert tally.departement_id == tally.school.departement_id
+        assert tally.commune_id == tally.school.commune_id
+        assert tally.circonscription_id == tally.school.circonscription_id
+
+
+def test_its_pages_answer_with_the_parameters_of_the_list(loaded):
+    """Every equipment scenario answers 200 to its profile, and the filtered lists show rows
+    (a parameter the list does not read would show the unfiltered list, or nothing)."""
+    from bench import timing, users
+
+    people = users.bench_users()
+    departement = users.coordinated_departement()
+    scenarios, skipped = equipment.scenarios(departement)
+    assert not skipped
+    assert {s.who for s in scenarios} == {"national", f"coordination {departement.code}"}
+    for scenario in scenarios:
+        user = people["national" if scenario.who == "national" else "coordination"]
+        response = timing.client_for(user).get(scenario.url)
+        assert response.status_code == 200, scenario
+        if "materiels" in scenario.url:
+            assert '<tr id="asset-' in response.content.decode(), scenario
+    school_filtered = next(s for s in scenarios if "ecole=" in s.url and "etat=" in s.url)
+    html = timing.client_for(people["national"]).get(school_filtered.url).content.decode()
+    school = Asset.objects.get(pk=int(html.split('<tr id="asset-')[1].split('"')[0])).school
+    assert f"ecole={school.pk}" in school_filtered.url or f"ecole={school.uai}" in (
+        school_filtered.url
+    )

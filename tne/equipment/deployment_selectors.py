@@ -245,9 +245,9 @@ def measure_progress(
     targets = {}
     if period is not None:
         targets = dict(
-            Target.objects.filter(
-                measure=measure, period=period, node_id__in=[node.pk, *children]
-            ).values_list("node_id", "count")
+            Target.objects.filter(measure=measure, period=period, node_id__in=[node.pk, *children])
+            .order_by()  # the default ordering would join the measure, node and period
+            .values_list("node_id", "count")
         )
     total.target = targets.get(node.pk)
     for pk, row in rows.items():

@@ -9,6 +9,7 @@ incident ``equipment.report_incident`` on its school. Each permission is checked
 grants: a school head here who is a technician there manages only there."""
 
 from datetime import date
+from html import escape
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,6 +18,7 @@ from django.db import connection
 from django.http import Http404, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tne.core.documents import file_response
@@ -185,6 +187,51 @@ def _printable(value: str) -> str:
     return "".join(char for char in value if char >= " " and char != "\x7f")
 
 
+def _rows_html(assets, *, selectable: bool) -> SafeString:
+    """The rows of the list, each written by one f-string with every value escaped
+    (``html.escape``, what Django's ``escape`` does): the template loop of 50 rows cost about a
+    third of the page's time at national scale. ``selectable``: a check box per row."""
+    out = []
+    for asset in assets:
+        pk, tag = asset.pk, escape(asset.asset_tag)
+        select = (
+            '<td><div class="fr-checkbox-group fr-checkbox-group--sm">'
+            f'<input type="checkbox" name="asset" value="{pk}" id="select-{pk}">'
+            f'<label class="fr-label" for="select-{pk}"><span class="fr-sr-only">Choisir {tag}'
+            "</span></label></div></td>"
+            if selectable
+            else ""
+        )
+        model = asset.model
+        badge = f" fr-badge--{escape(asset.badge)}" if asset.badge else ""
+        if asset.school_id:
+            school = asset.school
+            url = reverse("territory:school_detail", args=[school.uai])
+            place = (
+                f'<a class="fr-link" href="{escape(url)}">{escape(school.name)}</a> '
+                f'<span class="fr-text--xs">({escape(school.uai)})</span>'
+            )
+            if asset.school_class_id:
+                place += f" — {escape(asset.school_class.name)}"
+        elif asset.stock_node_id:
+            place = f"Stock — {escape(asset.stock_node.name)}"
+        else:
+            place = "—"
+        detail = escape(reverse("equipment:asset_detail", args=[pk]))
+        out.append(
+            f'<tr id="asset-{pk}">{select}'
+            f'<th scope="row"><a class="fr-link" href="{detail}">{tag}</a></th>'
+            f"<td>{escape(asset.serial_number)}</td>"
+            f"<td>{escape(model.maker)} {escape(model.name)}<br>"
+            f'<span class="fr-text--xs">{escape(model.category.name)}</span></td>'
+            f'<td><p class="fr-badge fr-badge--sm fr-badge--no-icon{badge}">'
+            f"{escape(asset.get_state_display())}</p></td>"
+            f"<td>{place}</td></tr>"
+        )
+    # Every value above is escaped.
+    return mark_safe("\n".join(out))
+
+
 def _list_rows(rows):
     return rows.select_related("model__category", "school", "school_class", "stock_node").only(
         *LIST_FIELDS
@@ -262,6 +309,7 @@ def asset_list(request):
         "title": TITLE,
         "form": form,
         "assets": page,
+        "rows_html": _rows_html(page, selectable=manager),
         "filtered": bool(form.is_valid() and form.filters()),
         "previous_query": _query(request.GET, avant=page[0].asset_tag)
         if has_previous and page

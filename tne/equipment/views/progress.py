@@ -3,11 +3,14 @@ against the programme's target, one row per child node, and for a département a
 communes coloured by the share in service. Figures only (an evaluator reads it): no school,
 no person. Read from the per-school tallies in a handful of queries."""
 
+from html import escape
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
 from tne.core.pages import breadcrumb
@@ -21,6 +24,31 @@ from ..progress_map import progress_map
 
 TITLE = "Avancement des déploiements"
 MEASURES = ("M4", "M5", "M7")
+
+
+def _rows_html(progress) -> SafeString:
+    """The rows of the table, each written by one f-string with every value escaped
+    (``html.escape``, what Django's ``escape`` does): a département's hundreds of communes
+    cost the template loop (or ``format_html`` per cell) ≈ 30 ms at national scale."""
+    code = escape(progress.measure.code)
+    out = []
+    for row in progress.rows:
+        label = escape(row.label)
+        cells = "".join(f'<td class="tne-num">{escape(c)}</td>' for c in row.shown_cells)
+        percent = escape(row.percent_text)
+        share = (
+            f'<progress max="100" value="{percent}" aria-label="Part en service, {label}">'
+            f"{percent}&nbsp;%</progress> {percent}&nbsp;%"
+            if percent
+            else "—"
+        )
+        out.append(
+            f'<tr><th scope="row"><a href="?measure={code}&amp;node={escape(row.node_id_text)}">'
+            f'{label}</a></th>{cells}<td class="tne-num">{escape(row.target_text)}</td>'
+            f"<td>{share}</td></tr>"
+        )
+    # Every value above is escaped.
+    return mark_safe("\n".join(out))
 
 
 @login_required
@@ -56,6 +84,7 @@ def progress(request):
         "breadcrumb_data": breadcrumb(TITLE, ("Équipement", reverse("equipment:index"))),
         "form": form,
         "progress": result,
+        "rows_html": _rows_html(result),
         "steps": [(s, s.label) for s in selectors.STEPS],
         "chart": chart,
         "parent": node.parent
