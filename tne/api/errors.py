@@ -38,7 +38,7 @@ UNKNOWN_ADDRESS = (
     f"Adresse inconnue de l'API{NBSP}; les opérations sont décrites sur /api/ et dans "
     "/api/v1/openapi.json."
 )
-NOT_ALLOWED = f"Méthode non permise{NBSP}: l'API est en lecture seule (GET)."
+NOT_ALLOWED = f"Méthode non permise pour cette adresse{NBSP}: voyez la documentation de l'API."
 # What a non-JSON answer of the stack (ninja's 405, Django's CSRF 403…) becomes.
 STATUS_MESSAGES = {
     403: f"Accès refusé{NBSP}: requête refusée par le serveur.",
