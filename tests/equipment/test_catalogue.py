@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from tests.factories import Role, SchoolFactory, user_with_role
 from tne.core.audit import history_of
 from tne.core.formats import euros
+from tne.core.widgets import EurosField
 from tne.equipment import pricing
-from tne.equipment.form_fields import EurosField
 from tne.equipment.models import Category, DeviceModel, KitItem, KitTemplate
 from tne.equipment.services import catalogue as services
 

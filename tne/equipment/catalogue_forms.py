@@ -4,7 +4,8 @@ French decimal), a kit's line, a category's reference model."""
 from django import forms
 from dsfr.forms import DsfrBaseForm
 
-from .form_fields import EurosField
+from tne.core.widgets import EurosField
+
 from .models import Category, DeviceModel
 
 

@@ -11,6 +11,7 @@ from dsfr.forms import DsfrBaseForm
 from tne.core.scope import scope_of
 from tne.programme.models import Measure
 from tne.territory.enums import NodeKind, Stage
+from tne.territory.fields import NodeChoiceField
 from tne.territory.models import TerritoryNode
 
 from .enums import AllocationStatus
@@ -27,11 +28,6 @@ ALLOCATION_KINDS = (
 )
 UAI = re.compile(r"\b\d{7}[A-Za-z]\b")
 MAX_CSV_BYTES = 5 * 1024 * 1024
-
-
-class NodeChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{NodeKind(obj.kind).label} — {obj}"
 
 
 def allocation_nodes(user, under: TerritoryNode | None = None):

@@ -4,11 +4,13 @@ from django import forms
 from dsfr.forms import DsfrBaseForm
 
 from tne.core.scope import scope_of
+from tne.core.widgets import EurosField
+from tne.programme.fields import EnvelopeChoiceField
 from tne.programme.models import Envelope, Measure
+from tne.territory.fields import NodeChoiceField
 from tne.territory.models import TerritoryNode
 
 from .enums import OrderStatus
-from .form_fields import EnvelopeChoiceField, EurosField, NodeChoiceField
 from .models import DeviceModel, Supplier
 from .perms import ORDER, VIEW_PROGRESS
 

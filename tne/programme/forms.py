@@ -1,62 +1,17 @@
 """Forms of the programme pages: the filters of the list, a target, an envelope. The node of a
 target or an envelope is chosen among the nodes the user has authority on."""
 
-from decimal import Decimal
-
 from django import forms
-from django.core.exceptions import ValidationError
 from dsfr.forms import DsfrBaseForm
 
-from tne.core.formats import AmountError, parse_euros
-from tne.core.formats import euros as format_euros
-from tne.territory.enums import NodeKind
+from tne.core.widgets import EurosField
+from tne.territory.fields import NodeChoiceField
 from tne.territory.models import TerritoryNode
 
 from .enums import Unit
+from .fields import EnvelopeChoiceField
 from .models import Envelope, Measure, Period
 from .selectors import editable_envelope_nodes, editable_target_nodes, filter_nodes
-
-
-def node_label(node: TerritoryNode) -> str:
-    return f"{NodeKind(node.kind).label} — {node}"
-
-
-class NodeChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return node_label(obj)
-
-
-class EnvelopeChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        period = f" — {obj.period}" if obj.period_id else ""
-        return f"{obj.measure.code} — {obj.node}{period} ({format_euros(obj.amount)})"
-
-
-class EurosField(forms.Field):
-    """An amount in euros as people type it: « 9 000 000,00 », « 9000000.5 », « 1 234,50 € »."""
-
-    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
-
-    def prepare_value(self, value):
-        if isinstance(value, Decimal):
-            return format_euros(value).removesuffix("\u00a0€")
-        return value
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        if len(str(value)) > 30:
-            raise ValidationError("Ce montant est trop long.", code="invalid")
-        try:
-            amount = parse_euros(value)
-        except AmountError as exc:
-            raise ValidationError(
-                "Saisissez un montant en euros, par exemple « 9 000 000 » ou « 1 234,50 ».",
-                code="invalid",
-            ) from exc
-        if amount.as_tuple().exponent < -2:  # pragma: no cover - parse_euros refuses it
-            raise ValidationError("Au plus deux décimales (les centimes).")
-        return amount
 
 
 class ProgrammeFilterForm(DsfrBaseForm):
@@ -140,14 +95,3 @@ class EnvelopeForm(DsfrBaseForm):
         if parent is not None and parent.period_id and cleaned.get("period") is None:
             cleaned["period"] = parent.period
         return cleaned
-
-
-def add_model_errors(form: forms.Form, error: ValidationError) -> None:
-    """A model's ValidationError shown on the form fields it names (or above the form)."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, messages in error.message_dict.items():
-        target = field if field in form.fields else None
-        for message in messages:
-            form.add_error(target, message)

@@ -14,10 +14,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tne.core.scope import scope_of
+from tne.core.widgets import add_model_errors
 
 from . import services
 from .exports import FORMATS, envelopes_response, targets_response
-from .forms import EnvelopeForm, ProgrammeFilterForm, TargetForm, add_model_errors
+from .forms import EnvelopeForm, ProgrammeFilterForm, TargetForm
 from .models import Envelope, Measure, Target
 from .perms import (
     EDIT_ENVELOPES,

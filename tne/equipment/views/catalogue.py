@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tne.core.pages import breadcrumb, paginate
+from tne.core.widgets import add_model_errors
 
 from .. import pricing, tabular_exports
 from ..catalogue_forms import CatalogueFilterForm, KitItemForm, ModelForm, ReferenceModelForm
-from ..form_fields import add_model_errors
 from ..models import Category, DeviceModel, KitItem, KitTemplate
 from ..perms import can_edit_catalogue, can_view_equipment, can_view_progress
 from ..services import catalogue as services

@@ -14,12 +14,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tne.core.formats import euros, fr_typo
 from tne.core.pages import breadcrumb, paginate
+from tne.core.widgets import add_model_errors
 from tne.programme.models import Envelope
 
 from .. import ledger as ledgers
 from .. import tabular_exports
 from ..enums import AllocationStatus, OrderStatus
-from ..form_fields import add_model_errors
 from ..models import Campaign, Order, OrderLine
 from ..orders_forms import (
     CampaignOrderForm,
