@@ -120,6 +120,20 @@ def test_the_campaign_page_counts_steps_and_marks_them(client, p):
     assert_tallies_match()
 
 
+def test_the_order_button_goes_once_nothing_is_left_to_order(client, p):
+    campaign = campaign_on(p.tree.aisne)
+    deployments.allocate(
+        campaign=campaign, selection=Selection(node=p.tree.laon), actor=p.coordinator
+    )
+    url = reverse("equipment:campaign_detail", args=[campaign.pk])
+    order = f"/equipement/campagnes/{campaign.pk}/commander/"
+    assert order in get(client, p.coordinator, url)
+
+    Allocation.objects.update(status=AllocationStatus.ORDERED)
+
+    assert order not in get(client, p.coordinator, url)
+
+
 def test_cancel_asks_for_confirmation(client, p):
     campaign = campaign_on(p.tree.aisne)
     deployments.allocate(

@@ -185,7 +185,8 @@ def campaign_detail(request, campaign_id: int):
         "total": sum(counts.values()),
         "can_allocate": _allocates_in(user, campaign),
         "can_step": can_manage_assets(user),
-        "can_order": can_order(user),
+        # Ordering is for the planned allocations: once none is left, nothing to order.
+        "can_order": can_order(user) and counts[AllocationStatus.PLANNED] > 0,
         "order_url": reverse("equipment:campaign_order", args=[campaign.pk]),
         "step_form": StepForm(),
         "export_query": f"?{query.urlencode()}" if query else "",
