@@ -144,3 +144,29 @@ def test_the_programme_dashboard_counts_classes_in_service(p):
     assert (rows["M4"].achieved, rows["M4"].tracked) == (0, True)
     rows = {r.measure.code: r for r in programme_progress(p.vdo_coordinator)}
     assert rows["M5"].achieved == 0
+
+
+def test_a_communes_progress_lists_its_schools_for_those_who_read_them(client, p):
+    coordinator = user_with_role(Role.COORDINATOR, p.tree.aisne)
+    result = measure_progress(coordinator, measure=measure("M5"), node=p.tree.laon, schools=True)
+    assert result.total.total == 6 and result.total.in_service == 2
+    rows = {r.school_id: r for r in result.rows}
+    assert set(rows) == {school.pk for school in p.laon}
+    assert sum(r.in_service for r in rows.values()) == 2
+    assert all(r.label.endswith(f"({school.uai})") for school in p.laon for r in [rows[school.pk]])
+
+    client.force_login(coordinator)
+    html = client.get(reverse("equipment:progress"), {"measure": "M5", "node": p.tree.laon.pk})
+    for school in p.laon:
+        assert reverse("equipment:school", args=[school.pk]) in html.content.decode()
+
+    evaluator = user_with_role(Role.EVALUATOR, p.tree.aisne)
+    client.force_login(evaluator)
+    html = unescape(
+        client.get(
+            reverse("equipment:progress"), {"measure": "M5", "node": p.tree.laon.pk}
+        ).content.decode()
+    )
+    assert "Le détail par école n'est pas affiché pour votre rôle" in html  # figures only
+    for school in p.laon:
+        assert school.uai not in html

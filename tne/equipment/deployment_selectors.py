@@ -131,6 +131,8 @@ class ProgressRow:
     label: str
     counts: dict[str, int] = field(default_factory=dict)
     target: int | None = None
+    # Under a commune or a circonscription (no child node), a row per school.
+    school_id: int | None = None
 
     @property
     def total(self) -> int:
@@ -204,12 +206,14 @@ def default_node(user) -> TerritoryNode | None:
 
 
 def measure_progress(
-    user, *, measure: Measure, node: TerritoryNode, child_kind: str = ""
+    user, *, measure: Measure, node: TerritoryNode, child_kind: str = "", schools: bool = False
 ) -> Progress:
     """The allocations of ``measure`` at each step under ``node``, in total and per child node,
     with the programme's targets of the current period: read from the tallies of the schools
     the user reads (``equipment.view_progress``), summed per child node in the database. Four
-    queries: the period, the sums per child and step, the child nodes, the targets."""
+    queries: the period, the sums per child and step, the child nodes, the targets. Under a node
+    with no child level (a commune, a circonscription) and with ``schools``, a row per school
+    instead (for those who read the schools' equipment, not for an evaluator)."""
     scope = scope_of(user, VIEW_PROGRESS)
     kinds = CHILD_KINDS[node.kind]
     child_kind = child_kind if child_kind in kinds else (kinds[0] if kinds else "")
@@ -235,6 +239,19 @@ def measure_progress(
                 path__startswith=node.path,
             )
         }
+    elif schools:
+        # The finest level: a row per school.
+        sums = tallies.order_by().values_list("school_id", "status").annotate(n=Sum("count"))
+        for school_id, status, n in sums:
+            total.counts[status] = total.counts.get(status, 0) + n
+            row = rows.setdefault(-school_id, ProgressRow(node=None, label="", school_id=school_id))
+            row.counts[status] = row.counts.get(status, 0) + n
+        if rows:
+            for pk, name, uai in School.objects.filter(
+                pk__in=[r.school_id for r in rows.values()]
+            ).values_list("pk", "name", "uai"):
+                rows[-pk].label = f"{name} ({uai})"
+        children = {}
     else:
         for status, n in tallies.order_by().values_list("status").annotate(n=Sum("count")):
             total.counts[status] = n
@@ -251,8 +268,12 @@ def measure_progress(
         )
     total.target = targets.get(node.pk)
     for pk, row in rows.items():
-        row.target = targets.get(pk)
-    shown = sorted((r for r in rows.values() if r.node is not None), key=lambda r: r.label)
+        if row.school_id is None:
+            row.target = targets.get(pk)
+    shown = sorted(
+        (r for r in rows.values() if r.node is not None or r.school_id is not None),
+        key=lambda r: r.label,
+    )
     return Progress(
         measure=measure, node=node, period=period, total=total, rows=shown, child_kind=child_kind
     )
