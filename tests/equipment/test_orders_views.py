@@ -237,6 +237,11 @@ def test_a_campaign_is_ordered_in_one_action(client, tree, coordinator, envelope
     order = Order.objects.get(number="UGAP-C1")
     assert order.status == OrderStatus.COMMITTED
     assert Allocation.objects.filter(order=order, status=AllocationStatus.ORDERED).count() == 4
+    campaign_page = reverse("equipment:campaign_detail", args=[campaign.pk])
+    detail = reverse("equipment:order_detail", args=[order.pk])
+    assert f'href="{campaign_page}"' in _get(client, coordinator, detail).content.decode()
+    evaluator = user_with_role(Role.EVALUATOR, tree.aisne)  # reads the order, not the campaign
+    assert campaign_page not in _get(client, evaluator, detail).content.decode()
     vdo_campaign = CampaignFactory(node=tree.cergy, kit=kit("kit-hybride"))
     _get(client, coordinator, reverse("equipment:campaign_order", args=[vdo_campaign.pk]), 404)
 

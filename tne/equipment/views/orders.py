@@ -33,6 +33,7 @@ from ..orders_forms import (
 )
 from ..perms import (
     ALLOCATE,
+    VIEW,
     VIEW_PROGRESS,
     can_order,
     can_order_on,
@@ -191,6 +192,11 @@ def _detail_context(request, order: Order, **forms) -> dict:
         "delivered": sum(line.delivered for line in lines),
         "quantity": sum(line.quantity for line in lines),
         "allocations": order.allocations.count(),
+        # The campaign's page, for those who read it (an evaluator reads the order's figures).
+        "campaign_url": reverse("equipment:campaign_detail", args=[order.campaign_id])
+        if order.campaign_id
+        and Campaign.objects.visible_to(request.user, VIEW).filter(pk=order.campaign_id).exists()
+        else "",
         "remaining": remaining,
         "exceeds": draft and order.total > remaining,
         "acts": acts,
