@@ -107,3 +107,23 @@ def test_the_include_shows_the_figure_then_its_data_table():
     assert "<caption>Données : Établissements par type</caption>" in html
     assert '<th scope="col">Type</th><th scope="col">Établissements</th>' in html
     assert '<tr><th scope="row">Écoles</th><td>12</td></tr>' in html
+
+
+def test_the_data_tables_rows_are_written_as_the_template_wrote_them():
+    from django.template import Context, Template
+
+    from tne.core.charts import DataTable
+
+    table = DataTable(
+        caption="c",
+        columns=("Commune", "Part", "Classes"),
+        rows=(("Laon <b>", 0.5, 1234), ("Soissons & co", None, 0)),
+    )
+    loop = Template(
+        "{% for row in rows %}<tr>{% for cell in row %}{% if forloop.first %}"
+        '<th scope="row">{{ cell }}</th>{% else %}<td>{{ cell }}</td>{% endif %}{% endfor %}'
+        "</tr>{% endfor %}"
+    ).render(Context({"rows": table.rows}))
+
+    assert table.body_html == loop
+    assert "&lt;b&gt;" in table.body_html and "0,5" in table.body_html

@@ -93,3 +93,8 @@ def test_the_template_filters_write_the_same():
     html = template.render(Context({"n": 1234, "ips": Decimal("98.25"), "price": 12.5}))
 
     assert html == f"1{THOUSANDS}234{NBSP}communes/1{THOUSANDS}234/98,3/12,50{NBSP}€"
+
+
+@given(st.integers(min_value=-(10**15), max_value=10**15))
+def test_fr_number_of_an_int_is_fr_decimal_of_it(value):
+    assert fr_number(value) == fr_decimal(value)

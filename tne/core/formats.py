@@ -41,6 +41,8 @@ def fr_decimal(value, places: int | None = None) -> str:
 
 def fr_number(value) -> str:
     """« 1 234 »: a whole number with its thousands grouped (a decimal keeps its decimals)."""
+    if type(value) is int:  # the common case, without the Decimal round trip (tables of counts)
+        return f"{value:,}".replace(",", THOUSANDS)
     return fr_decimal(value)
 
 
