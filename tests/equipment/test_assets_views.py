@@ -251,6 +251,32 @@ def test_retiring_goes_through_a_confirmation_page(client, tree, devices):
     assert Asset.objects.get(pk=devices["laon"].pk).state == S.RETIRED
 
 
+def test_the_incident_exports_hold_the_scopes_incidents(client, tree, devices):
+    tech = user_with_role(Role.TECHNICIAN, tree.aisne)
+    for key, kind in [("laon", IncidentKind.BREAKDOWN), ("cergy", IncidentKind.THEFT)]:
+        services.report_incident(
+            actor=user_with_role(Role.TECHNICIAN, devices[key].school.departement),
+            asset=devices[key],
+            kind=kind,
+            description=f"Incident {key}",
+        )
+    client.force_login(tech)
+    assert reverse("equipment:incident_export", args=["csv"]) in client.get(
+        reverse("equipment:incident_list")
+    ).content.decode()
+
+    response = client.get(reverse("equipment:incident_export", args=["csv"]))
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0][:4] == ["Signalé le", "Nature", "Suivi", "Numéro d'inventaire"]
+    assert [(r[1], r[3], r[8]) for r in rows[1:]] == [("Panne", "TNE-02-0001", "Incident laon")]
+
+    response = client.get(reverse("equipment:incident_export", args=["xlsx"]), {"tous": "1"})
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert [row[3] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["TNE-02-0001"]
+    assert client.get(reverse("equipment:incident_export", args=["pdf"])).status_code == 404
+
+
 def test_an_incident_from_report_to_repair_through_the_pages(client, tree, places, devices):
     head = user_with_role(Role.SCHOOL_HEAD, places["laon"])
     tech = user_with_role(Role.TECHNICIAN, tree.aisne)

@@ -68,6 +68,7 @@ urlpatterns = [
         name="labels_download",
     ),
     path("materiels/incidents/", assets.incident_list, name="incident_list"),
+    path("materiels/incidents/export.<str:fmt>", assets.incident_export, name="incident_export"),
     path(
         "materiels/incidents/<int:incident_id>/",
         assets.incident_detail,

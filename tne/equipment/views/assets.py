@@ -30,7 +30,7 @@ from tne.territory.models import School, TerritoryNode
 
 from .. import labels as label_sheets
 from ..enums import AssetState, IncidentKind, IncidentStatus
-from ..exports_assets import FORMATS, assets_response
+from ..exports_assets import FORMATS, assets_response, incidents_response
 from ..forms.assets import (
     AssetCreateForm,
     AssetFilterForm,
@@ -646,22 +646,43 @@ def incident_create(request, asset_id: int):
     )
 
 
+def _incidents(request) -> tuple[bool, object]:
+    """The incidents of the devices the user reads: open ones, or all with ``?tous=1``."""
+    show_all = request.GET.get("tous") == "1"
+    rows = Incident.objects.visible_to(request.user, VIEW).select_related(
+        "asset__model", "asset__school", "replacement"
+    )
+    return show_all, (rows if show_all else rows.open())
+
+
+@require_GET
+@login_required
+def incident_export(request, fmt: str):
+    _require_viewer(request)
+    if fmt not in FORMATS:
+        raise Http404("Format inconnu.")
+    _, rows = _incidents(request)
+    return incidents_response(rows.order_by("-reported_at", "-pk"), fmt)
+
+
 @require_GET
 @login_required
 def incident_list(request):
     _require_viewer(request)
-    show_all = request.GET.get("tous") == "1"
-    rows = Incident.objects.visible_to(request.user, VIEW).select_related(
-        "asset__model", "asset__school", "reported_by"
-    )
-    if not show_all:
-        rows = rows.open()
+    show_all, rows = _incidents(request)
     page = paginate(request, rows.order_by("-reported_at", "-pk"), per_page=PAGE_SIZE)
     title = "Incidents"
     return render(
         request,
         "equipment/assets/incident_list.html",
-        {"title": title, "page": page, "show_all": show_all, "breadcrumb_data": _crumbs(title)},
+        {
+            "title": title,
+            "page": page,
+            "show_all": show_all,
+            "formats": FORMATS,
+            "export_query": "?tous=1" if show_all else "",
+            "breadcrumb_data": _crumbs(title),
+        },
     )
 
 
