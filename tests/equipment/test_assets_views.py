@@ -261,9 +261,10 @@ def test_the_incident_exports_hold_the_scopes_incidents(client, tree, devices):
             description=f"Incident {key}",
         )
     client.force_login(tech)
-    assert reverse("equipment:incident_export", args=["csv"]) in client.get(
-        reverse("equipment:incident_list")
-    ).content.decode()
+    assert (
+        reverse("equipment:incident_export", args=["csv"])
+        in client.get(reverse("equipment:incident_list")).content.decode()
+    )
 
     response = client.get(reverse("equipment:incident_export", args=["csv"]))
     text = b"".join(response.streaming_content).decode("utf-8-sig")
