@@ -9,8 +9,6 @@ Reading needs ``equipment.view`` on the school (a foreign id is a 404); deciding
 (403 otherwise): a person head of one school and officer of another commune acts in each role
 only where it is granted."""
 
-import tempfile
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,15 +20,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 from dsfr.forms import DsfrBaseForm
-from openpyxl import Workbook
 
-from tne.core import exports
 from tne.core.documents import file_response
 from tne.core.pages import breadcrumb, paginate
 from tne.core.scope import scope_of
 from tne.core.signing import SignatureForm
 from tne.core.validators import single_line_text
 
+from .. import tabular_exports
 from ..enums import AllocationStatus, SignoffDecision, SignoffParty
 from ..models import Allocation, Signoff
 from ..perms import (
@@ -215,24 +212,9 @@ COLUMNS = [
 
 
 def _export(rows, fmt: str):
-    stem = f"installations-{timezone.localdate():%Y-%m-%d}"
-    headers = [title for title, _ in COLUMNS]
-    lines = ([value(row) for _, value in COLUMNS] for row in rows.iterator(chunk_size=2000))
-    if fmt == "csv":
-        return exports.csv_response(headers, lines, filename=f"{stem}.csv")
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Installations")
-    sheet.append(headers)
-    for line in lines:
-        sheet.append([exports.xlsx_cell(value) for value in line])
-    output = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
-    workbook.save(output)
-    output.seek(0)
-    return FileResponse(
-        output,
-        as_attachment=True,
-        filename=f"{stem}.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    columns = [(title, value, 20) for title, value in COLUMNS]
+    return tabular_exports.response(
+        rows.iterator(chunk_size=2000), columns, fmt, stem="installations", sheet="Installations"
     )
 
 

@@ -6,23 +6,18 @@ Names are personal data: reading needs ``equipment.view`` and ``territory.view_p
 school (a teacher outside it is a 404); allocating, handing over and taking back need
 ``equipment.hand_over`` there (403 otherwise)."""
 
-import tempfile
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Q, Subquery
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from dsfr.forms import DsfrBaseForm
 from dsfr.utils import dsfr_input_class_attr
-from openpyxl import Workbook
 
-from tne.core import exports
 from tne.core.documents import file_response
 from tne.core.formats import fr_typo
 from tne.core.pages import breadcrumb, paginate
@@ -32,6 +27,7 @@ from tne.core.validators import single_line_text
 from tne.territory.models import Staff
 from tne.territory.perms import VIEW_PEOPLE
 
+from .. import tabular_exports
 from ..enums import AllocationStatus
 from ..models import Allocation, Handover
 from ..perms import HAND_OVER, VIEW
@@ -199,24 +195,13 @@ COLUMNS = [
 
 
 def _export(rows, fmt: str):
-    stem = f"nouveaux-enseignants-{timezone.localdate():%Y-%m-%d}"
-    headers = [title for title, _ in COLUMNS]
-    lines = ([value(row) for _, value in COLUMNS] for row in rows.iterator(chunk_size=2000))
-    if fmt == "csv":
-        return exports.csv_response(headers, lines, filename=f"{stem}.csv")
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Nouveaux enseignants")
-    sheet.append(headers)
-    for line in lines:
-        sheet.append([exports.xlsx_cell(value) for value in line])
-    output = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
-    workbook.save(output)
-    output.seek(0)
-    return FileResponse(
-        output,
-        as_attachment=True,
-        filename=f"{stem}.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    columns = [(title, value, 20) for title, value in COLUMNS]
+    return tabular_exports.response(
+        rows.iterator(chunk_size=2000),
+        columns,
+        fmt,
+        stem="nouveaux-enseignants",
+        sheet="Nouveaux enseignants",
     )
 
 
