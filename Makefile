@@ -41,18 +41,24 @@ install: $(STAMP)
 # The demo runs like production (DEBUG off, gunicorn + whitenoise) but on plain http on the
 # loopback; its secret key is generated once into var/ (never committed).
 DEMO_ENV = DEBUG=0 TNE_INSECURE_HTTP=1 TNE_LOG_FORMAT=text ALLOWED_HOSTS=127.0.0.1,localhost \
-	SECRET_KEY="$$(cat var/secret_key)"
+	SECRET_KEY="$$(cat var/secret_key)" TNE_DATA_KEYS="$$(cat var/data_keys)"
 
 var/secret_key:
 	@mkdir -p var
 	@$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 	@chmod 600 $@
 
-demo: install var/secret_key
+# The key that seals personal data at rest (tne.core.crypto), generated once like the secret.
+var/data_keys: | install
+	@mkdir -p var
+	@$(BIN)/python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())" > $@
+	@chmod 600 $@
+
+demo: install var/secret_key var/data_keys
 	$(DEMO_ENV) $(BIN)/tne migrate --noinput -v0
 	$(DEMO_ENV) $(BIN)/tne demo --serve --host $(HOST) --port $(PORT)
 
-serve: install var/secret_key
+serve: install var/secret_key var/data_keys
 	$(DEMO_ENV) $(BIN)/tne serve --host $(HOST) --port $(PORT)
 
 lint: install

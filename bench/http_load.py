@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from http.client import HTTPConnection
 from pathlib import Path
 
+from tne.core.crypto import new_key
+
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
@@ -112,6 +114,7 @@ def start_server(
         "TNE_INSECURE_HTTP": "1",
         "TNE_LOG_FORMAT": "text",
         "SECRET_KEY": secret_key,
+        "TNE_DATA_KEYS": new_key(),
         "ALLOWED_HOSTS": HOST,
         "TNE_VAR_DIR": str(var_dir),
     }

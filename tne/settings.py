@@ -20,6 +20,17 @@ DATA_DIR = Path(env_str("TNE_DATA_DIR", str(DEFAULT_DATA_DIR)))
 DEBUG = env_bool("DEBUG", default=False)
 _DEV_SECRET = "insecure-dev-only-secret-key-never-use-in-production"
 SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET if DEBUG else None)
+# Keys that seal personal data at rest (tne.core.crypto): the first seals, all open.
+DATA_KEYS = env_list("TNE_DATA_KEYS", [])
+if not DATA_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "La variable d'environnement TNE_DATA_KEYS est obligatoire (clé de chiffrement des "
+            "données personnelles ; voir docs/architecture.md, « Données personnelles »)."
+        )
+    from tne.core.crypto import development_key
+
+    DATA_KEYS = [development_key(SECRET_KEY)]
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 

@@ -7,6 +7,7 @@ from django.core.exceptions import ImproperlyConfigured
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tne.core.crypto import new_key
 from tne.core.env import env_bool, env_int, env_list, env_str
 
 
@@ -90,8 +91,19 @@ def test_settings_use_postgresql_when_database_url_says_so():
 def test_secure_cookies_when_not_in_debug():
     result = subprocess.run(
         [sys.executable, "-c", "import tne.settings as s; print(s.SESSION_COOKIE_SECURE)"],
-        env={"PATH": os.environ["PATH"], "DEBUG": "0", "SECRET_KEY": "x" * 50},
+        env={
+            "PATH": os.environ["PATH"],
+            "DEBUG": "0",
+            "SECRET_KEY": "x" * 50,
+            "TNE_DATA_KEYS": new_key(),
+        },
         capture_output=True,
         text=True,
     )
     assert result.stdout.strip() == "True"
+
+
+def test_settings_refuse_to_start_without_a_data_key_outside_debug():
+    result = _load_settings(DEBUG="0", SECRET_KEY="x" * 50)
+    assert result.returncode != 0
+    assert "TNE_DATA_KEYS" in result.stderr

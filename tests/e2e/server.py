@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tne.core.crypto import new_key
+
 TNE = Path(sys.executable).parent / "tne"
 HOST = "127.0.0.1"
 # Variables of the test run's own environment that the server may keep.
@@ -35,6 +37,7 @@ def production_environment(var_dir: Path) -> dict[str, str]:
         "DEBUG": "0",
         "TNE_INSECURE_HTTP": "1",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "TNE_DATA_KEYS": new_key(),
         "ALLOWED_HOSTS": HOST,
         "TNE_VAR_DIR": str(var_dir),
     }
