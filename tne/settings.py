@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "tne.accounts",
     "tne.programme",
     "tne.equipment",
+    "tne.loans",
     "tne.api",
     "tne.demo",
 ]

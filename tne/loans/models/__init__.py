@@ -1,0 +1,18 @@
+"""The loans of measure M6, one module per entity."""
+
+from .loans import Loan
+from .pupils import FamilyLink, GuardianContact, NeedDeclaration, Pupil
+from .rules import PriorityWeights, SchoolQuota
+from .runs import AllocationRun, RunDecision
+
+__all__ = [
+    "AllocationRun",
+    "FamilyLink",
+    "GuardianContact",
+    "Loan",
+    "NeedDeclaration",
+    "PriorityWeights",
+    "Pupil",
+    "RunDecision",
+    "SchoolQuota",
+]
