@@ -15,6 +15,7 @@ urlpatterns = [
     path("territoire/", include("tne.territory.urls")),
     path("programme/", include("tne.programme.urls")),
     path("equipement/", include("tne.equipment.urls")),
+    path("prets/", include("tne.loans.urls")),
     path("api/", include("tne.api.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -137,6 +137,7 @@ def test_me_lists_roles_and_scope(client, tree):
     assert [p["code"] for p in data["permissions"]] == [
         "accounts.use_api",
         "equipment.view_progress",
+        "loans.view_dashboard",
         "programme.view",
         "territory.browse",
         "territory.export",

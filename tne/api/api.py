@@ -5,6 +5,7 @@ Every domain adds its router here. Authentication: a personal token or the sessi
 error is JSON in French (:mod:`tne.api.errors`), declared in OpenAPI (:mod:`tne.api.openapi`)."""
 
 from tne.equipment.api import router as equipment_router
+from tne.loans.api import router as loans_router
 from tne.programme.api import router as programme_router
 from tne.territory.api import router as territory_router
 
@@ -35,4 +36,5 @@ api.add_router("", me.router)
 api.add_router("", territory_router)
 api.add_router("", programme_router)
 api.add_router("", equipment_router)
+api.add_router("", loans_router)
 errors.install(api)
