@@ -203,10 +203,17 @@ def _fail(message: Message, exc: Exception) -> None:
     )
 
 
+def _optional(backend, method: str) -> None:
+    """``open()`` and ``close()`` are optional: a provider's class may have ``send`` only."""
+    call = getattr(backend, method, None)
+    if callable(call):
+        call()
+
+
 def _deliver(name: str, channel: str, batch: list[Message]) -> None:
     try:
         backend = backends._backend_class(channel, name)()
-        backend.open()
+        _optional(backend, "open")
     except Exception as exc:
         for message in batch:
             _fail(message, exc)
@@ -223,7 +230,7 @@ def _deliver(name: str, channel: str, batch: list[Message]) -> None:
                 message.error = ""
     finally:
         try:
-            backend.close()
+            _optional(backend, "close")
         except Exception:
             logger.warning("Le moyen d'envoi %s ne s'est pas fermé proprement.", name)
 
