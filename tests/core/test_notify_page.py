@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import Role, SchoolFactory, UserFactory, grant, user_with_role
+from tests.typography import typography_problems, visible_text_of_html
 from tne.core.audit import Place
 from tne.core.models import Channel, Message, MessageStatus
 from tne.core.notify import message_kind, send
@@ -252,3 +253,14 @@ def test_the_page_has_a_query_budget_that_does_not_grow_with_the_messages(
     for n in range(60):
         _send(f"b-{n}", place=places["laon" if n % 2 else "cergy"])
     assert count() == few <= 4  # session, user, grants, the page of messages
+
+
+def test_the_page_follows_french_typography(client, tree, sent):
+    Message.objects.filter(pk=sent["cergy"].pk).update(
+        status=MessageStatus.FAILED, error="quota dépassé"
+    )
+    client.force_login(user_with_role(Role.NATIONAL, tree.country))
+
+    for query in ({}, {"canal": "EMAIL", "type": "core.test"}, {"du": "2027-01-12", "au": "2027"}):
+        page = client.get(URL, query).content.decode()
+        assert typography_problems(visible_text_of_html(page)) == [], query

@@ -365,7 +365,7 @@ def test_send_many_is_all_or_nothing_and_names_each_refused_message(spy):
     with pytest.raises(ValidationError) as error:
         send_many(batch)
 
-    assert [m.split(" : ")[0] for m in error.value.messages] == ["Message 2", "Message 3"]
+    assert [m.split("\u00a0: ")[0] for m in error.value.messages] == ["Message 2", "Message 3"]
     assert "portable" in error.value.messages[0]
     assert not Message.objects.exists()
 

@@ -37,7 +37,10 @@ class MessageFilterForm(DsfrBaseForm):
         since, until = cleaned.get("du"), cleaned.get("au")
         if since and until and since > until:
             raise ValidationError(
-                {"au": "La date de fin (« au ») doit être le même jour ou après la date de début."}
+                {
+                    "au": "La date de fin («\u00a0au\u00a0») doit être le même jour ou après "
+                    "la date de début."
+                }
             )
         return cleaned
 

@@ -41,7 +41,7 @@ PHONE_HINT = (
     "(+33 6 12 34 56 78)"
 )
 _SEPARATORS = re.compile(r"[\s.\-/()\u00a0\u202f]")
-_email = EmailValidator(message="Adresse électronique invalide (attendu : nom@domaine.fr).")
+_email = EmailValidator(message="Adresse électronique invalide (attendu\u00a0: nom@domaine.fr).")
 
 
 def normalise_email(value: str) -> str:
@@ -88,23 +88,25 @@ def normalise_phone(value: str, *, mobile: bool = False) -> str:
     if text.startswith("+"):
         digits = text[1:]
         if not _ascii_digits(digits) or not 8 <= len(digits) <= 15 or digits[0] == "0":
-            raise ValidationError(f"Numéro de téléphone invalide : {PHONE_HINT}.", code="invalid")
+            raise ValidationError(
+                f"Numéro de téléphone invalide\u00a0: {PHONE_HINT}.", code="invalid"
+            )
         if digits.startswith("330") and len(digits) == 12:  # « +33 06 12 34 56 78 »
             digits = "33" + digits[3:]
         e164 = "+" + digits
         if digits.startswith("33") and national_form(e164) is None:
             raise ValidationError(
-                "Numéro français invalide : après +33, neuf chiffres sont attendus "
+                "Numéro français invalide\u00a0: après +33, neuf chiffres sont attendus "
                 "(+33 6 12 34 56 78).",
                 code="invalid",
             )
     elif _ascii_digits(text) and len(text) == 10 and text[0] == "0" and text[1] != "0":
         e164 = f"+{OVERSEAS.get(text[:4], '33')}{text[1:]}"
     else:
-        raise ValidationError(f"Numéro de téléphone invalide : {PHONE_HINT}.", code="invalid")
+        raise ValidationError(f"Numéro de téléphone invalide\u00a0: {PHONE_HINT}.", code="invalid")
     if mobile and not is_mobile(e164):
         raise ValidationError(
-            "Ce numéro est un fixe : un SMS ne peut être envoyé qu'à un portable "
+            "Ce numéro est un fixe\u00a0: un SMS ne peut être envoyé qu'à un portable "
             "(06 ou 07, ou le portable d'un département d'outre-mer).",
             code="landline",
         )
@@ -129,7 +131,9 @@ def normalise_recipient(channel: str, value: str) -> str:
         return normalise_email(value)
     if channel == Channel.SMS:
         return normalise_phone(value, mobile=True)
-    raise ValidationError(f"Canal inconnu : {channel!r} (attendu EMAIL ou SMS).", code="channel")
+    raise ValidationError(
+        f"Canal inconnu\u00a0: {channel!r} (attendu EMAIL ou SMS).", code="channel"
+    )
 
 
 def mask(channel: str, recipient: str) -> str:

@@ -50,23 +50,24 @@ def _check_texts(channel: str, subject: str, body: str, kind: str) -> dict:
     errors = {}
     if not isinstance(kind, str) or len(kind) > KIND_MAX_LENGTH or not KIND_RE.match(kind):
         errors["kind"] = (
-            f"Type de message invalide : attendu un code court comme « loans.reminder » "
-            f"(minuscules, un point, {KIND_MAX_LENGTH} caractères au plus)."
+            "Type de message invalide\u00a0: attendu un code court comme "
+            f"«\u00a0loans.reminder\u00a0» (minuscules, un point, {KIND_MAX_LENGTH} caractères "
+            "au plus)."
         )
     subject = (subject or "").strip()
     problem = control_character_message(subject)
     if problem:
-        errors["subject"] = f"Objet : {problem}"
+        errors["subject"] = f"Objet\u00a0: {problem}"
     elif len(subject) > 255:
         errors["subject"] = f"Objet trop long ({len(subject)} caractères, 255 au plus)."
     elif channel == Channel.EMAIL and not subject:
-        errors["subject"] = "Objet manquant : un courriel en a un."
+        errors["subject"] = "Objet manquant\u00a0: un courriel en a un."
     body = (body or "").strip()
     problem = control_character_message(body, BINARY_CONTROL_CHARACTERS_RE)
     if not body:
         errors["body"] = "Texte du message manquant."
     elif problem:
-        errors["body"] = "Texte : " + problem.split(" : ")[0] + "."
+        errors["body"] = "Texte\u00a0: " + problem.split(" : ")[0] + "."
     elif channel == Channel.SMS and len(body) > SMS_MAX_LENGTH:
         errors["body"] = (
             f"Texte trop long pour un SMS ({len(body)} caractères, {SMS_MAX_LENGTH} au plus)."
@@ -79,7 +80,7 @@ def _build(item: Outgoing, *, actor) -> Message:
     channel = item.channel
     if channel not in Channel.values:
         raise ValidationError(
-            {"channel": f"Canal inconnu : {channel!r} (attendu Channel.EMAIL ou Channel.SMS)."}
+            {"channel": f"Canal inconnu\u00a0: {channel!r} (attendu Channel.EMAIL ou Channel.SMS)."}
         )
     channel = Channel(channel)
     errors = _check_texts(channel, item.subject, item.body, item.kind)
@@ -162,7 +163,7 @@ def send_many(messages: Iterable[Outgoing], *, actor=None) -> list[Message]:
         try:
             built.append(_build(item, actor=actor))
         except ValidationError as exc:
-            errors.append(f"Message {index} : {' '.join(exc.messages)}")
+            errors.append(f"Message {index}\u00a0: {' '.join(exc.messages)}")
     if errors:
         raise ValidationError(errors)
     if built:
