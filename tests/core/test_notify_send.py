@@ -390,3 +390,16 @@ def test_forgetting_recipients_keeps_the_masked_form(spy):
     forgotten.refresh_from_db()
     assert forgotten.recipient == "" and forgotten.recipient_masked == "06 •• •• •• 78"
     assert Message.objects.get(pk=kept.pk).unseal_recipient() == "+33711223344"
+
+
+def test_the_admin_shows_the_masked_recipient_never_the_sealed_one(client, spy):
+    message = send(**_sms())
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+
+    listing = client.get("/admin/core/message/").content.decode()
+    page = client.get(f"/admin/core/message/{message.pk}/change/").content.decode()
+
+    assert "06 •• •• •• 78" in listing and "06 •• •• •• 78" in page
+    assert message.recipient not in page and message.recipient[:20] not in listing
+    assert client.post("/admin/core/message/add/", {}).status_code == 403

@@ -365,7 +365,11 @@ class Message(models.Model):
         verbose_name_plural = "messages envoyés"
         # Ids grow with time: newest first is the primary key's order (keyset pages on it).
         ordering = ["-pk"]
-        indexes = [models.Index(fields=["content_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"]),
+            # « Échec », « En attente »: the rare states a filter looks for, newest first.
+            models.Index(fields=["status", "-id"], name="core_message_status_idx"),
+        ]
 
     def __str__(self):
         return f"{self.get_channel_display()} n° {self.pk} ({self.kind})"

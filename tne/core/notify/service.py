@@ -157,7 +157,9 @@ def send_many(messages: Iterable[Outgoing], *, actor=None) -> list[Message]:
     """:func:`send` for a batch (the daily reminders): every message is checked first, and if
     one is refused none is recorded (``ValidationError`` listing each, « Message 3 : … »); the
     rows are one INSERT (in batches of the database's parameter limit on SQLite), then, after
-    the commit, each message goes to its backend (one connection per backend for the batch)."""
+    the commit, each message goes to its backend (one connection per backend for the batch).
+    The places should cost no query each: ``Place`` values, or objects loaded with what their
+    ``audit_place()`` reads (``select_related("school__commune")``)."""
     built, errors = [], []
     for index, item in enumerate(messages, start=1):
         try:
