@@ -223,7 +223,25 @@ def _values(tree, data) -> dict[str, list[str]]:
         **_register_values(school, data["coordinator"]),
         # equipment, sign-offs and new teachers: an accepted installation, a teacher's receipt
         **aisne_signoff_ids(school),
+        **_sent_message(school, data["markers"]),
     }
+
+
+# --- Notifications: a message sent about the Aisne school (« Messages envoyés ») -------------
+def _sent_message(school, markers: list[str]) -> dict[str, list[str]]:
+    from tne.core.models import Channel
+    from tne.core.notify import send
+
+    send(
+        channel=Channel.EMAIL,
+        to="parent-marqueur@example.org",
+        subject="Objet-marqueur",
+        body="message-marqueur-aisne",
+        kind="loans.reminder",
+        place=school,
+    )
+    markers += ["Objet-marqueur", "message-marqueur-aisne", "parent-marqueur"]
+    return {}
 
 
 def _urls(route: str, values: dict[str, list[str]]):
@@ -328,4 +346,5 @@ def test_every_route_is_walked():
         "api:list_school_staff",
         "programme:target_update",
         "programme:envelope_delete",
+        "core:messages",
     } <= names
