@@ -53,19 +53,15 @@ from tne.core.registry import measure_counter  # noqa: E402
 from .deployment_selectors import equipped_count  # noqa: E402
 
 
-def _classes_in_service(code):
+def _in_service(code):
     def count(user, node):
-        return equipped_count(user, measure_code=code, node=node, per="class")
+        return equipped_count(user, measure_code=code, node=node)
 
     return count
 
 
-def _teachers_equipped(user, node):
-    return equipped_count(user, measure_code="M7", node=node, per="teacher")
-
-
-measure_counter("M4", _classes_in_service("M4"))
-measure_counter("M5", _classes_in_service("M5"))
-measure_counter("M7", _teachers_equipped)
+# M4 and M5 count classes, M7 teachers: the units of their targets, as the progress does.
+for _code in ("M4", "M5", "M7"):
+    measure_counter(_code, _in_service(_code))
 # --- asset register: the job of label sheets ---------------------------------------------------
 from . import labels as _labels  # noqa: E402, F401  (registers the ``equipment.labels`` job)
