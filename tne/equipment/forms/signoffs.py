@@ -6,6 +6,8 @@ from django import forms
 
 from tne.core.signing import SignatureForm
 
+UPLOAD_TEMPLATE = "equipment/forms/upload_field.html"
+
 
 class DecisionForm(SignatureForm):
     """The school head's decision, signed."""
@@ -26,8 +28,10 @@ class DecisionForm(SignatureForm):
         label="Photo de l'installation (facultative)",
         required=False,
         help_text="Une image JPEG, PNG ou WebP de 5 Mo au plus.",
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
+    # The DSFR upload component (django-dsfr has no template for a file field).
+    photo.template_name = UPLOAD_TEMPLATE
 
     field_order = ["decision", "remarks", "photo", "typed_name", "consent", "drawing"]
 
