@@ -185,3 +185,33 @@ def test_a_job_kind_may_show_its_result_with_its_own_template(client, templates)
 
     assert 'class="tne-job-result"' not in html
     assert "<p id=own>1 (a)</p>" in html
+
+
+# --- Links of a school's page (an app's page about the school, per user) ---------------------
+
+
+def test_a_school_link_is_shown_to_the_users_its_app_says(client, tree):
+    from tests.factories import SchoolFactory
+
+    school = SchoolFactory(commune=tree.laon)
+    seen = []
+
+    def url(user, target):
+        seen.append(target.pk)
+        return f"/ailleurs/{target.pk}/" if user.email.startswith("oui") else None
+
+    registry.school_link("Page d'essai", url=url, order=99)
+    try:
+        yes = UserFactory(email="oui@example.org")
+        no = UserFactory(email="non@example.org")
+        assert registry.school_links_for(yes, school)[-1] == {
+            "label": "Page d'essai",
+            "url": f"/ailleurs/{school.pk}/",
+        }
+        assert "Page d'essai" not in [
+            link["label"] for link in registry.school_links_for(no, school)
+        ]
+        assert seen == [school.pk, school.pk]
+    finally:
+        registry.unregister(school="Page d'essai")
+    assert "Page d'essai" not in [link["label"] for link in registry.school_links_for(yes, school)]

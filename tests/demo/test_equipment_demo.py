@@ -21,13 +21,17 @@ from tne.equipment.models import (
     Campaign,
     Category,
     ClassAudit,
+    Handover,
+    HandoverKind,
     Order,
     OrderLine,
     SchoolAudit,
     SchoolTally,
     Signoff,
 )
-from tne.equipment.services.tallies import recount_schools
+from tne.equipment.services import handovers
+from tne.equipment.services.tallies import COUNTED, recount_schools
+from tne.equipment.socle import ClassStatus, class_gaps, load_prices, socle_classes
 from tne.programme.models import Envelope
 from tne.territory.enums import Stage
 from tne.territory.models import SchoolClass, Staff
@@ -43,6 +47,7 @@ def demo(small_territory, calibration, fast_passwords, settings, tmp_path, monke
     monkeypatch.setattr(demo_equipment, "SIGNED", 4)
     monkeypatch.setattr(demo_equipment, "SCHOOL_ONLY", 2)
     monkeypatch.setattr(demo_equipment, "REFUSED", 1)
+    monkeypatch.setattr(demo_equipment, "HANDED_OVER", 3)
     synthesise(calibration=calibration, seed=3)
     load_programme_figures()
     ensure_demo_accounts()
@@ -115,7 +120,9 @@ def test_the_tallies_equal_a_recount(demo):
     assert sorted(SchoolTally.objects.values_list("school", "measure", "status", "count")) == (
         before
     )
-    counted = Counter(Allocation.objects.values_list("status", flat=True))
+    # What a tally counts: the allocations to a class or a teacher (all of the demo's).
+    counted = Counter(Allocation.objects.filter(COUNTED).values_list("status", flat=True))
+    assert counted.total() == Allocation.objects.count()
     summed = Counter()
     for status, count in SchoolTally.objects.values_list("status", "count"):
         summed[status] += count
@@ -187,16 +194,20 @@ def test_the_assets_of_delivered_allocations_are_attached(demo):
     assert Asset.objects.filter(state=AssetState.INSTALLED).exists()
 
 
-def test_every_elementary_class_is_audited_or_counted_as_not_audited(demo):
+def test_every_elementary_class_is_audited_and_has_its_gap_and_cost(demo):
+    """The acceptance: the socle gap and its cost computed for every elementary class."""
     elementary = SchoolClass.objects.current().filter(stage=Stage.ELEMENTARY)
-    audited_schools = set(SchoolAudit.objects.values_list("school", flat=True))
     audited = set(ClassAudit.objects.values_list("school_class", flat=True))
-    for school_class in elementary:
-        if school_class.school_id in audited_schools:
-            assert school_class.pk in audited
-        else:
-            assert school_class.pk not in audited
-    assert audited <= set(elementary.values_list("pk", flat=True))
+    assert audited == set(elementary.values_list("pk", flat=True))
+    assert set(SchoolAudit.objects.values_list("school", flat=True)) == set(
+        elementary.values_list("school", flat=True)
+    )
+    gaps = class_gaps(socle_classes(), load_prices())
+    assert len(gaps) == elementary.count()
+    assert not [g for g in gaps if g.status == ClassStatus.NOT_AUDITED or g.cost is None]
+    below = [g for g in gaps if g.is_below]
+    assert below and all(g.cost > 0 for g in below)
+    assert {g.status for g in gaps} == {ClassStatus.COMPLETE, ClassStatus.GAP}
     # The socle classes installed are at the socle.
     for allocation in Allocation.objects.filter(
         kit__code="socle-classe",
@@ -231,3 +242,25 @@ def test_serials_follow_their_makers_format():
     assert len(serial_for("Dell", rng)) == 7
     assert serial_for("HP", rng).startswith("5CD")
     assert "LZ" in serial_for("Logitech", rng)
+
+
+def test_some_new_teachers_signed_their_hand_over_receipt(demo):
+    """M7: receipts naming each device the teacher holds, signed with their typed name."""
+    receipts = list(Handover.objects.select_related("receipt", "signature", "allocation__staff"))
+    assert len(receipts) == demo.receipts == 3
+    for receipt in receipts:
+        allocation = receipt.allocation
+        assert receipt.kind == HandoverKind.HAND_OVER
+        assert allocation.status == AllocationStatus.IN_SERVICE and allocation.staff_id
+        held = Asset.objects.filter(allocation=allocation, holder=allocation.staff)
+        assert sorted(line["tag"] for line in receipt.lines) == sorted(
+            held.values_list("asset_tag", flat=True)
+        )
+        assert len(receipt.lines) == 3  # the kit: a laptop, a webcam, a microphone
+        assert receipt.signature.document_id == receipt.receipt_id
+        assert receipt.signature.document_sha256 == receipt.receipt.sha256
+        assert verify(receipt.receipt)
+        staff = allocation.staff
+        assert receipt.signature.typed_name == f"{staff.first_name} {staff.last_name}"
+        assert receipt.signature.signer is None  # the teacher typed it, not a logged-in user
+        assert receipt.receipt.kind == handovers.RECEIPT_KIND

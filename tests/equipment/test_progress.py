@@ -170,3 +170,34 @@ def test_a_communes_progress_lists_its_schools_for_those_who_read_them(client, p
     assert "Le détail par école n'est pas affiché pour votre rôle" in html  # figures only
     for school in p.laon:
         assert school.uai not in html
+
+
+def test_m4_counts_classes_on_the_dashboard_and_in_the_progress_alike(p):
+    """Classes are M4's unit (« 2 700 classes »): the schools' shared packs and the heads' kits
+    bought with its envelope are in neither the progress nor the programme's counter."""
+    m4 = measure("M4")
+    for code, selection in (
+        ("socle-classe", Selection(node=p.tree.aisne)),
+        ("socle-ecole", Selection(node=p.tree.aisne)),
+        ("socle-direction", Selection(node=p.tree.aisne)),
+    ):
+        deployments.allocate(
+            campaign=campaign_on(p.tree.aisne, code=code), selection=selection, actor=p.coordinator
+        )
+    m4_rows = Allocation.objects.filter(measure=m4)
+    # 3 Aisne schools with 2 elementary classes each; a pack and a head kit per school.
+    assert m4_rows.filter(school_class__isnull=False).count() == 6
+    assert m4_rows.filter(school_class__isnull=True).count() == 6
+    set_status(m4_rows, AllocationStatus.IN_SERVICE)
+
+    progress = measure_progress(p.coordinator, measure=m4, node=p.tree.aisne)
+    counted = {r.measure.code: r.achieved for r in programme_progress(p.coordinator)}
+    assert progress.total.total == progress.total.in_service == 6
+    assert counted["M4"] == 6
+    # Per commune too (the counter takes a node): Laon has two schools, four classes.
+    assert measure_counters()["M4"](p.coordinator, p.tree.laon) == 4
+    laon = measure_progress(p.coordinator, measure=m4, node=p.tree.laon, schools=True)
+    assert laon.total.in_service == 4
+    # A school head reads their school's two classes.
+    head = user_with_role(Role.SCHOOL_HEAD, p.laon[0])
+    assert measure_counters()["M4"](head, None) == 2

@@ -102,3 +102,45 @@ def test_it_makes_a_fixed_number_of_queries(client, p):
     with CaptureQueriesContext(connection) as big:
         assert client.get(url).status_code == 200
     assert len(big) == len(small)
+
+
+# --- The territory's page of the school links here (through tne.core.registry) ----------------
+
+
+def school_links(client, user, school) -> str:
+    client.force_login(user)
+    response = client.get(reverse("territory:school_detail", args=[school.uai]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    if 'id="school-links"' not in html:
+        return ""
+    start = html.index('id="school-links"')
+    return html[start : html.index("</ul>", start)]
+
+
+def test_the_school_page_of_the_territory_links_to_its_equipment(client, p):
+    url = reverse("equipment:school", args=[p.school.pk])
+    for user in (
+        p.coordinator,
+        user_with_role(Role.SCHOOL_HEAD, p.school),
+        user_with_role(Role.LOCAL_AUTHORITY, p.tree.laon),
+    ):
+        links = school_links(client, user, p.school)
+        assert f'href="{url}"' in links and "Équipement de l'école" in unescape(links)
+        client.force_login(user)
+        assert client.get(url).status_code == 200
+
+
+def test_no_link_for_who_does_not_read_the_schools_equipment(client, p):
+    """A teacher or a parent of the school does not read its equipment; a person head at
+    another school and parent here gets the link on their own school's page only."""
+    for role in (Role.TEACHER, Role.PARENT):
+        assert school_links(client, user_with_role(role, p.school), p.school) == ""
+    from tests.factories import grant
+
+    person = user_with_role(Role.SCHOOL_HEAD, p.laon[1])
+    grant(person, Role.PARENT, p.school)
+    assert school_links(client, person, p.school) == ""
+    assert reverse("equipment:school", args=[p.laon[1].pk]) in school_links(
+        client, person, p.laon[1]
+    )

@@ -118,3 +118,28 @@ def test_two_hand_overs_at_once_make_one_receipt(tree):
     errors = race(hand_over, hand_over)
     assert len(errors) == 1 and "pas à remettre" in " ".join(errors[0].messages)
     assert Handover.objects.filter(allocation=allocation).count() == 1
+
+
+def test_two_decisions_posted_to_the_api_at_once_make_one(tree):
+    """A double submit through the API: one request signs (200), the other finds the step
+    moved (409); one sign-off, one signature."""
+    from django.test import Client
+
+    place = Place(tree)
+    allocation = installed(place.school)
+    statuses = []
+
+    def submit():
+        client = Client()
+        client.force_login(place.head)
+        response = client.post(
+            f"/api/v1/equipment/allocations/{allocation.pk}/decision",
+            {"decision": "ACCEPTED", "typed_name": "Anne Martin", "consent": True},
+            content_type="application/json",
+        )
+        statuses.append(response.status_code)
+
+    assert race(submit, submit) == []
+    assert sorted(statuses) == [200, 409]
+    assert Signoff.objects.filter(allocation=allocation).count() == 1
+    assert Signature.objects.count() == 1

@@ -234,8 +234,31 @@ def test_a_photo_that_is_not_an_image_is_refused_on_the_form(client, place):
     fake = SimpleUploadedFile("photo.jpg", b"<script>alert(1)</script>", content_type="image/jpeg")
     response = client.post(sign_url(allocation), {**ACCEPT, "photo": fake})
     assert response.status_code == 200
-    assert "pas une image lisible" in response.content.decode()
+    html = response.content.decode()
+    assert "pas une image lisible" in html
     assert not Signoff.objects.exists()
+    # The error is the DSFR upload component's, under the field.
+    group = html[html.index('id="id_photo-group"') - 60 : html.index('id="id_photo-desc-error"')]
+    assert "fr-upload-group fr-upload-group--error" in group and 'aria-invalid="true"' in group
+    messages = html[html.index('id="id_photo-desc-error"') :].split("</div>", 1)[0]
+    assert 'class="fr-message fr-message--error"' in messages and "pas une image" in messages
+
+
+def test_the_photo_field_is_the_dsfr_upload_component(client, place):
+    allocation = installed(place.school)
+    client.force_login(place.head)
+    html = client.get(sign_url(allocation)).content.decode()
+    start = html.index('id="id_photo-group"')
+    group = html[html.rindex("<div", 0, start) : html.index("</div>\n</div>", start)]
+    assert 'class="fr-upload-group' in group
+    assert '<label class="fr-label" for="id_photo">' in group
+    assert 'class="fr-hint-text" id="id_photo-hint"' in group
+    assert (
+        '<input class="fr-upload" type="file" name="photo" id="id_photo" '
+        'accept="image/jpeg,image/png,image/webp" aria-describedby="id_photo-hint '
+        'id_photo-desc-error">'
+    ) in group
+    assert 'type="checkbox"' not in group  # not the clearable input's « effacer »
 
 
 def test_who_may_not_decide(client, place):

@@ -1,10 +1,12 @@
 """What the apps add to the shell of the site without core naming them: the entries of the main
-navigation and the cards of the dashboard. Each app registers its own in its
-``AppConfig.ready()`` (a ``registrations`` module), with the permission that shows them::
+navigation, the cards of the dashboard, the counters of the measures and the links of a school's
+page. Each app registers its own in its ``AppConfig.ready()`` (a ``registrations`` module), with
+the permission that shows them::
 
     nav_entry("Imports", "territory:import_upload", order=40,
               permission_check=can_import_reference_data)
     dashboard_card("territory/dashboard.html", context=dashboard_context, order=10)
+    school_link("Équipement de l'école", url=equipment_url, order=10)
 
 The kinds of background job register their result labels with their handler
 (:func:`tne.core.jobs.job_handler`)."""
@@ -41,6 +43,7 @@ class DashboardCard:
 
 _NAV: dict[str, NavEntry] = {}
 _CARDS: dict[str, DashboardCard] = {}
+_SCHOOL_LINKS: dict[str, "SchoolLink"] = {}
 
 
 def nav_entry(
@@ -75,12 +78,17 @@ def dashboard_card(
     return card
 
 
-def unregister(*, nav: str | None = None, card: str | None = None) -> None:
-    """Removes an entry (by URL name) or a card (by template name); for tests."""
+def unregister(
+    *, nav: str | None = None, card: str | None = None, school: str | None = None
+) -> None:
+    """Removes an entry (by URL name), a card (by template name) or a school page's link (by
+    label); for tests."""
     if nav is not None:
         _NAV.pop(nav, None)
     if card is not None:
         _CARDS.pop(card, None)
+    if school is not None:
+        _SCHOOL_LINKS.pop(school, None)
 
 
 def _is_current(entry: NavEntry, request) -> bool:
@@ -166,3 +174,36 @@ def scope_schools(scope):
     if not _SCHOOLS_OF_SCOPE or not scope.school_grants:
         return []
     return _SCHOOLS_OF_SCOPE[0](scope)
+
+
+# --- Links of a school's page -----------------------------------------------------------------
+
+# The address of an app's page about a school for a user, or None when it is not for them.
+SchoolUrl = Callable[[object, object], str | None]
+
+
+@dataclass(frozen=True)
+class SchoolLink:
+    label: str
+    url: SchoolUrl
+    order: int
+
+
+def school_link(label: str, *, url: SchoolUrl, order: int) -> SchoolLink:
+    """Adds a link to the page of a school (the territory's « fiche »), towards an app's page
+    about that school: ``url(user, school)`` is its address, or None when the user may not read
+    it there (the app's own permission, on that school). The school page shows the links
+    without importing the apps. Registering a label again replaces its link."""
+    link = SchoolLink(label=label, url=url, order=order)
+    _SCHOOL_LINKS[label] = link
+    return link
+
+
+def school_links_for(user, school) -> list[dict]:
+    """The links of ``school``'s page for ``user``, in order: ``label``, ``url``."""
+    links = []
+    for link in sorted(_SCHOOL_LINKS.values(), key=lambda e: (e.order, e.label)):
+        url = link.url(user, school)
+        if url:
+            links.append({"label": link.label, "url": url})
+    return links

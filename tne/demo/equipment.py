@@ -4,9 +4,10 @@ school year, written straight into the models of :mod:`tne.equipment.models`.
 * **Catalogue**: 2 to 4 real kinds of products per category at plausible prices incl. VAT, the
   first of each category its ``reference_model`` (the one the kits are priced at); suppliers
   (UGAP and two resellers).
-* **Socle audit (M4)**: every elementary school of the pilot but about one in fourteen (« non
-  auditée ») has its :class:`SchoolAudit`, each of its elementary classes a :class:`ClassAudit`:
-  about 2,700 classes at the socle in all (the pilot's public figure), the others with gaps.
+* **Socle audit (M4)**: every elementary school of the pilot has its :class:`SchoolAudit`, each
+  of its elementary classes a :class:`ClassAudit`, so that the socle gap and its cost are
+  computed for every elementary class of the demo; a third of the classes at the socle before
+  M4, the others with gaps (the M4 classes installed are at the socle).
 * **Campaigns and allocations**, one campaign per measure and département: the hybrid kit (M5)
   for about 82 % of the classes of both départements, the « socle classe » kit (M4) for the
   elementary classes with a gap, lowest IPS first (about 2,700), the « nouvel enseignant » kit
@@ -26,6 +27,9 @@ school year, written straight into the models of :mod:`tne.equipment.models`.
   co-signed, a few awaiting the commune; two refused (sent back to « livrée »); every other
   installation stays « installée, à valider ». The demo school head's école keeps installations
   to sign.
+* **Hand-over receipts (M7)**: eight new teachers' kits in service have their signed receipt
+  (the PDF of ``services.handovers`` naming each device by model, serial and tag, the teacher's
+  typed signature, recorded by the school's head when the demo has an account for them).
 
 Deterministic for a seed and idempotent: once the demo's campaigns exist, a second run writes
 nothing. Every campaign's ``note`` and every device's ``note`` say the data is synthesised
@@ -67,6 +71,8 @@ from tne.equipment.models import (
     Category,
     ClassAudit,
     DeviceModel,
+    Handover,
+    HandoverKind,
     Incident,
     Invoice,
     KitTemplate,
@@ -77,6 +83,7 @@ from tne.equipment.models import (
     Supplier,
 )
 from tne.equipment.pricing import item_model, with_items
+from tne.equipment.services import handovers as handovers_service
 from tne.equipment.services import signoffs as signoffs_service
 from tne.equipment.services.tallies import recount_schools
 from tne.programme.models import Envelope
@@ -208,10 +215,10 @@ M7_STEPS = [
 M5_SHARE = 0.82  # of the classes of the pilot
 M7_SHARE = 0.90  # of its new teachers
 M4_CLASSES = 2_700
-SOCLE_ALREADY = 0.33  # of the audited elementary classes, at the socle before M4
-NOT_AUDITED = 1 / 14  # of the elementary schools
+SOCLE_ALREADY = 0.33  # of the elementary classes, at the socle before M4
 ORDER_SIZE = 400  # allocations per order
 SIGNED, SCHOOL_ONLY, REFUSED = 36, 10, 2
+HANDED_OVER = 8  # M7 kits in service with their signed hand-over receipt (a PDF each)
 INCIDENTS = 40
 DELIVERED_STEPS = {
     AllocationStatus.DELIVERED,
@@ -229,6 +236,7 @@ class EquipmentResult:
     orders: int = 0
     assets: int = 0
     signoffs: int = 0
+    receipts: int = 0
     by_status: dict = field(default_factory=dict)
 
     @property
@@ -347,13 +355,11 @@ def _kit_lines(ctx: _Context, kit: KitTemplate, *, vary: bool):
 
 
 def _audits(ctx: _Context, schools: list, classes_by_school: dict) -> tuple[list, dict]:
-    """The audits of the elementary schools (about one in fourteen left out); returns the
-    SchoolAudit rows and, per class id, its ClassAudit (unsaved) or nothing (not audited)."""
+    """The audits of every elementary school; returns the SchoolAudit rows and, per class id,
+    its ClassAudit (unsaved)."""
     rng = ctx.rng
     school_audits, class_audits = [], {}
     for school in schools:
-        if rng.random() < NOT_AUDITED:
-            continue
         audit = SchoolAudit(
             school=school,
             year=ctx.year,
@@ -742,6 +748,56 @@ def _sign_installations(ctx: _Context, allocations: list, demo_school_id) -> int
     return signoffs
 
 
+def _handover_receipts(ctx: _Context, allocations: list, demo_school_id) -> int:
+    """Signed hand-over receipts for a few new teachers' kits in service (one at the demo
+    école when it has one): the receipt of ``services.handovers`` listing the devices the
+    teacher holds, signed with their typed name. Returns the number of receipts."""
+    in_service = [
+        a for a in allocations if a.staff_id is not None and a.status == AllocationStatus.IN_SERVICE
+    ]
+    own = [a for a in in_service if a.school_id == demo_school_id][:1]
+    others = [a for a in in_service if a.school_id != demo_school_id]
+    picked = own + ctx.rng.sample(others, min(HANDED_OVER - len(own), len(others)))
+    if not picked:
+        return 0
+    devices = defaultdict(list)
+    for asset in (
+        Asset.objects.filter(allocation__in=[a.pk for a in picked], holder__isnull=False)
+        .select_related("model__category")
+        .order_by("model__category__order", "asset_tag")
+    ):
+        devices[asset.allocation_id].append(asset)
+    heads, _ = _signers()
+    now = timezone.now()
+    receipts = []
+    for allocation in picked:
+        staff = allocation.staff
+        head = heads.get(allocation.school_id)
+        actor = head.user if head is not None else None
+        lines = handovers_service.receipt_lines(devices[allocation.pk])
+        receipt, signature = handovers_service.signed_receipt(
+            allocation,
+            kind=HandoverKind.HAND_OVER,
+            lines=lines,
+            typed_name=f"{staff.first_name} {staff.last_name}",
+            actor=actor,
+            consent=handovers_service.HANDOVER_CONSENT,
+            now=now,
+        )
+        receipts.append(
+            Handover(
+                allocation=allocation,
+                kind=HandoverKind.HAND_OVER,
+                lines=lines,
+                receipt=receipt,
+                signature=signature,
+                created_by=actor,
+            )
+        )
+    Handover.objects.bulk_create(receipts)
+    return len(receipts)
+
+
 def _invoices(orders: list) -> list:
     """One invoice for each order wholly delivered; a part invoice for every other order with
     deliveries."""
@@ -950,6 +1006,7 @@ def load_equipment(*, seed: int) -> EquipmentResult:
     Invoice.objects.bulk_create(_invoices(resolved))
 
     result.signoffs = _sign_installations(ctx, allocations, demo_school_id)
+    result.receipts = _handover_receipts(ctx, allocations, demo_school_id)
     recount_schools()
     result.audits = len(school_audits)
     result.allocations = len(allocations)

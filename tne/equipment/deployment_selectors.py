@@ -279,39 +279,21 @@ def measure_progress(
     )
 
 
-def in_service_count(user, *, measure_code: str, node: TerritoryNode | None = None) -> int:
-    """The allocations of a measure in service in the schools ``user`` reads (for the
-    programme's dashboard card): one query on the tallies."""
+def equipped_count(user, *, measure_code: str, node: TerritoryNode | None = None) -> int:
+    """What the programme's dashboard counts for a measure: its classes (M4, M5) or teachers
+    (M7) whose allocation is in service, in the schools ``user`` reads
+    (``equipment.view_progress``) under ``node``. Read from the same tallies as the progress
+    dashboards, which count those units only (``services/tallies.py``), so the two always
+    agree: one query."""
     scope = scope_of(user, VIEW_PROGRESS)
     rows = SchoolTally.objects.filter(
-        scope.school_q("school__"),
+        tally_scope_q(scope),
         measure__code=measure_code,
         status=AllocationStatus.IN_SERVICE,
     )
-    if node is not None and node.kind != NodeKind.COUNTRY:
-        rows = rows.filter(**{f"school__{SCHOOL_FIELD[node.kind]}": node.pk})
+    if node is not None:
+        rows = rows.filter(tallies_under(node))
     return rows.aggregate(n=Sum("count"))["n"] or 0
-
-
-def equipped_count(user, *, measure_code: str, node=None, per: str = "class") -> int:
-    """What the programme's dashboard counts for a measure: the classes (``per="class"``) or
-    the teachers (``per="teacher"``) whose allocation of the measure is in service, in the
-    schools ``user`` reads (``equipment.view_progress``) under ``node``. One query, on the
-    allocations (the tallies do not tell a class's kit from a school's): M4, M5 and M7 count
-    thousands of allocations, the index on (measure, status) reads them."""
-    scope = scope_of(user, VIEW_PROGRESS)
-    rows = Allocation.objects.filter(
-        scope.school_q("school__"),
-        measure__code=measure_code,
-        status=AllocationStatus.IN_SERVICE,
-    )
-    if per == "teacher":
-        rows = rows.filter(staff__isnull=False)
-    else:
-        rows = rows.filter(school_class__isnull=False)
-    if node is not None and node.kind != NodeKind.COUNTRY:
-        rows = rows.filter(**{f"school__{SCHOOL_FIELD[node.kind]}": node.pk})
-    return rows.count()
 
 
 def schools_in(node: TerritoryNode) -> QuerySet[School]:

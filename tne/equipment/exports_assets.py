@@ -1,22 +1,15 @@
 """CSV and XLSX exports of the asset register, as filtered on the list, and of its incidents:
 streamed row by row from the database (a national export of 1,000,000 devices never sits in
-memory as objects)."""
+memory as objects), through the equipment's one writer (:mod:`.tabular_exports`)."""
 
-import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
-from django.http import FileResponse
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
-from tne.core import exports
-
+from . import tabular_exports
 from .models import Incident
 
-FORMATS = ("csv", "xlsx")
+FORMATS = tabular_exports.FORMATS
 CHUNK = 2000
 
 COLUMNS = [
@@ -54,66 +47,15 @@ INCIDENT_COLUMNS = [
 ]
 
 
-def _rows(items: Iterable, columns=COLUMNS) -> Iterator[list[object]]:
-    for item in items:
-        yield [value(item) for _, value, _ in columns]
-
-
-def _filename(extension: str, stem: str = "materiels") -> str:
-    return f"{stem}-{timezone.localdate():%Y-%m-%d}.{extension}"
-
-
 def assets_response(rows, fmt: str):
     """``rows``: a QuerySet ordered and with its relations selected."""
-    iterator = rows.iterator(chunk_size=CHUNK)
-    headers = [title for title, _, _ in COLUMNS]
-    if fmt == "csv":
-        return exports.csv_response(headers, _rows(iterator), filename=_filename("csv"))
-    return _xlsx(headers, iterator)
+    return tabular_exports.response(
+        rows.iterator(chunk_size=CHUNK), COLUMNS, fmt, stem="materiels", sheet="Matériels"
+    )
 
 
 def incidents_response(rows: "Iterable[Incident]", fmt: str):
     """``rows``: a QuerySet of incidents ordered, with their devices selected."""
-    iterator = rows.iterator(chunk_size=CHUNK)
-    headers = [title for title, _, _ in INCIDENT_COLUMNS]
-    if fmt == "csv":
-        return exports.csv_response(
-            headers, _rows(iterator, INCIDENT_COLUMNS), filename=_filename("csv", "incidents")
-        )
-    return _xlsx(headers, iterator, columns=INCIDENT_COLUMNS, title="Incidents", stem="incidents")
-
-
-def _xlsx(headers, items, *, columns=COLUMNS, title="Matériels", stem="materiels") -> FileResponse:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title)
-    for index, (_, _, width) in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    header = []
-    for title in headers:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
-    count = 0
-    for row in _rows(items, columns):
-        cells = []
-        for value in row:
-            value = exports.xlsx_cell(value)
-            if hasattr(value, "isoformat"):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = "DD/MM/YYYY"
-                value = cell
-            cells.append(value)
-        sheet.append(cells)
-        count += 1
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
-    output = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
-    workbook.save(output)
-    output.seek(0)
-    return FileResponse(
-        output,
-        as_attachment=True,
-        filename=_filename("xlsx", stem),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return tabular_exports.response(
+        rows.iterator(chunk_size=CHUNK), INCIDENT_COLUMNS, fmt, stem="incidents", sheet="Incidents"
     )

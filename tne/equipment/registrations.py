@@ -53,19 +53,35 @@ from tne.core.registry import measure_counter  # noqa: E402
 from .deployment_selectors import equipped_count  # noqa: E402
 
 
-def _classes_in_service(code):
+def _in_service(code):
     def count(user, node):
-        return equipped_count(user, measure_code=code, node=node, per="class")
+        return equipped_count(user, measure_code=code, node=node)
 
     return count
 
 
-def _teachers_equipped(user, node):
-    return equipped_count(user, measure_code="M7", node=node, per="teacher")
+# M4 and M5 count classes, M7 teachers: the units of their targets, as the progress does.
+for _code in ("M4", "M5", "M7"):
+    measure_counter(_code, _in_service(_code))
+# --- The territory's page of a school links to its equipment ------------------------------------
+
+from django.urls import reverse  # noqa: E402
+
+from tne.core.registry import school_link  # noqa: E402
+from tne.core.scope import scope_of  # noqa: E402
+
+from .perms import VIEW  # noqa: E402
 
 
-measure_counter("M4", _classes_in_service("M4"))
-measure_counter("M5", _classes_in_service("M5"))
-measure_counter("M7", _teachers_equipped)
+def _school_equipment_url(user, school) -> str | None:
+    """The school's equipment page, for who reads the equipment of that school (its grants of
+    ``equipment.view`` there: a parent or a teacher gets no link)."""
+    if scope_of(user, VIEW).contains_school(school):
+        return reverse("equipment:school", args=[school.pk])
+    return None
+
+
+school_link("Équipement de l'école", url=_school_equipment_url, order=10)
+
 # --- asset register: the job of label sheets ---------------------------------------------------
 from . import labels as _labels  # noqa: E402, F401  (registers the ``equipment.labels`` job)

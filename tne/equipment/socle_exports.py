@@ -1,24 +1,13 @@
 """CSV and XLSX exports of the socle overview (one row per school, in the page's order) and of
-a plan (one row per funded class or kit, then per unfunded one, with its reason)."""
+a plan (one row per funded class or kit, then per unfunded one, with its reason), through the
+equipment's one writer (:mod:`.tabular_exports`: amounts in euros, the IPS as a number)."""
 
-import tempfile
-from collections.abc import Callable, Iterable, Iterator
-from decimal import Decimal
+from collections.abc import Iterator
 
-from django.http import FileResponse
-from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
-from tne.core import exports
-
+from . import tabular_exports
 from .plan import Plan
 from .socle import OverviewRow
-
-Column = tuple[str, Callable[[object], object], int]
-EURO_FORMAT = '#,##0.00\\ "€"'
+from .tabular_exports import Column
 
 
 def _yes_no(value) -> str:
@@ -39,7 +28,7 @@ OVERVIEW_COLUMNS: list[Column] = [
     ),
     ("Département", lambda r: r.school.departement.name, 16),
     ("Éducation prioritaire", lambda r: r.school.get_education_network_display(), 14),
-    ("IPS", lambda r: r.ips, 8),
+    ("IPS", lambda r: r.ips, 8, "0.0"),
     ("Classes", lambda r: r.figures.classes, 8),
     ("Classes auditées", lambda r: r.figures.audited, 8),
     ("Classes sous le socle", lambda r: r.figures.below, 8),
@@ -64,52 +53,8 @@ OVERVIEW_COLUMNS: list[Column] = [
 ]
 
 
-def _filename(stem: str, extension: str) -> str:
-    return f"{stem}-{timezone.localdate():%Y-%m-%d}.{extension}"
-
-
-def _rows(items: Iterable, columns: list[Column]) -> Iterator[list[object]]:
-    for item in items:
-        yield [value(item) for _, value, _ in columns]
-
-
 def _response(items, columns: list[Column], fmt: str, stem: str, sheet_name: str):
-    if fmt == "csv":
-        headers = [header for header, _, _ in columns]
-        return exports.csv_response(headers, _rows(items, columns), filename=_filename(stem, "csv"))
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_name)
-    for index, (_, _, width) in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    header = []
-    for title, _, _ in columns:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
-    count = 0
-    for row in _rows(items, columns):
-        cells = []
-        for value in row:
-            if isinstance(value, Decimal):
-                cell = WriteOnlyCell(sheet, value=float(value))
-                cell.number_format = EURO_FORMAT
-                cells.append(cell)
-            else:
-                cells.append(exports.xlsx_cell(value))
-        sheet.append(cells)
-        count += 1
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
-    output = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
-    workbook.save(output)
-    output.seek(0)
-    return FileResponse(
-        output,
-        as_attachment=True,
-        filename=_filename(stem, "xlsx"),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    return tabular_exports.response(items, columns, fmt, stem=stem, sheet=sheet_name)
 
 
 def overview_response(rows: list[OverviewRow], fmt: str, *, with_ips: bool):

@@ -103,6 +103,7 @@ urlpatterns = [
     path("audits/<int:school_id>/", audits.audit_school, name="audit_school"),
     path("audits/plan/", audits.audit_plan, name="audit_plan"),
     path("audits/plan/export/<str:fmt>/", audits.audit_plan_export, name="audit_plan_export"),
+    path("audits/plan/campagne/", audits.audit_plan_campaign, name="audit_plan_campaign"),
     # --- campaigns, allocations, sign-offs, progress, new teachers (M7) ------------------------
     path("campagnes/", campaigns.campaign_list, name="campaign_list"),
     path("campagnes/nouvelle/", campaigns.campaign_create, name="campaign_create"),

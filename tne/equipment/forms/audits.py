@@ -153,3 +153,10 @@ class PlanForm(DsfrBaseForm):
         self.fields["envelope"].label_from_instance = lambda e: (
             f"{e.measure.code} — {e.node}{' — ' + str(e.period) if e.period_id else ''}"
         )
+
+
+class PlanCampaignForm(PlanForm):
+    """The plan's choices again, posted by « Créer la campagne », with the fingerprint of the
+    plan the person confirms (empty until the confirmation page)."""
+
+    fingerprint = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)

@@ -137,7 +137,9 @@ def normalise_tags(raw: str | Iterable[str]) -> list[str]:
     return list(dict.fromkeys(tag.strip().upper() for tag in raw if tag and tag.strip()))
 
 
-def _lines(assets: Iterable[Asset], outcomes: Mapping[int, str] | None = None) -> list[dict]:
+def receipt_lines(assets: Iterable[Asset], outcomes: Mapping[int, str] | None = None) -> list[dict]:
+    """What a receipt lists of each device (its model, serial number and tag), and, for a
+    return, the state it came back in."""
     return [
         {
             "asset": asset.pk,
@@ -152,7 +154,11 @@ def _lines(assets: Iterable[Asset], outcomes: Mapping[int, str] | None = None) -
     ]
 
 
-def _receipt(allocation, *, kind, lines, typed_name, actor, consent, now, drawing, request):
+def signed_receipt(
+    allocation, *, kind, lines, typed_name, actor, consent, now, drawing=None, request=None
+):
+    """The receipt's PDF rendered and stored, and the teacher's signature of it (the writes of
+    :func:`hand_over` and :func:`give_back`; the demo signs its receipts with it too)."""
     staff = allocation.staff
     title = (
         f"Reçu de remise d'équipement n° {allocation.pk}"
@@ -264,10 +270,10 @@ def hand_over(
         raise ValidationError({"tags": errors})
     assets.sort(key=lambda a: (a.model.category.order, a.asset_tag))
     now = timezone.now()
-    document, signature = _receipt(
+    document, signature = signed_receipt(
         allocation,
         kind=HandoverKind.HAND_OVER,
-        lines=_lines(assets),
+        lines=receipt_lines(assets),
         typed_name=typed_name,
         actor=actor,
         consent=HANDOVER_CONSENT,
@@ -278,7 +284,7 @@ def hand_over(
     handover = Handover.objects.create(
         allocation=allocation,
         kind=HandoverKind.HAND_OVER,
-        lines=_lines(assets),
+        lines=receipt_lines(assets),
         receipt=document,
         signature=signature,
         created_by=actor if actor is not None and actor.is_authenticated else None,
@@ -362,8 +368,8 @@ def give_back(
             }
         )
     now = timezone.now()
-    lines = _lines(assets, outcomes)
-    document, signature = _receipt(
+    lines = receipt_lines(assets, outcomes)
+    document, signature = signed_receipt(
         allocation,
         kind=HandoverKind.RETURN,
         lines=lines,

@@ -1,21 +1,31 @@
 """The per-school tallies of allocations (:class:`~tne.equipment.models.SchoolTally`), rebuilt
-for the schools a change touched, inside the same transaction."""
+for the schools a change touched, inside the same transaction.
+
+A tally counts the **units of the measures' targets**: the allocations to a class (M4's
+« 2 700 classes », M5's 15 000) or to a teacher (M7's new teachers). A school's shared pack
+(« socle école ») and a head's kit (« socle direction ») are bought with M4's envelope but are
+no class: they are not counted, so the progress dashboards and the programme's counter of M4
+count the same classes (the campaign pages and exports still list those allocations)."""
 
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 
 from tne.territory.models import School
 
 from ..models import Allocation, SchoolTally
 
+# The allocations a tally counts: to a class or to a teacher, not a school's or a head's kit.
+COUNTED = Q(school_class__isnull=False) | Q(staff__isnull=False)
+
 
 @transaction.atomic
 def recount_schools(school_ids: Iterable[int] | None = None) -> int:
     """Recount the allocations of ``school_ids`` (every school when ``None``) per measure and
-    step. Returns the number of tally rows written."""
-    allocations = Allocation.objects.all()
+    step, those to a class or a teacher (:data:`COUNTED`). Returns the number of tally rows
+    written."""
+    allocations = Allocation.objects.filter(COUNTED)
     tallies = SchoolTally.objects.all()
     if school_ids is not None:
         school_ids = sorted(set(school_ids))

@@ -9,7 +9,9 @@
   of the register, for confirmation: it is saved only when the person saves it.
 - ``audit_list``: the schools of the ``VIEW`` scope with their figures, ranked (rule in
   :func:`ranked_rows`), filtered, exported in CSV and XLSX.
-- ``audit_plan``: the plan of an M4 envelope (``ALLOCATE`` on its node), exported likewise."""
+- ``audit_plan``: the plan of an M4 envelope (``ALLOCATE`` on its node), exported likewise;
+  ``audit_plan_campaign``: « Créer la campagne » of that plan, a confirmation page then the
+  campaigns created and allocated (``services/plan_campaigns.py``, idempotent)."""
 
 from decimal import Decimal
 
@@ -20,18 +22,27 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tne.core.formats import fr_number, plural_word
+from tne.core.formats import plural as fr_plural
 from tne.core.pages import breadcrumb
 from tne.core.scope import holds, scope_of
 from tne.programme.models import Envelope
 from tne.territory.perms import VIEW_IPS
 
 from .. import socle_exports
-from ..forms.audits import AuditFilterForm, PlanForm, SchoolAuditForm, class_headings
-from ..perms import ALLOCATE, AUDIT, VIEW, can_view_equipment
+from ..forms.audits import (
+    AuditFilterForm,
+    PlanCampaignForm,
+    PlanForm,
+    SchoolAuditForm,
+    class_headings,
+)
+from ..perms import ALLOCATE, AUDIT, VIEW, can_allocate_at, can_view_equipment
 from ..plan import M4, plan_for
 from ..services import audits as services
+from ..services import plan_campaigns
 from ..socle import (
     ClassStatus,
     class_gap,
@@ -277,6 +288,9 @@ def audit_plan(request):
         "form": form,
         "plan": plan,
         "has_envelopes": form.fields["envelope"].queryset.exists(),
+        "can_create_campaign": plan is not None
+        and bool(plan.classes or plan.kits)
+        and can_allocate_at(request.user, plan.envelope.node),
         "export_query": f"?{query}" if query else "",
         "formats": FORMATS,
         "breadcrumb_data": _crumbs("Plan de financement", (TITLE, reverse("equipment:audit_list"))),
@@ -293,3 +307,74 @@ def audit_plan_export(request, fmt: str):
     if plan is None:
         raise Http404("Choisissez une enveloppe M4 de votre territoire.")
     return socle_exports.plan_response(plan, fmt)
+
+
+@login_required
+@require_POST
+def audit_plan_campaign(request):
+    """« Créer la campagne » of a plan: without a fingerprint, the confirmation page (what each
+    campaign will allocate, what already has its kit); with it, the campaigns created."""
+    envelopes = _plan_envelopes(request)
+    form = PlanCampaignForm(request.POST, envelopes=envelopes)
+    if not form.is_valid():
+        raise Http404("Choisissez une enveloppe M4 de votre territoire.")
+    data = form.cleaned_data
+    options = {"include_school_packs": data["school_packs"], "include_head_kits": data["head_kits"]}
+    errors = []
+    if data["fingerprint"]:
+        try:
+            result = plan_campaigns.create_campaigns_from_plan(
+                envelope=data["envelope"],
+                actor=request.user,
+                expected=data["fingerprint"],
+                **options,
+            )
+        except ValidationError as error:
+            errors = error.messages
+        else:
+            return _campaigns_created(request, result)
+    plan = plan_for(data["envelope"].node, data["envelope"], **options)
+    preview = plan_campaigns.preview(plan, actor=request.user)
+    title = "Créer la campagne du plan"
+    context = {
+        "title": title,
+        "form": form,
+        "preview": preview,
+        "plan": plan,
+        "errors": errors,
+        "breadcrumb_data": _crumbs(
+            title,
+            (TITLE, reverse("equipment:audit_list")),
+            ("Plan de financement", reverse("equipment:audit_plan")),
+        ),
+    }
+    return render(request, "equipment/audits/plan_campaign.html", context)
+
+
+def _campaigns_created(request, result):
+    campaigns = result.campaigns
+    if not campaigns:
+        messages.info(
+            request,
+            "Les classes et les écoles du plan ont déjà leur kit\u00a0: aucune campagne n'est "
+            "créée.",
+        )
+        return redirect("equipment:campaign_list")
+    for part in result.parts:
+        if part.created:
+            messages.success(
+                request,
+                f"La campagne «\u00a0{part.campaign}\u00a0» est créée\u00a0: {_counts(part)}.",
+            )
+    return redirect("equipment:campaign_detail", campaign_id=campaigns[0].pk)
+
+
+def _counts(part) -> str:
+    """« 12 classes affectées (3 déjà équipées, laissées de côté) »."""
+    unit = "école|écoles" if part.allocation.per_school else "classe|classes"
+    done = part.allocation.created
+    text = f"{fr_plural(done, unit)} {plural_word(done, 'affectée|affectées')}"
+    if skipped := len(part.allocation.skipped):
+        equipped = plural_word(skipped, "déjà équipée, laissée|déjà équipées, laissées")
+        text += f" ({fr_number(skipped)}\u00a0{equipped} de côté)"
+    return text

@@ -24,11 +24,11 @@ from dsfr.forms import DsfrBaseForm
 from tne.core.documents import file_response
 from tne.core.pages import breadcrumb, paginate
 from tne.core.scope import scope_of
-from tne.core.signing import SignatureForm
 from tne.core.validators import single_line_text
 
 from .. import tabular_exports
 from ..enums import AllocationStatus, SignoffDecision, SignoffParty
+from ..forms.signoffs import CosignForm, DecisionForm
 from ..models import Allocation, Signoff
 from ..perms import (
     COSIGN_INSTALLATION,
@@ -71,48 +71,6 @@ def _signoff(request, signoff_id: int) -> Signoff:
 
 
 # --- Forms -----------------------------------------------------------------------------------
-
-
-class DecisionForm(SignatureForm):
-    """The school head's decision, signed."""
-
-    decision = forms.ChoiceField(
-        label="Votre décision",
-        choices=[("accept", "Je valide l'installation"), ("refuse", "Je refuse l'installation")],
-        widget=forms.RadioSelect,
-    )
-    remarks = forms.CharField(
-        label="Remarques ou motif du refus",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Facultatives pour une validation, obligatoire pour un refus.",
-    )
-    photo = forms.FileField(
-        label="Photo de l'installation (facultative)",
-        required=False,
-        help_text="Une image JPEG, PNG ou WebP de 5 Mo au plus.",
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
-    )
-
-    field_order = ["decision", "remarks", "photo", "typed_name", "consent", "drawing"]
-
-    def clean(self):
-        data = super().clean()
-        if data.get("decision") == "refuse" and not (data.get("remarks") or "").strip():
-            self.add_error("remarks", "Dites pourquoi vous refusez l'installation.")
-        return data
-
-
-class CosignForm(SignatureForm):
-    remarks = forms.CharField(
-        label="Remarques de la collectivité (facultatives)",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-    field_order = ["remarks", "typed_name", "consent", "drawing"]
 
 
 class InstallationFilterForm(DsfrBaseForm):

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from tne.core.audit import history_of, readable_changes
 from tne.core.pages import breadcrumb
+from tne.core.registry import school_links_for
 from tne.core.scope import scope_of
 
 from .. import maps
@@ -143,6 +144,8 @@ def school_detail(request, uai):
         "history_sources": steering,
         "show_ips": scope_of(request.user, VIEW_IPS).contains_school(school),
         "show_map_link": steering and scope_of(request.user, BROWSE).can_browse(school.departement),
+        # The other apps' pages about this school (equipment…), registered in tne.core.registry.
+        "school_links": school_links_for(request.user, school),
         "breadcrumb_data": _breadcrumb(request.user, school),
     }
     return render(request, "territory/school_detail.html", context)
