@@ -41,6 +41,8 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from tne.core.formats import NBSP  # noqa: E402
+from tne.core.formats import fr_number as n  # noqa: E402
 from tne.loans.engine import Candidate, Instance, School, allocate  # noqa: E402
 
 # 101 codes: metropolitan France (Corsica as 2A and 2B) and five overseas départements.
@@ -156,12 +158,11 @@ def run(args: argparse.Namespace, say=print) -> list[tuple[str, str]]:
     rows = [
         (
             "Instance",
-            f"{len(instance.candidates):,} candidats, {len(instance.schools):,} écoles, "
+            f"{n(len(instance.candidates))} candidats, {n(len(instance.schools))} écoles, "
             f"{args.departements} départements ({len(instance.departement_caps)} plafonnés), "
-            f"{sum(s.min > 0 for s in instance.schools):,} minimums, "
-            f"{sum(s.max is not None for s in instance.schools):,} maximums, "
-            f"stock {instance.stock:,}, identifiants "
-            f"{'entiers' if args.int_ids else 'textes'}".replace(",", "\u202f"),
+            f"{n(sum(s.min > 0 for s in instance.schools))} minimums, "
+            f"{n(sum(s.max is not None for s in instance.schools))} maximums, "
+            f"stock {n(instance.stock)}, identifiants {'entiers' if args.int_ids else 'textes'}",
         )
     ]
     walls, cpus = [], []
@@ -171,12 +172,12 @@ def run(args: argparse.Namespace, say=print) -> list[tuple[str, str]]:
         walls.append(time.perf_counter() - wall)
         cpus.append(time.process_time() - cpu)
         say(f"run {number + 1}: {walls[-1]:.2f} s ({cpus[-1]:.2f} s CPU)")
-    counts = ", ".join(f"{r.label} {n:,}" for r, n in result.counts.items() if n)
+    counts = ", ".join(f"{r.label} {n(count)}" for r, count in result.counts.items() if count)
     rows += [
         (
             "Résultat",
-            f"{result.served_count:,} servis, priorité totale {result.total_priority:,}"
-            f"\u202f; non servis{chr(0xA0)}: {counts}".replace(",", "\u202f"),
+            f"{n(result.served_count)} servis, priorité totale {n(result.total_priority)}"
+            f"\u202f; non servis{NBSP}: {counts}",
         ),
         (
             f"`allocate`, {args.runs} essais",
@@ -200,16 +201,20 @@ def run(args: argparse.Namespace, say=print) -> list[tuple[str, str]]:
 
         say(f"milp (time limit {args.milp_time_limit:.0f} s)…")
         exact = solve_exact(instance, time_limit=args.milp_time_limit)
-        same = (
-            "égal au total du moteur"
-            if exact.total == result.total_priority
-            else (f"différent du moteur ({exact.total} contre {result.total_priority})")
-        )
+        if exact.total == result.total_priority:
+            found = "optimum égal au total du moteur"
+        elif exact.total is None:
+            found = "aucune solution trouvée"
+        else:
+            found = f"meilleur total trouvé {n(exact.total)} (moteur {n(result.total_priority)})"
+        ratio = exact.seconds / statistics.median(walls)
         rows.append(
             (
-                f"`milp` (HiGHS), une résolution, limite {args.milp_time_limit:.0f} s",
-                f"{_fr(exact.seconds)} s, statut {exact.status}, optimum {same}\u202f; "
-                f"{exact.seconds / statistics.median(walls):.0f} fois la médiane du moteur",
+                f"`milp` (HiGHS, sans presolve), une résolution, limite "
+                f"{args.milp_time_limit:.0f} s",
+                f"{_fr(exact.seconds)} s, statut {exact.status}, {found}\u202f; "
+                f"{'au moins ' if exact.status == 'time_limit' else ''}{n(round(ratio))} fois la "
+                "médiane du moteur",
             )
         )
     return rows
@@ -241,8 +246,7 @@ def _time_command(instance: Instance, say) -> list[tuple[str, str]]:
     return [
         (
             f"`tne allocate FICHIER.json` (JSON de {_mib(size)}, sous-processus)",
-            f"{_fr(seconds)} s, lecture et écriture comprises"
-            + (f"\u202f; {peak}" if peak else ""),
+            f"{_fr(seconds)} s, lecture et écriture comprises{peak}",
         )
     ]
 

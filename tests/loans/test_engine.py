@@ -159,6 +159,24 @@ def test_ties_go_to_the_smallest_id(ids, served):
     assert list(result.unserved) == [i for i in ids if i != served]
 
 
+@pytest.mark.parametrize(
+    "ids",
+    [
+        ["INE0000000002", "INE0000000010", "INE0000000001", "INE000000001"],  # one length, one not
+        ["Zoé", "zoe", "Zoe", "Élise", "élise", "a", "", "ab", "a b"],
+        [2**40 + 1, 5, 2**33, 0, 65_536, 65_535],
+        [-(2**62), 3, -1, 2**62, 0],
+        ["x" * 40 + "b", "x" * 40 + "a", "x" * 39],
+    ],
+)
+def test_equal_priorities_rank_as_python_sorts_their_ids(ids):
+    candidates = [Candidate(i, "A", 1) for i in ids]
+
+    result = allocate(Instance(candidates, [School("A", "02")]))
+
+    assert result.served == sorted(ids)
+
+
 def test_a_school_maximum_passes_the_place_to_another_school():
     schools = [School("A", "02", max=1), School("B", "02")]
     instance = Instance(pupils("A", 10, 9) + pupils("B", 2), schools, stock=2)

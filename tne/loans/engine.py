@@ -69,6 +69,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import StrEnum
 from itertools import pairwise
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -245,9 +246,8 @@ def allocate(instance: Instance) -> Result:
     ids, school_of, priority = _candidates(instance.candidates, index)
     n, n_schools, n_depts = len(ids), len(mins), len(caps)
 
-    # The ranking: priority descending, then id ascending (a stable sort on the id order).
-    by_id = _id_order(ids)
-    order = by_id[np.argsort(-priority[by_id], kind="stable")]
+    # The ranking: priority descending, then id ascending.
+    order = _ranking(ids, priority)
     school = school_of[order]  # from here on, position k is the k-th pupil of the ranking
     priority = priority[order]
 
@@ -284,14 +284,15 @@ def allocate(instance: Instance) -> Result:
     counts = dict.fromkeys(Reason, 0)
     for reason, count in zip(reasons, per_code, strict=True):
         counts[reason] += count
-    ranked_ids = [ids[i] for i in order.tolist()] if n else []
+    # Object arrays: gathering a million ids in ranking order is a C loop, not a Python one.
+    ranked_ids = np.array(ids, dtype=object)[order] if n else np.zeros(0, dtype=object)
     return Result(
-        served=[ranked_ids[k] for k in served_at.tolist()],
+        served=ranked_ids[served_at].tolist(),
         total_priority=int(priority[served_at].sum()),
         unserved=dict(
             zip(
-                [ranked_ids[k] for k in unserved_at.tolist()],
-                [reasons[c] for c in codes.tolist()],
+                ranked_ids[unserved_at].tolist(),
+                np.array(reasons, dtype=object)[codes].tolist(),
                 strict=True,
             )
         ),
@@ -335,7 +336,7 @@ def gain(before: Result, after: Result) -> Gain:
 
 def _rank_in_group(group: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     """The rank of each element among those of its group, in the order of ``group``."""
-    by_group = np.argsort(group, kind="stable")
+    by_group = _radix_order(_digits(group))
     starts = np.cumsum(sizes) - sizes
     rank = np.empty(len(group), dtype=np.int64)
     rank[by_group] = np.arange(len(group)) - np.repeat(starts, sizes)
@@ -437,19 +438,19 @@ def _candidates(candidates: Sequence[Candidate], index: dict):
     refs = [c.school for c in candidates]
     priorities = [c.priority for c in candidates]
     where = lambda i: f"candidates[{i}]"  # noqa: E731
-    get = index.get
-    try:
-        school_of = np.array([get(ref, -1) for ref in refs], dtype=np.int64)
-    except TypeError:  # an unhashable school reference
-        school_of = np.array(
-            [get(ref, -1) if isinstance(ref, str | int) else -1 for ref in refs], dtype=np.int64
-        )
-    if len(ids) and (school_of < 0).any():
-        i = int(np.argmax(school_of < 0))
+    try:  # the lookups in one C loop (itemgetter of one key gives the value, not a tuple)
+        school_of = np.array(itemgetter(*refs)(index) if refs else (), dtype=np.int64)
+    except (KeyError, TypeError):  # an unknown (or unhashable) school reference: which one
+        get = index.get
+        bad = (i for i, ref in enumerate(refs) if type(ref) not in (str, int) or get(ref) is None)
+        i = next(bad, None)
+        if i is None:  # pragma: no cover - a school id whose hash or equality fails
+            raise
         raise InputError(
             f"{where(i)}.school",
             f"le candidat {_shown(ids[i])} est d'une école inconnue ({_shown(refs[i])})",
-        )
+        ) from None
+    school_of = school_of.reshape(-1)
     priority = np.array(priorities) if priorities else np.zeros(0, dtype=np.int64)
     if priority.dtype.kind != "i" or (priority < 0).any() or (priority > MAX_PRIORITY).any():
         for i, p in enumerate(priorities):
@@ -462,20 +463,64 @@ def _candidates(candidates: Sequence[Candidate], index: dict):
     return ids, school_of, priority.astype(np.int64)
 
 
-def _id_order(ids: list) -> np.ndarray:
-    """The positions of ``ids`` sorted by id; two equal ids are an input error. Strings are
-    sorted as UTF-8 bytes (the same order as Python's, by code point), in numpy."""
+def _digits(values: np.ndarray) -> list[np.ndarray]:
+    """Non-negative integers as rows of base-65,536 digits, the most significant first, as few
+    as the largest value needs."""
+    values = values.astype(np.uint64)
+    top = int(values.max()) if len(values) else 0
+    count = max(1, -(-top.bit_length() // 16))
+    return [
+        ((values >> np.uint64(16 * k)) & np.uint64(0xFFFF)).astype(np.uint16)
+        for k in reversed(range(count))
+    ]
+
+
+def _radix_order(rows: list[np.ndarray], order: np.ndarray | None = None) -> np.ndarray:
+    """The positions sorted by the tuples of ``rows`` (16-bit digits, the most significant row
+    first), stably, after ``order`` if given: a least-significant-digit radix sort, one pass of
+    numpy's stable sort per row (a counting sort for 16-bit integers), no comparison."""
+    for row in reversed(rows):
+        if order is None:
+            order = np.argsort(row, kind="stable")
+        else:
+            order = order[np.argsort(row[order], kind="stable")]
+    return order
+
+
+def _byte_digits(ids: list[str]) -> tuple[np.ndarray, list[np.ndarray]] | None:
+    """The UTF-8 bytes of string ids as a matrix (one row per id, padded with NUL) and its
+    16-bit digit rows; ``None`` when an id contains a NUL (the padding would be ambiguous).
+    Byte order is code point order, and the padding puts a prefix first (« a » < « ab »)."""
+    joined = "\0".join(ids)
+    if joined.count("\0") != len(ids) - 1:
+        return None
+    data = joined.encode() + b"\0"
+    width = len(data) // len(ids)
+    if len(data) == width * len(ids) and not data[width - 1 :: width].strip(b"\0"):
+        # Every NUL where ids of one length put it (the common case): no split needed.
+        matrix = np.frombuffer(data, dtype=np.uint8).reshape(len(ids), width)[:, :-1]
+    else:
+        matrix = np.array(data[:-1].split(b"\0"))
+        matrix = matrix.view(np.uint8).reshape(len(ids), matrix.dtype.itemsize)
+    width = max(2, matrix.shape[1] + matrix.shape[1] % 2)
+    padded = np.zeros((len(ids), width), dtype=np.uint8)
+    padded[:, : matrix.shape[1]] = matrix
+    digits = padded.view(">u2").astype(np.uint16)
+    return padded, list(np.ascontiguousarray(digits.T))
+
+
+def _ranking(ids: list, priority: np.ndarray) -> np.ndarray:
+    """The positions of the candidates in ranking order: priority descending, then id
+    ascending. Two equal ids are an input error; so are ids of two kinds."""
     n = len(ids)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
     try:
-        joined = "\0".join(ids)
-    except TypeError:
-        joined = None
-    if joined is not None and joined.count("\0") == n - 1:
-        keys = np.array(joined.encode().split(b"\0"))
-        order = np.argsort(keys, kind="stable")
-    else:
+        found = _byte_digits(ids)
+        strings = True
+    except TypeError:  # an id that is not a string
+        found, strings = None, False
+    if not strings:
         first = type(ids[0])
         for i, value in enumerate(ids):
             if type(value) not in (str, int) or type(value) is not first:
@@ -484,23 +529,36 @@ def _id_order(ids: list) -> np.ndarray:
                     "les identifiants des candidats sont tous des textes ou tous des entiers "
                     f"({_shown(value)}, alors que candidates[0] a {_shown(ids[0])})",
                 )
-        keys = np.array(ids) if first is int else None  # beyond 64 bits: dtype object
-        if keys is not None and keys.dtype.kind == "i":
-            order = np.argsort(keys, kind="stable")
-        else:  # integers beyond 64 bits, or strings with a NUL character
-            keys = None
-            order = np.array(sorted(range(n), key=ids.__getitem__), dtype=np.int64)
-    if keys is not None:
-        same = np.flatnonzero(keys[order[1:]] == keys[order[:-1]])
+    by_id = keys = None
+    if strings:
+        if found is not None:
+            keys, rows = found
+            by_id = _radix_order(rows)
     else:
-        same = np.flatnonzero([ids[a] == ids[b] for a, b in pairwise(order.tolist())])
+        keys = np.array(ids)  # beyond 64 bits: dtype object
+        if keys.dtype.kind == "i":
+            # A signed 64-bit integer with its sign bit flipped sorts as an unsigned one.
+            unsigned = (
+                keys.view(np.uint64)
+                if keys.min() >= 0
+                else keys.view(np.uint64) ^ (np.uint64(1) << np.uint64(63))
+            )
+            by_id = _radix_order(_digits(unsigned))
+        else:
+            keys = None
+    if by_id is None:  # integers beyond 64 bits, or strings with a NUL character
+        by_id = np.array(sorted(range(n), key=ids.__getitem__), dtype=np.int64)
+        same = np.flatnonzero([ids[a] == ids[b] for a, b in pairwise(by_id.tolist())])
+    else:
+        equal = keys[by_id[1:]] == keys[by_id[:-1]]
+        same = np.flatnonzero(equal.all(axis=1) if equal.ndim == 2 else equal)
     if len(same):
-        a, b = sorted((int(order[same[0]]), int(order[same[0] + 1])))
+        a, b = sorted((int(by_id[same[0]]), int(by_id[same[0] + 1])))
         raise InputError(
             f"candidates[{b}].id",
             f"le candidat {_shown(ids[b])} figure déjà en candidates[{a}]",
         )
-    return order
+    return _radix_order(_digits(int(priority.max()) - priority), by_id)
 
 
 # --- The JSON form and the command ``tne allocate`` --------------------------------------------

@@ -34,7 +34,11 @@ class Exact:
 
 
 def solve_exact(
-    instance: Instance, *, time_limit: float | None = None, count_ties: bool = False
+    instance: Instance,
+    *,
+    time_limit: float | None = None,
+    count_ties: bool = False,
+    presolve: bool = False,
 ) -> Exact:
     started = time.perf_counter()
     candidates = list(instance.candidates)
@@ -61,7 +65,7 @@ def solve_exact(
     upper.append(np.inf if capacity is None else capacity)
     priority = np.array([c.priority for c in candidates] or [0], dtype=float)
     objective = priority * (n + 1) + 1 if count_ties else priority
-    options = {"mip_rel_gap": 0, "presolve": True}
+    options = {"mip_rel_gap": 0, "presolve": presolve}
     if time_limit is not None:
         options["time_limit"] = time_limit
     solution = milp(
