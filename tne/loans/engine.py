@@ -57,8 +57,8 @@ no Python loop over the pupils. The sorts are least-significant-digit radix sort
 digits (one pass of numpy's counting sort per digit): the priorities, the school and département
 positions, and the ids, integers as such, strings as their UTF-8 bytes (0.14 s for a million
 11-byte ids, against 0.55 s for numpy's comparison sort of the strings). What is left in Python
-is reading the candidates and writing the result: 1,000,000 pupils in 40,000 schools take about
-1.2 s of CPU (``bench/allocation.py``, figures in ``docs/benchmarks.md``). The tests check it
+is reading the candidates and writing the result: 1,000,000 pupils in 40,000 schools take 0.8 to
+1.4 s of CPU (``bench/allocation.py``, figures in ``docs/benchmarks.md``). The tests check it
 against the textbook greedy loop. The reason of a pupil refused is the same at the end as when
 the greedy refused it (a full bound stays full; a full département stops its schools from
 filling; a full capacity stops everything), so the reasons are read from the final counts.
