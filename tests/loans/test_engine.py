@@ -343,6 +343,13 @@ def test_what_if_runs_again_with_another_stock_or_budget_and_says_the_gain():
     assert gain(more_stock, before).no_longer_served == ["A3", "B1", "B2"]
 
 
+def test_bounds_beyond_64_bits_are_no_bound():
+    schools = [School("A", "02", max=10**30), School("B", "95", min=0, max=None)]
+    instance = Instance(pupils("A", 1, 2) + pupils("B", 3), schools, {"02": 10**25}, 10**40)
+
+    assert allocate(instance).served == ["B1", "A2", "A1"]
+
+
 def test_an_empty_instance_serves_nobody():
     result = allocate(Instance([], [School("A", "02", min=3)], {"02": 0}, stock=0))
 

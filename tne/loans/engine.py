@@ -140,6 +140,9 @@ class Infeasible(Exception):
 
 @dataclass(frozen=True)
 class School:
+    """A school of the instance: ``min`` pupils served at least (capped at its number of
+    candidates), ``max`` at most (``None``: no maximum)."""
+
     id: str | int
     departement: str
     min: int = 0
@@ -148,6 +151,9 @@ class School:
 
 @dataclass(frozen=True)
 class Candidate:
+    """A pupil who asks for a device: ``school`` is a :attr:`School.id`, ``priority`` an
+    integer from 0 to :data:`MAX_PRIORITY` (the higher, the sooner served)."""
+
     id: str | int
     school: str | int
     priority: int
@@ -155,6 +161,11 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Instance:
+    """What :func:`allocate` decides on: a département without an entry in
+    ``departement_caps`` has no cap; the capacity is the stock and/or what the budget pays for
+    (``budget_cents // unit_cost_cents``), the smaller of the two, and no limit without
+    either."""
+
     candidates: Sequence[Candidate]
     schools: Sequence[School]
     departement_caps: Mapping[str, int] = field(default_factory=dict)
@@ -199,7 +210,8 @@ class Instance:
         return Reason.STOCK
 
     def capacity_text(self) -> str:
-        """« 4 000 (le stock) », « 4 000 (le budget : 1 200 000 € à 300 € l'appareil) »."""
+        """The capacity and where it comes from, for a message: « 3 000 (stock de 3 000 ;
+        budget de 1 000 000 € à 300 € l'appareil, soit 3 333) »."""
         parts = []
         if self.stock is not None:
             parts.append(f"stock de {fr_number(self.stock)}")
@@ -408,7 +420,7 @@ def _schools(instance: Instance):
     for i, school in enumerate(instance.schools):
         where = f"schools[{i}]"
         if type(school.id) not in (str, int):
-            raise InputError(f"{where}.id", f"texte ou entier attendu ({_shown(school.id)})")
+            raise InputError(f"{where}.id", f"texte ou entier attendu (reçu {_shown(school.id)})")
         if school.id in index:
             raise InputError(
                 f"{where}.id",
@@ -418,7 +430,7 @@ def _schools(instance: Instance):
         if type(school.departement) is not str or not school.departement:
             raise InputError(
                 f"{where}.departement",
-                f"code de département attendu ({_shown(school.departement)})",
+                f"code de département attendu (reçu {_shown(school.departement)})",
             )
         _check_count(school.min, f"{where}.min")
         if school.max is not None:
@@ -430,13 +442,14 @@ def _schools(instance: Instance):
                     f"dépasse son maximum ({fr_number(school.max)})",
                 )
         school_dept.append(dept_index.setdefault(school.departement, len(dept_index)))
-        mins.append(school.min)
-        maxs.append(_NO_LIMIT if school.max is None else school.max)
+        # Bounds beyond 64 bits are no bound (and would not fit the arrays).
+        mins.append(min(school.min, _NO_LIMIT))
+        maxs.append(_NO_LIMIT if school.max is None else min(school.max, _NO_LIMIT))
     caps = [_NO_LIMIT] * len(dept_index)
     for code, cap in instance.departement_caps.items():
         _check_count(cap, f"departement_caps[{json.dumps(code, ensure_ascii=False)}]")
         if code in dept_index:
-            caps[dept_index[code]] = cap
+            caps[dept_index[code]] = min(cap, _NO_LIMIT)
     as_array = lambda values: np.array(values, dtype=np.int64)  # noqa: E731
     return (
         index,
@@ -777,8 +790,8 @@ def _parse_arguments(argv: list[str]) -> tuple[str, dict]:
     return file, overrides
 
 
-def _read(file: str, name: str, stdin) -> object:
-    """The JSON of the instance file (``-``: standard input); ``name`` is how messages call it."""
+def _read(file: str, stdin) -> object:
+    """The JSON of the instance file (``-``: standard input)."""
     try:
         raw = stdin.buffer.read() if file == "-" else Path(file).read_bytes()
     except FileNotFoundError:
@@ -814,7 +827,7 @@ def command(argv: list[str], *, stdin=None, stdout=None, stderr=None) -> int:
         return EXIT_INPUT_ERROR
     name = "entrée standard" if file == "-" else file
     try:
-        instance, *columns = _parse_json(_read(file, name, stdin))
+        instance, *columns = _parse_json(_read(file, stdin))
         instance = replace(instance, **overrides)
         if instance.stock is None and instance.budget_cents is None:
             raise InputError("stock", f"champ manquant (ou un budget{NBSP}: --budget-cents)")
