@@ -93,7 +93,9 @@ class SignatureData:
 
 
 def _lock(loan: Loan) -> Loan:
-    """The current row of ``loan``, locked until the end of the transaction."""
+    """The current row of ``loan``, locked until the end of the transaction. Its device is not
+    joined: on PostgreSQL a row re-read after waiting for the lock keeps the joined rows of the
+    first read (a device handed out meanwhile would read as none)."""
     return (
         Loan.objects.select_for_update(of=("self",))
         .select_related(
@@ -102,7 +104,6 @@ def _lock(loan: Loan) -> Loan:
             "school__commune",
             "school__circonscription",
             "school__departement",
-            "asset__model",
         )
         .get(pk=loan.pk)
     )
