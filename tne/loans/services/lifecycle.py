@@ -277,10 +277,10 @@ def _covers(node, school) -> bool:
     return any(path.startswith(node.path) for path in paths)
 
 
-def find_lendable(loan: Loan, asset_tag: str, *, lock: bool = False) -> Asset:
-    """The device of tag (or serial number) ``asset_tag`` if it may be lent for ``loan``: of the
-    loan's kind, in stock, at the loan's school or in the stock of a node above it; else a
-    ValidationError saying why (on ``asset_tag``)."""
+def find_lendable(*, school, asset_tag: str, category=None, lock: bool = False) -> Asset:
+    """The device of tag (or serial number) ``asset_tag`` if it may be lent at ``school``: in
+    stock there or in the stock of a node above it, and of kind ``category`` when one is given;
+    else a ValidationError saying why (on ``asset_tag``)."""
     code = asset_services.normalise_code(asset_tag)[:80]
     if not code:
         raise ValidationError(
@@ -295,11 +295,11 @@ def find_lendable(loan: Loan, asset_tag: str, *, lock: bool = False) -> Asset:
             {"asset_tag": f"Aucun matériel n'a le numéro d'inventaire ni de série {code}."}
         )
     tag = asset.asset_tag
-    if asset.model.category_id != loan.category_id:
+    if category is not None and asset.model.category_id != category.pk:
         raise ValidationError(
             {
                 "asset_tag": f"Le matériel {tag} est du type «\u00a0{asset.model.category.name}"
-                f"\u00a0»\u00a0; ce prêt est d'un matériel du type «\u00a0{loan.category.name}"
+                f"\u00a0»\u00a0; ce prêt est d'un matériel du type «\u00a0{category.name}"
                 "\u00a0»."
             }
         )
@@ -312,12 +312,12 @@ def find_lendable(loan: Loan, asset_tag: str, *, lock: bool = False) -> Asset:
                 f"{asset.get_state_display()}\u00a0»)."
             }
         )
-    if asset.school_id is not None and asset.school_id != loan.school_id:
+    if asset.school_id is not None and asset.school_id != school.pk:
         raise ValidationError(
             {"asset_tag": f"Le matériel {tag} est en stock dans une autre école."}
         )
     if asset.school_id is None and (
-        asset.stock_node_id is None or not _covers(asset.stock_node, loan.school)
+        asset.stock_node_id is None or not _covers(asset.stock_node, school)
     ):
         raise ValidationError(
             {"asset_tag": f"Le matériel {tag} est dans le stock d'un autre territoire."}
@@ -385,7 +385,9 @@ def hand_out(
     today = timezone.localdate()
     due_on = check_due_on(due_on or default_due_on(today), today=today)
     typed_name = _check_signature(signature_data)
-    asset = find_lendable(loan, asset_tag, lock=True)
+    asset = find_lendable(
+        school=loan.school, category=loan.category, asset_tag=asset_tag, lock=True
+    )
     code = loan.pupil.code
     if asset.school_id is None:
         asset_services.move(
