@@ -12,13 +12,13 @@ PORT ?= 8000
 PG_TEST_URL ?= postgres://tne:tne@127.0.0.1:5432/tne
 # Each run of the suite is bounded (CI has 90 minutes in all): past it pytest gets SIGINT and
 # prints where it was before stopping. Single tests are bounded too (pyproject.toml).
-PYTEST := timeout --signal=INT --kill-after=60 1200 $(BIN)/pytest -q -p no:cacheprovider --durations=5
+PYTEST := timeout --signal=INT --kill-after=60 1800 $(BIN)/pytest -q -p no:cacheprovider --durations=5
 
-.PHONY: help install demo serve test lint quality test-sqlite test-postgres test-e2e bench bench-http clean
+.PHONY: help install demo serve test lint quality test-sqlite test-postgres test-both test-e2e bench bench-http clean
 
 help:
 	@echo "make demo   — installe, migre, charge le territoire de démonstration et sert TNE"
-	@echo "make test   — lint, migrations, suite sur SQLite puis PostgreSQL, puis tests de bout en bout"
+	@echo "make test   — lint, migrations, suite sur SQLite et PostgreSQL (côte à côte), puis tests de bout en bout"
 	@echo "make bench  — mesures à l'échelle nationale (PostgreSQL), voir docs/benchmarks.md"
 
 # Re-installs only when the lock or the project metadata changed.
@@ -82,7 +82,13 @@ test-e2e: install
 	scripts/ensure-chromium
 	DEBUG=1 $(PYTEST) -m e2e
 
-test: lint test-sqlite test-postgres test-e2e
+# The two engines' suites run side by side (one core each), then the browser tests.
+test-both: install
+	scripts/ensure-debian-packages $(TEST_PACKAGES)
+	scripts/ensure-postgres
+	scripts/run-suites "$(PYTEST)" $(PG_TEST_URL) -m "not e2e"
+
+test: lint test-both test-e2e
 
 bench: install
 	scripts/ensure-postgres

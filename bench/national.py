@@ -54,6 +54,11 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="ne mesure que l'équipement (ses pages, l'import de livraison, les étiquettes) ; "
         "avec --write-docs, ne réécrit que sa section",
     )
+    parser.add_argument(
+        "--loans-only",
+        action="store_true",
+        help="s'arrête après l'étape des prêts (chargement seulement, sans mesure)",
+    )
     return parser.parse_args(argv)
 
 
@@ -84,6 +89,7 @@ def main(argv=None) -> int:
 
     from bench import equipment as equipment_step
     from bench import loading, machine, report, scenarios, state, synthesis, timing, users
+    from bench import loans as loans_step
     from tne.equipment.models import Allocation, Asset
     from tne.territory.enums import SchoolKind, StaffRole, Stage
     from tne.territory.models import School, SchoolClass, Staff
@@ -128,6 +134,17 @@ def main(argv=None) -> int:
         equipment = state.read("equipment")
     if args.equipment_only:
         print(equipment, file=sys.stderr)
+        return 0
+
+    step("Prêts (M6) : élèves, besoins, attributions, prêts et tablettes")
+    loans = loans_step.synthesise(year)
+    if loans:
+        state.write("loans", loans)
+    else:
+        print("Déjà synthétisés.", file=sys.stderr)
+        loans = state.read("loans")
+    if args.loans_only:
+        print(loans, file=sys.stderr)
         return 0
 
     counts = {

@@ -223,9 +223,27 @@ def _values(tree, data) -> dict[str, list[str]]:
         **_register_values(school, data["coordinator"]),
         # equipment, sign-offs and new teachers: an accepted installation, a teacher's receipt
         **aisne_signoff_ids(school),
+        **_sent_message(school, data["markers"]),
         # loans, lifecycle: a loan of the Aisne school handed out, with its signed convention
         **_loan_lifecycle_values(school, data),
     }
+
+
+# --- Notifications: a message sent about the Aisne school (« Messages envoyés ») -------------
+def _sent_message(school, markers: list[str]) -> dict[str, list[str]]:
+    from tne.core.models import Channel
+    from tne.core.notify import send
+
+    send(
+        channel=Channel.EMAIL,
+        to="parent-marqueur@example.org",
+        subject="Objet-marqueur",
+        body="message-marqueur-aisne",
+        kind="loans.reminder",
+        place=school,
+    )
+    markers += ["Objet-marqueur", "message-marqueur-aisne", "parent-marqueur"]
+    return {}
 
 
 def _loan_lifecycle_values(school, data) -> dict[str, list[str]]:
@@ -347,4 +365,5 @@ def test_every_route_is_walked():
         "api:list_school_staff",
         "programme:target_update",
         "programme:envelope_delete",
+        "core:messages",
     } <= names

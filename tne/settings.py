@@ -280,6 +280,34 @@ EMAIL_SUBJECT_PREFIX = "[TNE] "
 # The address of the site, for the links of messages sent outside a request.
 TNE_SITE_URL = env_str("TNE_SITE_URL", "http://127.0.0.1:8000")
 
+# --- Notifications (tne.core.notify) -----------------------------------------------------------
+# The backend of each channel: a short name (console: written to the log, outbox: recorded in
+# « Messages envoyés » only, email: EMAIL_BACKEND above, so SMTP) or the dotted path of a class
+# (an SMS provider: see tne/core/notify/backends.py). By default e-mails go through the mail
+# server when EMAIL_HOST is set outside DEBUG, SMS to the console (no provider is bundled).
+_NOTIFY_SHORT_NAMES = {"EMAIL": ("console", "outbox", "email"), "SMS": ("console", "outbox")}
+
+
+def _notify_backend(variable: str, channel: str, default: str) -> str:
+    value = env_str(variable, default)
+    dotted = "." in value and all(part.isidentifier() for part in value.split("."))
+    if value not in _NOTIFY_SHORT_NAMES[channel] and not dotted:
+        raise ImproperlyConfigured(
+            f"{variable}={value!r} : attendu {', '.join(_NOTIFY_SHORT_NAMES[channel])} ou le "
+            "chemin d'une classe (paquet.module.Classe)."
+        )
+    return value
+
+
+TNE_NOTIFY_EMAIL_BACKEND = _notify_backend(
+    "TNE_NOTIFY_EMAIL_BACKEND", "EMAIL", "email" if EMAIL_HOST and not DEBUG else "console"
+)
+TNE_NOTIFY_SMS_BACKEND = _notify_backend("TNE_NOTIFY_SMS_BACKEND", "SMS", "console")
+# The sealed recipient of a message is emptied this many days after it was sent (`tne
+# purge_messages`, daily); the masked form stays.
+TNE_MESSAGE_RECIPIENTS_KEEP_DAYS = env_int("TNE_MESSAGE_RECIPIENTS_KEEP_DAYS", 90)
+# --- end of notifications ----------------------------------------------------------------------
+
 # Logs: one JSON object per line (``tne.core.logs``), or plain text (TNE_LOG_FORMAT=text); the
 # server errors are also e-mailed to ADMINS when there are some.
 _LOG_FORMAT = env_str("TNE_LOG_FORMAT", "text" if DEBUG else "json")

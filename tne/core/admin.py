@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AuditEvent, AuditSource, Document, Job, Signature
+from .models import AuditEvent, AuditSource, Document, Job, Message, Signature
 
 
 class ThroughServices:
@@ -78,3 +78,23 @@ class SignatureAdmin(ReadOnlyAdmin):
     list_display = ["document", "signer", "capacity", "method", "signed_at"]
     list_filter = ["method"]
     list_select_related = ["document", "signer"]
+
+
+# --- Notifications: the messages sent (read only; the sealed recipient never shown) -----------
+
+
+@admin.register(Message)
+class MessageAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at",
+        "channel",
+        "kind",
+        "recipient_masked",
+        "status",
+        "backend",
+        "place_path",
+    ]
+    list_filter = ["channel", "status", "kind"]
+    search_fields = ["kind", "subject", "=place_school_id", "=object_id"]
+    date_hierarchy = "created_at"
+    exclude = ["recipient"]

@@ -11,3 +11,4 @@ class CoreConfig(AppConfig):
         # table of permissions (``tne.core.permissions.declared``) is whole from the start.
         autodiscover_modules("perms")
         from . import registrations  # noqa: F401  (the dashboard's navigation entry)
+        from .notify import checks  # noqa: F401  (the notification backends load)

@@ -5,6 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
+from .crypto import unseal
 from .perms import can_view_every_job
 
 
@@ -272,3 +273,108 @@ class Signature(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Une signature ne se supprime pas.")
+
+
+# --- Notifications: the messages sent through tne.core.notify --------------------------------
+
+
+class Channel(models.TextChoices):
+    EMAIL = "EMAIL", "Courriel"
+    SMS = "SMS", "SMS"
+
+
+class MessageStatus(models.TextChoices):
+    QUEUED = "QUEUED", "En attente d'envoi"
+    SENT = "SENT", "Envoyé"
+    FAILED = "FAILED", "Échec"
+
+
+class MessageQuerySet(models.QuerySet):
+    def in_places(self, *, everything: bool = False, paths=(), schools=None):
+        """The messages of the places under one of ``paths`` (one indexed prefix filter each)
+        or about one of ``schools`` (ids, or a subquery of school ids); every message with
+        ``everything``. The same rule as :meth:`AuditEventQuerySet.in_places`."""
+        if everything:
+            return self
+        query = models.Q(pk__in=[])
+        for path in paths:
+            query |= models.Q(place_path__startswith=path)
+        if schools is not None:
+            query |= models.Q(place_school_id__in=schools)
+        return self.filter(query)
+
+    def about(self, obj: models.Model) -> "MessageQuerySet":
+        """The messages whose reference is ``obj`` (a loan reminded twice…)."""
+        return self.filter(
+            content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)
+        )
+
+
+class Message(models.Model):
+    """One e-mail or SMS TNE sent (or tried to): written by :func:`tne.core.notify.send` only,
+    then updated by the backend's outcome. The recipient is sealed (``tne.core.crypto``): a raw
+    dump shows a token, never an address or a phone number, and lists show ``recipient_masked``
+    (« a•••@exemple.fr », « 06 •• •• •• 78 »). Its place is kept like an audit event's
+    (``place_path``, ``place_school_id``), so « the messages of my territory » is one indexed
+    prefix filter; ``content_type``/``object_id`` name what it is about (a loan…)."""
+
+    PERSONAL_FIELDS = ("recipient", "recipient_masked")
+
+    channel = models.CharField("canal", max_length=10, choices=Channel.choices)
+    kind = models.CharField("type", max_length=50)
+    subject = models.CharField("objet", max_length=255, blank=True)
+    body = models.TextField("texte")
+    # A Fernet token (tne.core.crypto.seal); emptied by notify.forget_recipients.
+    recipient = models.TextField("destinataire (chiffré)", blank=True, editable=False)
+    recipient_masked = models.CharField("destinataire", max_length=255)
+    status = models.CharField(
+        "état", max_length=10, choices=MessageStatus.choices, default=MessageStatus.QUEUED
+    )
+    error = models.TextField("erreur", blank=True)
+    backend = models.CharField("moyen d'envoi", max_length=200)
+    created_at = models.DateTimeField("créé le", auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField("envoyé le", null=True, blank=True)
+    place_path = models.CharField(
+        "lieu", max_length=255, blank=True, default="", db_index=True, editable=False
+    )
+    place_school_id = models.PositiveBigIntegerField(
+        "établissement concerné", null=True, blank=True, db_index=True, editable=False
+    )
+    content_type = models.ForeignKey(
+        ContentType,
+        verbose_name="à propos de (type)",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    object_id = models.CharField("à propos de (identifiant)", max_length=64, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="envoyé par",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = MessageQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "message envoyé"
+        verbose_name_plural = "messages envoyés"
+        # Ids grow with time: newest first is the primary key's order (keyset pages on it).
+        ordering = ["-pk"]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"]),
+            # « Échec », « En attente »: the rare states a filter looks for, newest first.
+            models.Index(fields=["status", "-id"], name="core_message_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} n° {self.pk} ({self.kind})"
+
+    def unseal_recipient(self) -> str:
+        """The address or phone number, for the backend that delivers the message (and no one
+        else: pages, exports and the admin show ``recipient_masked``)."""
+        return unseal(self.recipient)

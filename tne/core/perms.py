@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from .permissions import declare
 from .roles import Role
-from .scope import scope_of
+from .scope import holds, scope_of
 
 if TYPE_CHECKING:
     from .models import Job
@@ -30,3 +30,20 @@ def can_view_job(user, job: "Job") -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     return job.created_by_id == user.pk or can_view_every_job(user)
+
+
+# --- Notifications: « Messages envoyés » ------------------------------------------------------
+
+# The page shows each message's text and a masked recipient, in the places the grant steers:
+# steering, coordination, IEN/ERUN and school heads (who answer the families).
+VIEW_MESSAGES = declare(
+    "core.view_messages",
+    "Consulter les messages envoyés (courriels, SMS) dans son périmètre",
+    roles={Role.NATIONAL, Role.COORDINATOR, Role.IEN_ERUN, Role.SCHOOL_HEAD},
+)
+
+
+def can_view_messages(user) -> bool:
+    """Whether ``user`` reads « Messages envoyés » somewhere (which messages: ``Scope`` of
+    ``scope_of(user, VIEW_MESSAGES)``, see :func:`tne.core.notify.messages_visible_to`)."""
+    return holds(user, VIEW_MESSAGES)

@@ -139,3 +139,30 @@ def measure_counters() -> dict[str, MeasureCount]:
 def unregister_counter(code: str) -> None:
     """Removes a measure's counter; for tests."""
     _COUNTERS.pop(code, None)
+
+
+# --- The schools of a scope -------------------------------------------------------------------
+
+SchoolsOfScope = Callable[[object], object]
+_SCHOOLS_OF_SCOPE: list[SchoolsOfScope] = []
+
+
+def scope_schools_provider(provider: SchoolsOfScope) -> SchoolsOfScope:
+    """Says how to turn a ``core.scope.Scope`` into the ids of its schools: ``provider(scope)``
+    returns a subquery of school ids (the territory registers
+    ``School.objects.filter(scope.school_q()).values("pk")``), so that core filters what it
+    keeps by place (``place_school_id``) without knowing the school model. Registering again
+    replaces the provider."""
+    _SCHOOLS_OF_SCOPE[:] = [provider]
+    return provider
+
+
+def scope_schools(scope):
+    """The ids of the schools of ``scope`` (a subquery), ``None`` for a scope over everything;
+    with no provider registered, no school (what core keeps by school is then not shown: never
+    more than the scope)."""
+    if scope.everything:
+        return None
+    if not _SCHOOLS_OF_SCOPE or not scope.school_grants:
+        return []
+    return _SCHOOLS_OF_SCOPE[0](scope)

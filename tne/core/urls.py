@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_messages
 
 app_name = "core"
 
@@ -9,4 +9,5 @@ urlpatterns = [
     path("mentions-legales/", views.legal, name="legal"),
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("traitements/<int:job_id>/", views.job_detail, name="job_detail"),
+    path("messages-envoyes/", views_messages.message_list, name="messages"),
 ]
