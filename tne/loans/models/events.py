@@ -6,6 +6,7 @@ step, when, by whom, and a short note (never a guardian's name, phone or e-mail)
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from .loans import Loan
 
@@ -27,7 +28,8 @@ class LoanEvent(models.Model):
         Loan, verbose_name="prêt", on_delete=models.CASCADE, related_name="events"
     )
     kind = models.CharField("étape", max_length=12, choices=LoanEventKind.choices)
-    at = models.DateTimeField("le", auto_now_add=True)
+    # The services write it (``timezone.now`` by default; the reminders give their run's time).
+    at = models.DateTimeField("le", default=timezone.now, editable=False)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="par",
