@@ -112,6 +112,17 @@ def test_the_reminder_window_is_14_days(counter):
     assert str(at_15.pk) not in reminded
 
 
+def test_the_text_says_le_materiel_whatever_the_kind(counter):
+    from tne.core.models import Channel as C
+
+    loan = lent(counter.school, due_in=4)
+    for kind in (reminders.BEFORE, reminders.OVERDUE):
+        for channel in (C.EMAIL, C.SMS):
+            _subject, body = reminders.texts(loan, kind, channel)
+            assert "le matériel" in body.lower() and " la tablette" not in body
+            assert loan.asset.asset_tag in body and loan.pupil.code in body
+
+
 def test_without_an_email_the_reminder_is_an_sms(counter):
     loan = lent(counter.school, due_in=3, email="", phone="06 12 34 56 78")
 
@@ -140,7 +151,7 @@ def test_overdue_loans_are_reminded_the_day_after_then_every_7_days_at_most_3_ti
     assert loan.reminders_sent == 4
     subjects = list(Message.objects.order_by("pk").values_list("subject", flat=True))
     assert subjects[0].startswith("Rappel") and all(s.startswith("Retard") for s in subjects[1:])
-    assert "devait être rendue" in Message.objects.order_by("pk").last().body
+    assert "devait être rendu le" in Message.objects.order_by("pk").last().body
 
 
 def test_the_number_of_overdue_reminders_is_a_setting(counter, settings):

@@ -109,51 +109,51 @@ def _school_line(school) -> str:
 
 
 def texts(loan: Loan, kind: str, channel: str) -> tuple[str, str]:
-    """The subject and text of a reminder, in plain French."""
-    device = loan.category.name.lower()
-    tag = loan.asset.asset_tag
+    """The subject and text of a reminder, in plain French (« le matériel », whatever the
+    gender of its kind: « la tablette », « le routeur »)."""
+    device = f"{loan.category.name.lower()} n°\u00a0{loan.asset.asset_tag}"
     due = date_format(loan.due_on, "j F Y")
-    school = _school_line(loan.school)
+    pupil = f"élève {loan.pupil.code}"
     if channel == notify.Channel.SMS:
         if kind == BEFORE:
             body = (
-                f"TNE - {loan.school.name} : la {device} {tag} prêtée à votre enfant (élève "
-                f"{loan.pupil.code}) est à rendre à l'école au plus tard le {due}. Une question, "
-                "un délai : adressez-vous à l'école."
+                f"TNE - {loan.school.name}\u00a0: le matériel prêté à votre enfant ({pupil}, "
+                f"{device}) est à rendre à l'école au plus tard le {due}. Une question, un "
+                "délai\u00a0: adressez-vous à l'école."
             )
         else:
             body = (
-                f"TNE - {loan.school.name} : la {device} {tag} prêtée à votre enfant (élève "
-                f"{loan.pupil.code}) devait être rendue le {due}. Merci de la rapporter à "
-                "l'école au plus vite, ou de l'appeler."
+                f"TNE - {loan.school.name}\u00a0: le matériel prêté à votre enfant ({pupil}, "
+                f"{device}) devait être rendu le {due}. Merci de le rapporter à l'école au plus "
+                "vite."
             )
         return f"Prêt n° {loan.pk}", body
     if kind == BEFORE:
-        subject = f"Rappel : {device} à rendre à l'école le {due}"
+        subject = f"Rappel\u00a0: matériel prêté à rendre à l'école le {due}"
         first = (
-            f"La {device} (numéro d'inventaire {tag}) que l'école prête à votre enfant (élève "
-            f"{loan.pupil.code}) est à rendre au plus tard le {due}."
+            f"Le matériel que l'école prête à votre enfant ({pupil})\u00a0: {device}, est à "
+            f"rendre au plus tard le {due}."
         )
-        then = "Merci de la rapporter à l'école avec ses accessoires (chargeur, housse)."
+        then = "Merci de le rapporter à l'école avec ses accessoires (chargeur, housse…)."
     else:
-        subject = f"Retard : {device} à rendre depuis le {due}"
+        subject = f"Retard\u00a0: matériel prêté à rendre depuis le {due}"
         first = (
-            f"La {device} (numéro d'inventaire {tag}) que l'école prête à votre enfant (élève "
-            f"{loan.pupil.code}) devait être rendue le {due}."
+            f"Le matériel que l'école prête à votre enfant ({pupil})\u00a0: {device}, devait "
+            f"être rendu le {due}."
         )
         then = (
-            "Merci de la rapporter à l'école au plus vite, avec ses accessoires. Si elle est "
-            "perdue, volée ou cassée, dites-le à l'école."
+            "Merci de le rapporter à l'école au plus vite, avec ses accessoires. S'il est "
+            "perdu, volé ou cassé, dites-le à l'école."
         )
     body = "\n\n".join(
         [
             "Bonjour,",
             first,
             then,
-            f"Pour toute question, ou pour demander un délai, adressez-vous à l'école\u00a0: "
-            f"{school}.",
-            "Ce message est envoyé automatiquement par le programme « Territoires numériques "
-            "éducatifs » ; merci de ne pas y répondre.",
+            "Pour toute question, ou pour demander un délai, adressez-vous à l'école\u00a0: "
+            f"{_school_line(loan.school)}.",
+            "Ce message est envoyé automatiquement par le programme «\u00a0Territoires "
+            "numériques éducatifs\u00a0»\u202f; merci de ne pas y répondre.",
         ]
     )
     return subject, body
