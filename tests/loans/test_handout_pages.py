@@ -243,3 +243,23 @@ def test_the_counter_page_makes_the_same_queries_for_3_or_30_offers(
     with django_assert_num_queries(len(small)):
         html = client.get(url(counter.school)).content.decode()
     assert html.count('<tr id="offer-') == 30
+
+
+def test_the_schools_of_a_counter_make_the_same_queries_for_3_or_30(
+    client, counter, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import SchoolFactory
+
+    client.force_login(counter.technician)
+    client.get(reverse("loans:counter"))
+    with CaptureQueriesContext(connection) as small:
+        client.get(reverse("loans:counter"))
+    for _ in range(28):
+        SchoolFactory(commune=counter.tree.laon)
+
+    with django_assert_num_queries(len(small)):
+        html = client.get(reverse("loans:counter")).content.decode()
+    assert html.count('<tr id="school-') == 25  # a page

@@ -141,9 +141,8 @@ def _hand_out_zone(
         context["form"] = form or HandOutForm(
             initial={"loan": loan.pk, "asset_tag": asset.asset_tag, "due_on": due_on}
         )
-        context["commitments"] = lifecycle.commitments(
-            form.cleaned_data["due_on"] if form is not None and form.is_valid() else due_on
-        )
+        typed = getattr(form, "cleaned_data", {}).get("due_on") if form is not None else None
+        context["commitments"] = lifecycle.commitments(typed or due_on)
         context["consent"] = lifecycle.AGREEMENT_CONSENT
         context["draft_url"] = (
             reverse("loans:agreement_draft", args=[school.pk])
