@@ -164,14 +164,44 @@ def _render(request, template: str, context: dict):
     return render(request, template, context)
 
 
+def _handed_out(request, school, form: HandOutForm, loan: Loan, code: str) -> dict:
+    """The zone after « Confirmer la remise »: done and empty for the next family, the form
+    again with its errors (signature, date), or the scan again with the reason (the device or
+    the loan changed meanwhile)."""
+    try:
+        done = lifecycle.hand_out(
+            actor=request.user,
+            loan=loan,
+            asset_tag=form.cleaned_data["asset_tag"],
+            due_on=form.cleaned_data["due_on"],
+            signature_data=form.signature_data(),
+            request=request,
+        )
+    except ValidationError as error:
+        if set(getattr(error, "error_dict", {})) & {"typed_name", "consent", "drawing", "due_on"}:
+            add_service_errors(form, error)
+            return _hand_out_zone(request, school, loan=loan, code=code, form=form)
+        loan = _loan_of(school, loan.pk)
+        still = loan if loan.status == LoanStatus.ACCEPTED else None
+        return _hand_out_zone(request, school, loan=still, error=_error_text(error))
+    due = date_format(done.due_on, "j F Y")
+    return _hand_out_zone(
+        request,
+        school,
+        done={
+            "text": f"{done.asset.model.category.name} {done.asset.asset_tag} remis à l'élève "
+            f"{done.pupil.code}, à rendre le {due}.",
+            "agreement_url": reverse("loans:agreement", args=[done.pk]),
+            "loan_url": reverse("loans:loan", args=[done.pk]),
+        },
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def hand_out(request, school_id: int):
     school = _school(request, school_id)
-    page = {
-        "title": "Remise des matériels",
-        "breadcrumb_data": _crumbs("Remise", school),
-    }
+    page = {"title": "Remise des matériels", "breadcrumb_data": _crumbs("Remise", school)}
     if request.method == "POST":
         form = HandOutForm(request.POST)
         loan = _loan_of(school, request.POST.get("loan"))
@@ -179,40 +209,7 @@ def hand_out(request, school_id: int):
             raise Http404("Aucun prêt n'est choisi.")
         code = normalise_code(_printable(request.POST.get("asset_tag", "")))[:80]
         if form.is_valid():
-            try:
-                done = lifecycle.hand_out(
-                    actor=request.user,
-                    loan=loan,
-                    asset_tag=form.cleaned_data["asset_tag"],
-                    due_on=form.cleaned_data["due_on"],
-                    signature_data=form.signature_data(),
-                    request=request,
-                )
-            except ValidationError as error:
-                fields = set(getattr(error, "error_dict", {}))
-                if fields & {"typed_name", "consent", "drawing", "due_on"}:
-                    add_service_errors(form, error)
-                    zone = _hand_out_zone(request, school, loan=loan, code=code, form=form)
-                else:
-                    loan = _loan_of(school, loan.pk)
-                    zone = _hand_out_zone(
-                        request,
-                        school,
-                        loan=loan if loan.status == LoanStatus.ACCEPTED else None,
-                        error=_error_text(error),
-                    )
-            else:
-                zone = _hand_out_zone(
-                    request,
-                    school,
-                    done={
-                        "text": f"{done.asset.model.category.name} {done.asset.asset_tag} remis "
-                        f"à l'élève {done.pupil.code}, à rendre le "
-                        f"{date_format(done.due_on, 'j F Y')}.",
-                        "agreement_url": reverse("loans:agreement", args=[done.pk]),
-                        "loan_url": reverse("loans:loan", args=[done.pk]),
-                    },
-                )
+            zone = _handed_out(request, school, form, loan, code)
         else:
             zone = _hand_out_zone(request, school, loan=loan, code=code, form=form)
         return _render(request, "loans/loans/hand_out.html", {**page, **zone})
@@ -300,6 +297,36 @@ def _return_zone(request, school, *, code: str = "", pupil_code: str = "", form=
     return context
 
 
+def _taken_back(request, school, form: ReturnForm, loan: Loan) -> dict:
+    data = form.cleaned_data
+    try:
+        done = lifecycle.record_return(
+            actor=request.user,
+            loan=loan,
+            condition=data["condition"],
+            note=data["note"],
+            signature_data=form.signature_data(),
+            request=request,
+        )
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return _return_zone(request, school, loan=loan, form=form)
+    repair = done.return_condition in lifecycle.DAMAGING
+    condition = ReturnCondition(done.return_condition).label.lower()
+    return _return_zone(
+        request,
+        school,
+        done={
+            "text": f"{done.asset.model.category.name} {done.asset.asset_tag} rendu par la "
+            f"famille de l'élève {done.pupil.code} ({condition}).",
+            "receipt_url": reverse("loans:return_receipt", args=[done.pk]),
+            "loan_url": reverse("loans:loan", args=[done.pk]),
+            "next_url": None if repair else offer_next_url(school.pk, done.category.code),
+            "repair": repair,
+        },
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def take_back(request, school_id: int):
@@ -311,39 +338,9 @@ def take_back(request, school_id: int):
             raise Http404("Aucun prêt n'est choisi.")
         form = ReturnForm(request.POST)
         if loan.status != LoanStatus.ACTIVE:
-            zone = _return_zone(
-                request, school, error=_error_text(ValidationError(lifecycle.status_sentence(loan)))
-            )
+            zone = _return_zone(request, school, error=fr_typo(lifecycle.status_sentence(loan)))
         elif form.is_valid():
-            data = form.cleaned_data
-            try:
-                done = lifecycle.record_return(
-                    actor=request.user,
-                    loan=loan,
-                    condition=data["condition"],
-                    note=data["note"],
-                    signature_data=form.signature_data(),
-                    request=request,
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-                zone = _return_zone(request, school, loan=loan, form=form)
-            else:
-                condition = ReturnCondition(done.return_condition).label.lower()
-                zone = _return_zone(
-                    request,
-                    school,
-                    done={
-                        "text": f"{done.asset.model.category.name} {done.asset.asset_tag} rendu "
-                        f"par la famille de l'élève {done.pupil.code} ({condition}).",
-                        "receipt_url": reverse("loans:return_receipt", args=[done.pk]),
-                        "loan_url": reverse("loans:loan", args=[done.pk]),
-                        "next_url": offer_next_url(school.pk, done.category.code)
-                        if done.return_condition not in lifecycle.DAMAGING
-                        else None,
-                        "repair": done.return_condition in lifecycle.DAMAGING,
-                    },
-                )
+            zone = _taken_back(request, school, form, loan)
         else:
             zone = _return_zone(request, school, loan=loan, form=form)
         return _render(request, "loans/loans/return.html", {**page, **zone})
