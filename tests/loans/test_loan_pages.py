@@ -305,3 +305,15 @@ def test_accepted_offers_are_not_overdue(client, counter):
     accepted_loan(counter.school, due_on=timezone.localdate() - datetime.timedelta(days=3))
     client.force_login(counter.head)
     assert "Aucun prêt en retard" in client.get(reverse("loans:overdue")).content.decode()
+
+
+def test_national_steering_reads_every_loan_and_acts_on_none(client, counter):
+    from tests.factories import Role, user_with_role
+
+    loan = active_loan(counter)
+    national = user_with_role(Role.NATIONAL, counter.tree.country)
+    client.force_login(national)
+
+    assert page(client, loan).status_code == 200
+    assert f'id="overdue-{loan.pk}"' not in client.get(reverse("loans:overdue")).content.decode()
+    assert client.get(reverse("loans:loan_extend", args=[loan.pk])).status_code == 403
