@@ -1,0 +1,91 @@
+"""What the tests of the runs, offers and waiting lists share: a place (two schools of Laon and
+one of Soissons in Aisne, one of Cergy in Val-d'Oise, the people of each grant), pupils with a
+need declaration in bulk, and a run started and computed at once."""
+
+import datetime
+
+from tests.factories import Role, SchoolFactory, grant, user_with_role
+from tne.core.jobs import run_job_now
+from tne.equipment.models import Category
+from tne.loans.enums import HomeDevices, HomeInternet
+from tne.loans.models import AllocationRun, NeedDeclaration, Pupil
+from tne.loans.services import runs as run_services
+from tne.territory.enums import EducationNetwork
+
+from .factories import lendable_asset
+
+
+class RunPlace:
+    """Laon A (REP+), Laon B, Soissons (Aisne) and Cergy (Val-d'Oise); the Aisne and Val-d'Oise
+    coordinators, national steering, the head of A, the IEN of Laon's circonscription, and a
+    person who is head at B and parent at A (two roles, two places)."""
+
+    def __init__(self, tree):
+        self.tree = tree
+        self.school_a = SchoolFactory(
+            commune=tree.laon,
+            circonscription=tree.circ_laon,
+            name="École Jean-Macé",
+            education_network=EducationNetwork.REP_PLUS,
+        )
+        self.school_b = SchoolFactory(
+            commune=tree.laon, circonscription=tree.circ_laon, name="École Victor-Hugo"
+        )
+        self.soissons = SchoolFactory(commune=tree.soissons, name="École de Soissons")
+        self.cergy = SchoolFactory(commune=tree.cergy, name="École de Cergy")
+        self.coordinator = user_with_role(Role.COORDINATOR, tree.aisne)
+        self.vdo_coordinator = user_with_role(Role.COORDINATOR, tree.vdo)
+        self.national = user_with_role(Role.NATIONAL, tree.country)
+        self.head_a = user_with_role(Role.SCHOOL_HEAD, self.school_a)
+        self.ien = user_with_role(Role.IEN_ERUN, tree.circ_laon)
+        self.two_roles = user_with_role(Role.SCHOOL_HEAD, self.school_b)
+        grant(self.two_roles, Role.PARENT, self.school_a)
+
+
+def tablet() -> Category:
+    return Category.objects.get(code="tablet")
+
+
+_codes = iter(range(10**9))
+
+
+def pupils(
+    school,
+    n: int,
+    *,
+    devices: str = HomeDevices.NONE,
+    internet: str = HomeInternet.MOBILE,
+    shared_with: int | None = None,
+) -> list[Pupil]:
+    """``n`` pupils of ``school`` with a need declaration (bulk: two statements)."""
+    made = Pupil.objects.bulk_create(
+        Pupil(school=school, code=f"P{next(_codes):07d}", level="CM1") for _ in range(n)
+    )
+    NeedDeclaration.objects.bulk_create(
+        NeedDeclaration(
+            pupil=pupil,
+            devices_at_home=devices,
+            shared_with=shared_with,
+            internet_at_home=internet,
+            declared_on=datetime.date(2026, 10, 1),
+        )
+        for pupil in made
+    )
+    return made
+
+
+def computed(run: AllocationRun) -> AllocationRun:
+    """The run after its job ran (the job is enqueued on commit, which a test never reaches)."""
+    run_job_now(run.job_id)
+    run.refresh_from_db()
+    return run
+
+
+def run_now(actor, node, **inputs) -> AllocationRun:
+    """A run started with ``inputs`` (a tablet run by default) and computed."""
+    inputs.setdefault("category", tablet())
+    return computed(run_services.start_run(actor=actor, node=node, **inputs))
+
+
+def stock(school, n: int, *, code: str = "tablet"):
+    return [lendable_asset(school, code=code) for _ in range(n)]
