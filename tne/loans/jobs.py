@@ -3,7 +3,7 @@ to compute in the request."""
 
 from decimal import Decimal, InvalidOperation
 
-from tne.core.formats import euros, fr_number, plural
+from tne.core.formats import euros, fr_number
 from tne.core.jobs import UNEXPECTED_FAILURE, JobFailed, JobOrigin, job_handler
 
 from .enums import RunStatus
@@ -102,6 +102,6 @@ def run_what_if(job, progress) -> dict:
         "served": outcome.served,
         "run_served": outcome.run_served,
         "extra_priority": outcome.extra_priority,
-        "schools_gaining": plural(outcome.schools_gaining, "école"),
+        "schools_gaining": outcome.schools_gaining,
         "schools": [[s.uai, s.name, s.before, s.after] for s in outcome.schools],
     }

@@ -328,11 +328,11 @@ def decisions_of(run: AllocationRun, user) -> QuerySet[RunDecision]:
 
 
 def filtered_decisions(
-    run: AllocationRun, user, *, school: School | None = None, served=None, reason: str = ""
+    run: AllocationRun, user, *, uai: str = "", served=None, reason: str = ""
 ) -> QuerySet[RunDecision]:
     rows = decisions_of(run, user)
-    if school is not None:
-        rows = rows.filter(school=school)
+    if uai:
+        rows = rows.filter(school__uai=uai)
     if served is not None:
         rows = rows.filter(served=served)
     if reason:
@@ -548,10 +548,11 @@ def what_if(run: AllocationRun, *, stock: int | None = None, budget: Decimal | N
         for pk in shown
         if pk in names
     ]
+    price = run.unit_cost if run.unit_cost is not None else reference_price(run.category)
     if budget is not None and run.budget is not None:
         extra_cost = new_budget - run.budget
-    elif run.unit_cost is not None:
-        extra_cost = (len(result.served) - run.served) * run.unit_cost
+    elif price is not None:
+        extra_cost = (len(result.served) - run.served) * price
     else:
         extra_cost = None
     return WhatIf(
