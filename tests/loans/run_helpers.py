@@ -87,5 +87,17 @@ def run_now(actor, node, **inputs) -> AllocationRun:
     return computed(run_services.start_run(actor=actor, node=node, **inputs))
 
 
+def events_of(obj, action: str | None = None):
+    """The audit events about ``obj`` (its content type and id)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from tne.core.models import AuditEvent
+
+    events = AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)
+    )
+    return events.filter(action=action) if action else events
+
+
 def stock(school, n: int, *, code: str = "tablet"):
     return [lendable_asset(school, code=code) for _ in range(n)]

@@ -11,7 +11,7 @@ from tne.loans.selectors import runs as selectors
 from tne.loans.services import offers, runs
 
 from .factories import LoanFactory
-from .run_helpers import RunPlace, pupils, run_now, stock, tablet
+from .run_helpers import RunPlace, events_of, pupils, run_now, stock, tablet
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +49,7 @@ def test_applying_a_run_offers_a_device_to_every_pupil_served(place, tree):
     events = AuditEvent.objects.filter(object_repr__startswith="Prêt n°")
     assert events.count() == 4
     assert {e.place_school_id for e in events} <= {place.school_a.pk, place.soissons.pk}
-    assert AuditEvent.objects.filter(object_id=str(run.pk), action="UPDATE").count() == 2
+    assert events_of(run, "UPDATE").count() == 2  # computed, then applied
 
 
 def test_applying_twice_makes_one_set_of_offers(place, tree, applied):
@@ -157,7 +157,7 @@ def test_a_device_back_in_stock_is_offered_to_the_next_pupil(place, tree, applie
     assert not offered.already and offered.loan.status == LoanStatus.OFFERED
     assert offered.loan.pupil_id == waiting[0].pupil_id and offered.loan.run == applied
     assert offered.loan.offered_by == place.coordinator
-    assert AuditEvent.objects.filter(object_id=str(offered.loan.pk), action="CREATE").exists()
+    assert events_of(offered.loan, "CREATE").count() == 1
     # A double submit makes no second offer.
     again = offers.offer_next(
         actor=place.coordinator, school=school, category=tablet(), decision_id=waiting[0].pk

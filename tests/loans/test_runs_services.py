@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from tests.equipment.factories import AssetFactory, DeviceModelFactory, category, price_kits
-from tne.core.models import AuditEvent, Job, JobStatus
+from tne.core.models import Job, JobStatus
 from tne.equipment.enums import AssetState
 from tne.loans.enums import HomeDevices, HomeInternet, LoanStatus, RunStatus
 from tne.loans.models import PriorityWeights, RunDecision, SchoolQuota
@@ -16,7 +16,7 @@ from tne.loans.selectors import runs as selectors
 from tne.loans.services import runs as services
 
 from .factories import LoanFactory, PupilFactory
-from .run_helpers import RunPlace, computed, pupils, run_now, tablet
+from .run_helpers import RunPlace, computed, events_of, pupils, run_now, tablet
 
 pytestmark = pytest.mark.django_db
 
@@ -185,7 +185,7 @@ def test_only_a_coordinator_of_the_node_starts_a_run(place, tree):
         services.start_run(actor=place.head_a, node=tree.laon, category=tablet(), stock=1)
     run = services.start_run(actor=place.coordinator, node=tree.laon, category=tablet(), stock=1)
     assert run.status == RunStatus.QUEUED and run.created_by == place.coordinator
-    assert AuditEvent.objects.filter(object_id=str(run.pk), action="CREATE").exists()
+    assert events_of(run, "CREATE").count() == 1
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
-from ninja import Field, FilterLookup, FilterSchema, Path, Query, Router, Schema
+from ninja import Field, FilterLookup, FilterSchema, Path, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
@@ -278,7 +278,7 @@ def start_run(request, payload: RunIn):
         raise HttpError(403, str(error)) from error
     except ValidationError as error:
         raise HttpError(400, " ".join(error.messages)) from error
-    return 202, get_object_or_404(_runs(request.auth), pk=run.pk)
+    return Status(202, get_object_or_404(_runs(request.auth), pk=run.pk))
 
 
 @router.post(
