@@ -223,7 +223,16 @@ def _values(tree, data) -> dict[str, list[str]]:
         **_register_values(school, data["coordinator"]),
         # equipment, sign-offs and new teachers: an accepted installation, a teacher's receipt
         **aisne_signoff_ids(school),
+        # loans, runs: an applied run of Aisne with its decisions about the school's pupils
+        **_loans_run_values(school, data),
     }
+
+
+def _loans_run_values(school, data) -> dict[str, list[str]]:
+    from tests.loans.run_helpers import aisne_run_ids
+
+    data["markers"] += ["attribution-marqueur", "ELEVE-MARQUEUR"]
+    return aisne_run_ids(school, data["coordinator"])
 
 
 def _urls(route: str, values: dict[str, list[str]]):

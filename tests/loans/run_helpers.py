@@ -101,3 +101,27 @@ def events_of(obj, action: str | None = None):
 
 def stock(school, n: int, *, code: str = "tablet"):
     return [lendable_asset(school, code=code) for _ in range(n)]
+
+
+def aisne_run_ids(school, coordinator) -> dict[str, list[str]]:
+    """For the outsider walk (``tests/test_outsider_routes.py``): a run of the school's
+    département labelled « attribution-marqueur », computed and applied, whose decision about a
+    pupil « ELEVE-MARQUEUR » of ``school`` is not served (so that the school has a waiting
+    list), as route values."""
+    from tne.loans.services import offers
+
+    first = Pupil.objects.create(school=school, code="ELEVE-MARQUEUR-SERVI", level="CM1")
+    second = Pupil.objects.create(school=school, code="ELEVE-MARQUEUR", level="CM1")
+    for pupil in (first, second):
+        NeedDeclaration.objects.create(
+            pupil=pupil,
+            devices_at_home=HomeDevices.NONE,
+            internet_at_home=HomeInternet.NONE,
+            declared_on=datetime.date(2026, 10, 1),
+        )
+    run = run_now(coordinator, school.departement, stock=1, label="attribution-marqueur")
+    offers.apply_run(actor=coordinator, run_id=run.pk)
+    return {
+        "run_id": [str(run.pk)],
+        "decision_id": [str(d.pk) for d in run.decisions.all()],
+    }

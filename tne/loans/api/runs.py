@@ -42,7 +42,7 @@ UnitCost = Annotated[
 DepartementCode = Annotated[str, Field(pattern=r"^(\d{2}|2A|2B|\d{3})$", max_length=3)]
 
 
-class NodeOut(Schema):
+class RunNodeOut(Schema):
     """Le territoire d'une attribution."""
 
     kind: str = Field(description="Type du nœud (DEPARTEMENT, COMMUNE…).")
@@ -55,7 +55,7 @@ class RunOut(Schema):
 
     id: int
     label: str
-    node: NodeOut
+    node: RunNodeOut
     category: str = Field(description=f"Code du matériel prêté («{NBSP}tablet{NBSP}»…).")
     status: ChoiceOut
     error: str = Field(description="Le message d'une attribution en échec (impossible…).")
@@ -87,14 +87,14 @@ class RunOut(Schema):
         return choice(RunStatus, obj.status)
 
 
-class BreakdownLineOut(Schema):
+class RunPriorityLineOut(Schema):
     """Une ligne du détail de la priorité."""
 
     label: str
     points: int
 
 
-class DecisionOut(Schema):
+class RunDecisionOut(Schema):
     """La décision d'une attribution pour un élève (pseudonyme : son code d'école)."""
 
     id: int
@@ -102,7 +102,7 @@ class DecisionOut(Schema):
     pupil: str = Field(description="Code de l'élève donné par l'école.")
     school_uai: str
     priority: int
-    breakdown: list[BreakdownLineOut]
+    breakdown: list[RunPriorityLineOut]
     served: bool
     reason: ChoiceOut | None = Field(description="Ce qui l'a arrêté, s'il n'est pas servi.")
 
@@ -123,7 +123,7 @@ class DecisionOut(Schema):
         return choice(UnservedReason, obj.reason)
 
 
-class DecisionFilters(FilterSchema):
+class RunDecisionFilters(FilterSchema):
     school: Annotated[Uai | None, FilterLookup("school__uai")] = Field(
         None, description="UAI de l'école."
     )
@@ -160,14 +160,14 @@ class RunIn(Schema):
     )
 
 
-class WhatIfIn(Schema):
+class RunWhatIfIn(Schema):
     """Un autre stock et/ou un autre budget."""
 
     stock: Count | None = Field(None, description="Autre stock (appareils).")
     budget: Budget | None = Field(None, description="Autre budget TTC en euros.")
 
 
-class SchoolGainOut(Schema):
+class RunSchoolGainOut(Schema):
     """Une école qui gagne des élèves servis."""
 
     uai: str
@@ -176,7 +176,7 @@ class SchoolGainOut(Schema):
     after: int
 
 
-class WhatIfOut(Schema):
+class RunWhatIfOut(Schema):
     """Le résultat d'une simulation (rien n'est enregistré)."""
 
     summary: str = Field(
@@ -191,7 +191,7 @@ class WhatIfOut(Schema):
     extra_priority: int
     extra_cost: Decimal | None
     schools_gaining: int
-    schools: list[SchoolGainOut] = Field(
+    schools: list[RunSchoolGainOut] = Field(
         description="Les écoles qui gagnent le plus (100 au plus)."
     )
 
@@ -232,14 +232,14 @@ def get_run(request, run_id: RunId):
 
 @router.get(
     "/loans/runs/{run_id}/decisions",
-    response={200: list[DecisionOut], 403: ErrorOut, 404: ErrorOut},
+    response={200: list[RunDecisionOut], 403: ErrorOut, 404: ErrorOut},
     tags=TAGS,
     summary="Lister les décisions d'une attribution",
     description="Les décisions d'une attribution de votre territoire, par rang (élèves "
     "pseudonymes, jamais de coordonnées).",
 )
 @paginate(KeysetPagination, ordering=("rank",))
-def list_decisions(request, run_id: RunId, filters: Query[DecisionFilters]):
+def list_decisions(request, run_id: RunId, filters: Query[RunDecisionFilters]):
     _require_allocator(request.auth)
     run = get_object_or_404(_runs(request.auth), pk=run_id)
     return filters.filter(
@@ -283,7 +283,7 @@ def start_run(request, payload: RunIn):
 
 @router.post(
     "/loans/runs/{run_id}/what-if",
-    response={200: WhatIfOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={200: RunWhatIfOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     tags=TAGS,
     summary="Simuler une attribution avec un autre stock ou budget",
     description=f"La même attribution avec un autre stock et/ou un autre budget{NBSP}: combien "
@@ -292,7 +292,7 @@ def start_run(request, payload: RunIn):
     f"{selectors.WHAT_IF_INLINE_MAX:,} candidats (simulez-la depuis sa page)".replace(",", "\u202f")
     + ".",
 )
-def what_if(request, run_id: RunId, payload: WhatIfIn):
+def what_if(request, run_id: RunId, payload: RunWhatIfIn):
     _require_allocator(request.auth)
     run = get_object_or_404(_runs(request.auth), pk=run_id)
     if run.status != RunStatus.DONE:
