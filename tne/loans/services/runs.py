@@ -184,6 +184,14 @@ def execute_run(*, run_id: int, progress: Progress | None = None) -> AllocationR
     unserved = result.unserved
     reasons: dict[str, int] = {}
     rows = []
+    # The pool shares one breakdown list between the pupils of the same situation: one JSON each.
+    texts: dict[int, str] = {}
+
+    def as_json(lines: list) -> str:
+        if id(lines) not in texts:
+            texts[id(lines)] = json.dumps(lines, ensure_ascii=False)
+        return texts[id(lines)]
+
     for rank, i in enumerate(order, start=1):
         pupil = pool.pupils[i]
         reason = "" if pupil in served else str(unserved[pupil])
@@ -195,7 +203,7 @@ def execute_run(*, run_id: int, progress: Progress | None = None) -> AllocationR
                 pupil,
                 pool.schools_of[i],
                 pool.priorities[i],
-                json.dumps(pool.breakdowns[i], ensure_ascii=False),
+                as_json(pool.breakdowns[i]),
                 rank,
                 pupil in served,
                 reason,
