@@ -125,8 +125,8 @@ def test_the_form_refuses_in_french_on_the_field(client, place, tree):
 
 def test_refreshing_the_form_for_another_node_starts_nothing(client, place, tree):
     client.force_login(place.national)
-    html = html_of(client.post(NEW, {"node": tree.vdo.pk, "refresh": "1"}))
-    assert "En stock dans le territoire Val-d'Oise (95)" in html
+    html = html_of(client.post(NEW, {"node": tree.vdo.pk, "refresh": "1", "label": "Gardé"}))
+    assert "En stock dans le territoire Val-d'Oise (95)" in html and 'value="Gardé"' in html
     assert 'name="cap_95"' in html and 'name="cap_02"' not in html
     assert not AllocationRun.objects.exists()
 
@@ -258,6 +258,10 @@ def test_what_if_of_a_large_run_is_a_job(client, place, run, monkeypatch):
 
     job = run_job_now(job.pk)
     assert job.result["served"] == 5 and job.result["summary"].startswith("1\u00a0élève de plus")
+    html = html_of(client.get(reverse("core:job_detail", args=[job.pk])))
+    assert job.result["summary"] in html and url("run", run.pk) in html
+    html = html_of(client.get(reverse("core:job_detail", args=[run.job_id])))
+    assert "Élèves servis" in html and "Voir l'attribution et ses décisions" in html
     assert RunDecision.objects.filter(run=run).count() == 8 and not Loan.objects.exists()
 
 

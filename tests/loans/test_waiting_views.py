@@ -186,3 +186,37 @@ def _laptop():
     from tne.equipment.models import Category
 
     return Category.objects.get(code="laptop")
+
+
+def test_the_runs_and_waiting_pages_have_french_typography(client, place, tree, applied):
+    from tests.typography import typography_problems, visible_text_of_html
+    from tne.loans.models import RunDecision, SchoolQuota
+
+    SchoolQuota.objects.create(school=place.soissons, minimum=2)
+    pupils(place.soissons, 3)
+    failed = run_now(place.coordinator, tree.aisne, stock=1)
+    stock(place.school_a, 3)
+    run = applied["run"]
+    unserved = RunDecision.objects.filter(run=run, served=False).first()
+    served = RunDecision.objects.filter(run=run, served=True).first()
+    client.force_login(place.coordinator)
+    pages = [
+        reverse("loans:runs"),
+        reverse("loans:run_new"),
+        reverse("loans:run", args=[run.pk]),
+        reverse("loans:run", args=[failed.pk]),
+        reverse("loans:run_decisions", args=[run.pk]),
+        reverse("loans:decision", args=[unserved.pk]),
+        reverse("loans:decision", args=[served.pk]),
+        reverse("loans:run_what_if", args=[run.pk]) + "?stock=4",
+        reverse("loans:run_what_if", args=[run.pk]) + "?stock=0",
+        waiting_url(place.school_a),
+        f"{OFFER}?school={place.school_a.pk}&category=tablet",
+        PROPOSALS,
+    ]
+    problems = {}
+    for address in pages:
+        found = typography_problems(visible_text_of_html(html_of(client.get(address))))
+        if found:
+            problems[address] = found
+    assert problems == {}

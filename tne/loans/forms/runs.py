@@ -58,8 +58,8 @@ class RunForm(DsfrBaseForm):
         help_text="Par défaut, le prix du modèle de référence de la catégorie.",
     )
 
-    def __init__(self, data=None, *, user, node: TerritoryNode | None):
-        super().__init__(data)
+    def __init__(self, data=None, *, user, node: TerritoryNode | None, initial=None):
+        super().__init__(data, initial=initial)
         self.fields["node"].queryset = selectors.allocation_nodes(user)
         if node is not None:
             self.fields["node"].initial = node.pk

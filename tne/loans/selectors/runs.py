@@ -610,12 +610,14 @@ def latest_applied_runs(schools: Iterable[School]) -> dict[tuple[int, int], Allo
 def waiting_decisions(run_and_school: Iterable[tuple[AllocationRun, int]]) -> QuerySet:
     """The unserved decisions of these (run, school id) pairs, by rank, less the pupils who
     have an open loan of the run's kind of device by now."""
-    pairs = list(run_and_school)
-    if not pairs:
+    schools_of_run: dict[int, set[int]] = defaultdict(set)
+    for run, school_id in run_and_school:
+        schools_of_run[run.pk].add(school_id)
+    if not schools_of_run:
         return RunDecision.objects.none()
     which = Q()
-    for run, school_id in pairs:
-        which |= Q(run=run, school_id=school_id)
+    for run_id, school_ids in schools_of_run.items():  # one term per run (a few)
+        which |= Q(run_id=run_id, school_id__in=sorted(school_ids))
     open_loan = Loan.objects.open().filter(
         pupil=OuterRef("pupil_id"), category=OuterRef("run__category_id")
     )
@@ -643,11 +645,11 @@ def school_for(user, school_id: int, permission=VIEW) -> School:
     )
 
 
-def available_devices(school_ids: Iterable[int]) -> dict[tuple[int, int], int]:
+def available_devices(school_ids) -> dict[tuple[int, int], int]:
     """(school id, category id) → the devices of a lendable kind in stock at the school less
     the offers of that kind not yet handed out there (two grouped queries): what can be offered
-    to the next pupils. Negative when offers wait for devices."""
-    school_ids = list(school_ids)
+    to the next pupils. Negative when offers wait for devices. ``school_ids``: a list, or a
+    subquery of ids."""
     stock = (
         Asset.objects.filter(
             school_id__in=school_ids,
@@ -725,8 +727,7 @@ def proposals_for(user) -> list[Proposal]:
         .values_list("school_id", flat=True)
         .distinct()
     )
-    school_ids = list(in_stock)
-    available = {key: n for key, n in available_devices(school_ids).items() if n > 0}
+    available = {key: n for key, n in available_devices(in_stock).items() if n > 0}
     if not available:
         return []
     schools = {

@@ -35,6 +35,8 @@ from ..services import runs as services
 
 TITLE = "Attributions des prêts"
 FINISHED = (RunStatus.DONE, RunStatus.FAILED)
+# The fields of the run's form kept when it is redrawn for another territory.
+REDRAWN = ("category", "label", "stock_mode", "stock", "budget", "unit_cost")
 
 
 # --- Fetch and authorise ---------------------------------------------------------------------
@@ -99,13 +101,14 @@ def run_new(request):
     data = request.POST if request.method == "POST" else request.GET
     node = _chosen_node(request, data)
     refresh = "refresh" in data
+    # Redrawn for another territory: what was typed is kept, unchecked (no errors shown yet).
+    kept = {k: v for k, v in request.POST.items() if k in REDRAWN} if refresh else {}
     form = RunForm(
         request.POST if request.method == "POST" and not refresh else None,
         user=request.user,
         node=node,
+        initial={**kept, **({"node": node.pk} if node is not None else {})},
     )
-    if refresh and node is not None:
-        form.initial["node"] = node.pk
     if request.method == "POST" and not refresh and form.is_valid():
         try:
             run = services.start_run(actor=request.user, source=AuditSource.UI, **form.inputs())
