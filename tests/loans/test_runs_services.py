@@ -11,7 +11,7 @@ from tests.equipment.factories import AssetFactory, DeviceModelFactory, category
 from tne.core.models import Job, JobStatus
 from tne.equipment.enums import AssetState
 from tne.loans.enums import HomeDevices, HomeInternet, LoanStatus, RunStatus
-from tne.loans.models import PriorityWeights, RunDecision, SchoolQuota
+from tne.loans.models import AllocationRun, PriorityWeights, RunDecision, SchoolQuota
 from tne.loans.selectors import runs as selectors
 from tne.loans.services import runs as services
 
@@ -228,3 +228,20 @@ def test_the_job_fails_the_run_when_its_creator_lost_the_right(place, tree):
     place.coordinator.__dict__.pop("_tne_scopes", None)
     run = computed(run)
     assert run.status == RunStatus.FAILED and "ne lancez plus" in run.error
+
+
+def test_what_if_a_budget_on_a_run_of_stock_alone_prices_at_the_reference_model(place, tree):
+    pupils(place.school_a, 5)
+    run = run_now(place.coordinator, tree.aisne, stock=2)
+    refused = selectors.what_if(run, stock=5, budget=Decimal("1000"))
+    assert "n'a pas de modèle de référence chiffré" in refused.error
+
+    price_kits()  # the tablet's reference model: 329 €
+    run = AllocationRun.objects.get(pk=run.pk)
+    outcome = selectors.what_if(run, stock=5, budget=Decimal("1000"))
+    assert outcome.error == "" and outcome.capacity == 3 and outcome.served == 3
+    assert outcome.extra_cost == Decimal("329.00")
+    assert outcome.summary() == "1\u00a0élève de plus servi pour 329\u00a0€ de plus"
+    # Nothing of the run changed.
+    run.refresh_from_db()
+    assert run.served == 2 and RunDecision.objects.filter(run=run, served=True).count() == 2

@@ -502,20 +502,14 @@ def what_if(run: AllocationRun, *, stock: int | None = None, budget: Decimal | N
     """The run again with another ``stock`` and/or ``budget`` (``None`` keeps the run's):
     how many pupils and how much priority more it serves, what it costs more, and the schools
     that gain. Reads only (the engine is pure)."""
-    pool = run_pool(run)
     new_stock = run.stock if stock is None else stock
     new_budget = run.budget if budget is None else budget
-    instance = instance_of(
-        pool,
-        stock=run.stock,
-        budget_cents=cents(run.budget),
-        unit_cost_cents=cents(run.unit_cost),
-        caps=run.departement_caps,
-    )
+    # A budget needs a unit cost: the run's, else (a run on its stock alone) the category's
+    # reference price.
+    price = run.unit_cost if run.unit_cost is not None else reference_price(run.category)
     base = dict(run_served=run.served, run_priority=run.total_priority)
-    try:
-        result = engine.what_if(instance, stock=new_stock, budget_cents=cents(new_budget))
-    except engine.Infeasible as error:
+
+    def refused(message: str) -> WhatIf:
         return WhatIf(
             stock=new_stock,
             budget=new_budget,
@@ -525,8 +519,27 @@ def what_if(run: AllocationRun, *, stock: int | None = None, budget: Decimal | N
             **base,
             extra_cost=None,
             schools=[],
-            error=str(error),
+            error=message,
         )
+
+    if new_budget is not None and price is None:
+        return refused(
+            f"Cette attribution n'a pas de coût unitaire et la catégorie «{NBSP}"
+            f"{run.category.name}{NBSP}» n'a pas de modèle de référence chiffré{NBSP}: "
+            "simulez un autre stock."
+        )
+    pool = run_pool(run)
+    instance = instance_of(
+        pool,
+        stock=run.stock,
+        budget_cents=cents(run.budget),
+        unit_cost_cents=cents(price) if new_budget is not None else None,
+        caps=run.departement_caps,
+    )
+    try:
+        result = engine.what_if(instance, stock=new_stock, budget_cents=cents(new_budget))
+    except engine.Infeasible as error:
+        return refused(str(error))
     before = defaultdict(int)
     after = defaultdict(int)
     school_of = dict(zip(pool.pupils, pool.schools_of, strict=True))
@@ -548,7 +561,6 @@ def what_if(run: AllocationRun, *, stock: int | None = None, budget: Decimal | N
         for pk in shown
         if pk in names
     ]
-    price = run.unit_cost if run.unit_cost is not None else reference_price(run.category)
     if budget is not None and run.budget is not None:
         extra_cost = new_budget - run.budget
     elif price is not None:
