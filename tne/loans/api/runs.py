@@ -260,7 +260,7 @@ def list_decisions(request, run_id: RunId, filters: Query[RunDecisionFilters]):
 def start_run(request, payload: RunIn):
     _require_allocator(request.auth)
     node = get_object_or_404(TerritoryNode, kind=payload.node_kind, code=payload.node_code)
-    category = selectors.lendable_categories().get(code=payload.category)
+    category = get_object_or_404(selectors.lendable_categories(), code=payload.category)
     try:
         run = services.start_run(
             actor=request.auth,
