@@ -4,3 +4,4 @@ from ninja import Router
 
 router = Router(tags=["Prêts (M6)"])
 # One add_router line per area (needs, runs, loans, dashboards).
+router.add_router("", "tne.loans.api.needs.router")
