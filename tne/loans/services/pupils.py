@@ -138,13 +138,17 @@ def check_need(
             "indiquez l'équipement à la maison (aucun, partagé ou personnel)."
         )
     elif devices_at_home not in HomeDevices.values:
-        errors["devices_at_home"] = f"« {devices_at_home} » n'est pas un équipement prévu."
+        errors["devices_at_home"] = (
+            f"« {devices_at_home} » n'est pas un équipement prévu (aucun, partagé ou personnel)."
+        )
     if not internet_at_home:
         errors["internet_at_home"] = (
             "indiquez l'accès à internet à la maison (aucun, mobile ou fixe)."
         )
     elif internet_at_home not in HomeInternet.values:
-        errors["internet_at_home"] = f"« {internet_at_home} » n'est pas un accès à internet prévu."
+        errors["internet_at_home"] = (
+            f"« {internet_at_home} » n'est pas un accès à internet prévu (aucun, mobile ou fixe)."
+        )
     if devices_at_home == HomeDevices.SHARED:
         if shared_with is None:
             errors["shared_with"] = (
@@ -566,8 +570,6 @@ _INTERNET = {
     "MOBILE": HomeInternet.MOBILE,
     "FIXE": HomeInternet.FIXED,
 }
-DEVICE_WORDS = "aucun, partagé, personnel"
-INTERNET_WORDS = "aucun, mobile, fixe"
 
 
 @dataclass
@@ -603,18 +605,15 @@ def _read_lines(table, errors: ErrorCollector):
         if not any(cells.values()):
             continue
         level = _LEVELS.get(_folded(cells[LEVEL]), cells[LEVEL])
-        devices = _DEVICES.get(_folded(cells[DEVICES]), "") if cells[DEVICES] else ""
-        if cells[DEVICES] and not devices:
-            errors.add(line, DEVICES, f"« {cells[DEVICES]} » : {DEVICE_WORDS} attendu.")
-        internet = _INTERNET.get(_folded(cells[INTERNET]), "") if cells[INTERNET] else ""
-        if cells[INTERNET] and not internet:
-            errors.add(line, INTERNET, f"« {cells[INTERNET]} » : {INTERNET_WORDS} attendu.")
+        # An unknown word stays as written: the check of the declaration names it.
+        devices = _DEVICES.get(_folded(cells[DEVICES]), cells[DEVICES])
+        internet = _INTERNET.get(_folded(cells[INTERNET]), cells[INTERNET])
         shared = None
         if cells[SHARED]:
-            if cells[SHARED].isdigit():
-                shared = int(cells[SHARED])
-            else:
+            if not cells[SHARED].isdigit():
                 errors.add(line, SHARED, f"« {cells[SHARED]} » n'est pas un nombre d'enfants.")
+                continue
+            shared = int(cells[SHARED])
         yield line, cells, level, devices, internet, shared
 
 
