@@ -188,13 +188,15 @@ def weights(request, node_id: int):
             messages.success(request, f"Les poids de priorité {de_node(node)} sont enregistrés.")
             return redirect("loans:weights", node_id=node.pk)
     preview = _weights_from(form) if form.is_bound else applied.weights
+    shown = preview or applied.weights
     context = {
         "title": f"Poids de priorité — {node.name}",
         "node": node,
         "own": own,
         "applied": applied,
         "form": form,
-        "weights_shown": preview or applied.weights,
+        "weights_shown": shown,
+        "threshold": f"{shown.ips_threshold.normalize():f}".replace(".", ","),
         "examples": _examples(preview) if preview else None,
         "below": [w for w in weights_set_under(node) if w.node_id != node.pk][:50],
         "breadcrumb_data": _crumbs(f"Poids de priorité — {node.name}"),
