@@ -28,6 +28,7 @@ from tests.factories import (
     UserFactory,
     grant,
 )
+from tests.loans.needs_helpers import aisne_needs_ids
 from tests.programme.factories import EnvelopeFactory, TargetFactory
 from tne.accounts.models import ApiToken
 from tne.core.audit import record
@@ -223,6 +224,8 @@ def _values(tree, data) -> dict[str, list[str]]:
         **_register_values(school, data["coordinator"]),
         # equipment, sign-offs and new teachers: an accepted installation, a teacher's receipt
         **aisne_signoff_ids(school),
+        # loans, needs and rules: a pupil with its declaration and contact, its class, Aisne
+        **aisne_needs_ids(tree, school, data["markers"]),
     }
 
 

@@ -72,3 +72,30 @@ class Needs:
         if declared:
             NeedDeclarationFactory(pupil=pupil)
         return pupil
+
+
+def aisne_needs_ids(tree, school, markers: list[str]) -> dict[str, list[str]]:
+    """For the outsider walk (``tests/test_outsider_routes.py``): a pupil of the Aisne
+    ``school`` in its class « CE1 Marqueur » with a declaration and a sealed contact, a quota of
+    the school and the weights of Aisne, as route values; their markers added to ``markers``."""
+    from tne.loans.models import PriorityWeights, SchoolQuota
+    from tne.territory.models import SchoolClass
+
+    from .factories import GuardianContactFactory
+
+    school_class = SchoolClass.objects.get(school=school, name="CE1 Marqueur")
+    pupil = PupilFactory(
+        school=school, school_class=school_class, code="ELEVE-MARQUEUR", level="CE1"
+    )
+    NeedDeclarationFactory(pupil=pupil)
+    GuardianContactFactory(
+        pupil=pupil, name="Responsable Marqueurcontact", email="marqueurcontact@example.org"
+    )
+    SchoolQuota.objects.create(school=school, minimum=7, maximum=9)
+    PriorityWeights.objects.create(node=tree.aisne, no_device=41)
+    markers += ["ELEVE-MARQUEUR", "Marqueurcontact", "marqueurcontact"]
+    return {
+        "pupil_id": [str(pupil.pk)],
+        "class_id": [str(school_class.pk)],
+        "node_id": [str(tree.aisne.pk), str(tree.laon.pk)],
+    }

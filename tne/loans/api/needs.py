@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 from pydantic import ConfigDict
@@ -260,7 +260,7 @@ def create_pupil(request, uai: UaiPath, payload: PupilIn):
         internet_at_home=need.internet_at_home if need else "",
     )
     pupil = _save(request.auth, school, entry)
-    return 201, _pupil_out(pupil, weights_for_school(pupil.school).weights)
+    return Status(201, _pupil_out(pupil, weights_for_school(pupil.school).weights))
 
 
 @router.put(

@@ -45,7 +45,10 @@ class Filters:
         return bool(self.school_class_id or self.level or self.declared is not None)
 
 
-def pupils_of(school, filters: Filters = Filters()) -> QuerySet:
+EVERY_PUPIL = Filters()
+
+
+def pupils_of(school, filters: Filters = EVERY_PUPIL) -> QuerySet:
     """The pupils of ``school``, by class then code, with their declaration and class."""
     rows = Pupil.objects.filter(school=school).select_related("need", "school_class", "guardian")
     if filters.school_class_id:
