@@ -11,30 +11,33 @@ from ..models import PriorityWeights
 from ..services.rules import MAX_POINTS, POINT_FIELDS
 
 
-class WeightsForm(DsfrBaseForm):
-    """One field per weight, labelled by the model's verbose names."""
-
-    ips_threshold = forms.DecimalField(
-        label="Seuil d'IPS",
-        min_value=0,
-        max_value=200,
-        decimal_places=1,
-        max_digits=4,
-        localize=True,
-        help_text=fr_typo("Une école dont l'IPS est sous ce seuil reçoit les points « IPS »."),
+def _points(name: str) -> forms.IntegerField:
+    label = PriorityWeights._meta.get_field(name).verbose_name
+    return forms.IntegerField(
+        label=f"{label[:1].upper()}{label[1:]} (points)", min_value=0, max_value=MAX_POINTS
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        points = {}
-        for name in POINT_FIELDS:
-            label = PriorityWeights._meta.get_field(name).verbose_name
-            points[name] = forms.IntegerField(
-                label=f"{label[:1].upper()}{label[1:]} (points)",
-                min_value=0,
-                max_value=MAX_POINTS,
-            )
-        self.fields = {**points, "ips_threshold": self.fields["ips_threshold"]}
+
+# One field per weight, labelled by the model's verbose names, declared on the class (so that
+# DsfrBaseForm styles each of them).
+WeightsForm = type(
+    "WeightsForm",
+    (DsfrBaseForm,),
+    {
+        "__module__": __name__,
+        "__doc__": "The priority weights of a node: points of each criterion, the IPS threshold.",
+        **{name: _points(name) for name in POINT_FIELDS},
+        "ips_threshold": forms.DecimalField(
+            label="Seuil d'IPS",
+            min_value=0,
+            max_value=200,
+            decimal_places=1,
+            max_digits=4,
+            localize=True,
+            help_text=fr_typo("Une école dont l'IPS est sous ce seuil reçoit les points « IPS »."),
+        ),
+    },
+)
 
 
 class QuotaForm(DsfrBaseForm):
@@ -42,20 +45,15 @@ class QuotaForm(DsfrBaseForm):
         label="Minimum d'élèves servis",
         min_value=0,
         max_value=100_000,
-        help_text="0 : aucun minimum.",
+        help_text=fr_typo("0 : aucun minimum."),
     )
     maximum = forms.IntegerField(
         label="Maximum d'élèves servis",
         min_value=0,
         max_value=100_000,
         required=False,
-        help_text="Vide : aucun maximum.",
+        help_text=fr_typo("Vide : aucun maximum."),
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.help_text = fr_typo(field.help_text)
 
 
 class NodeSearchForm(DsfrBaseForm):
@@ -74,9 +72,5 @@ class SchoolLookupForm(DsfrBaseForm):
         max_length=8,
         min_length=8,
         validators=[single_line_text],
-        help_text="Huit caractères, « 0021234A ».",
+        help_text=fr_typo("Huit caractères, « 0021234A »."),
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["uai"].help_text = fr_typo(self.fields["uai"].help_text)

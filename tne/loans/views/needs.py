@@ -224,7 +224,7 @@ def pupil_contact_edit(request, pupil_id: int):
             )
             return redirect("loans:pupil", pupil_id=pupil.pk)
     context = _pupil_context(request, pupil, form=form)
-    context["title"] = f"Coordonnées du responsable légal — élève {pupil.code}"
+    context["title"] = f"Responsable légal de l'élève {pupil.code}\u00a0: coordonnées"
     context["breadcrumb_data"] = _crumbs(context["title"], pupil.school)
     return render(request, "loans/needs/contact_form.html", context)
 
