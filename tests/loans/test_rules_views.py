@@ -54,6 +54,7 @@ def test_the_weights_page_shows_the_formula_the_source_and_the_examples(client, 
     )
     assert "aucun (+50) ou partagé (+20, et +5 par autre enfant qui le partage)" in body
     assert "IPS de l'école sous 90 (+10)" in body
+    assert 'name="ips_threshold" value="90,0"' in body
     # No device 50, no internet 30, REP+ 20, IPS 82 < 90: 10.
     assert (
         "Aucun équipement à la maison\u00a0: +50" in body and '<td class="tne-num">110</td>' in body

@@ -5,6 +5,7 @@ file ``uai;minimum;maximum`` for the territory: upload → preview → confirmat
 
 Without ``loans.set_rules`` anywhere: 403; a node or a school outside the territory: 404."""
 
+from dataclasses import asdict
 from decimal import Decimal
 from pathlib import Path
 
@@ -170,7 +171,7 @@ def weights(request, node_id: int):
     own = own_weights(node)
     applied = weights_for_node(node)
     action = request.POST.get("action", "save")
-    form = WeightsForm(request.POST or None, initial=applied.weights.as_json())
+    form = WeightsForm(request.POST or None, initial=asdict(applied.weights))
     if request.method == "POST" and action == "reset":
         if services.reset_weights(node=node, actor=request.user):
             messages.success(
