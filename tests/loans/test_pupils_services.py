@@ -287,3 +287,65 @@ def test_a_batch_checks_the_permission_first(place):
             actor=place.coordinator,
             source=AuditSource.API,
         )
+
+
+def test_a_batch_makes_the_same_queries_for_3_or_30_rows(place, django_assert_num_queries):
+    def batch(prefix, count):
+        return [entry(i + 1, f"{prefix}-{i}", school_class=place.ce1) for i in range(count)]
+
+    school = type(place.school).objects.select_related("commune").get(pk=place.school.pk)
+    services.save_entries(school=school, entries=batch("W", 1), actor=place.head)  # caches
+    with django_assert_num_queries(8) as small:
+        services.save_entries(school=school, entries=batch("A", 3), actor=place.head)
+    with django_assert_num_queries(len(small)):
+        result = services.save_entries(school=school, entries=batch("B", 30), actor=place.head)
+
+    assert result.created == 30 and NeedDeclaration.objects.count() == 34
+    assert events(Pupil, AuditAction.CREATE).count() == 34
+    assert events(NeedDeclaration, AuditAction.CREATE).count() == 34
+
+
+def test_a_batch_audits_each_change_with_its_fields(place):
+    moved = place.pupil(code="E-1")
+    withdrawn = place.pupil(code="E-2")
+
+    services.save_entries(
+        school=place.school,
+        entries=[
+            entry(
+                1,
+                "E-1bis",
+                school_class=place.cm,
+                level="CM1",
+                pupil_id=moved.pk,
+                internet_at_home=HomeInternet.FIXED,
+            ),
+            entry(
+                2,
+                "E-2",
+                school_class=place.ce1,
+                pupil_id=withdrawn.pk,
+                devices_at_home="",
+                internet_at_home="",
+            ),
+        ],
+        actor=place.head,
+    )
+
+    update = events(Pupil, AuditAction.UPDATE).get()
+    assert update.changes == {
+        "code": ["E-1", "E-1bis"],
+        "level": ["CE1", "CM1"],
+        "school_class_id": [place.ce1.pk, place.cm.pk],
+    }
+    assert update.place_school_id == place.school.pk and update.actor == place.head
+    need_update = events(NeedDeclaration, AuditAction.UPDATE).get()
+    assert need_update.changes["internet_at_home"] == ["MOBILE", "FIXED"]
+    assert need_update.changes["declared_by_id"] == [None, place.head.pk]
+    assert events(NeedDeclaration, AuditAction.DELETE).get().object_id == str(withdrawn.need.pk)
+    moved.refresh_from_db()
+    assert (moved.code, moved.school_class, moved.need.internet_at_home) == (
+        "E-1bis",
+        place.cm,
+        HomeInternet.FIXED,
+    )

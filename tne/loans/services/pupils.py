@@ -15,10 +15,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from tne.core.audit import create_audited, delete_audited, update_audited
+from tne.core.audit import (
+    build_event,
+    create_audited,
+    delete_audited,
+    diff,
+    record_many,
+    update_audited,
+)
 from tne.core.cells import control_character_message
 from tne.core.formats import de, fr_typo, plural
-from tne.core.models import AuditSource
+from tne.core.models import AuditAction, AuditSource
 from tne.core.rowerrors import ErrorCollector, ImportFileError, RowError
 from tne.core.sheets import open_table
 from tne.core.text import plain_upper
@@ -36,6 +43,7 @@ MAX_SHARED_WITH = 20
 # What one bulk entry or one file may hold.
 MAX_ROWS = 200
 MAX_FILE_LINES = 5000
+BATCH = 500
 
 LEVEL_CHOICES = [(level.value, level.label) for level in ELEMENTARY_LEVELS]
 LEVEL_NAMES = ", ".join(str(level.label) for level in ELEMENTARY_LEVELS)
@@ -472,6 +480,16 @@ def _plan(item: Planned) -> None:
         item.need_outcome = "withdraw"
 
 
+def _creation_changes(obj) -> dict:
+    """What the creation event of ``obj`` lists: every editable field (as ``create_audited``)."""
+    values = {
+        f.attname: getattr(obj, f.attname)
+        for f in obj._meta.concrete_fields
+        if not f.primary_key and f.editable
+    }
+    return diff(type(obj)(), values)
+
+
 @transaction.atomic
 def save_entries(
     *,
@@ -483,33 +501,90 @@ def save_entries(
 ) -> EntriesResult:
     """Writes a whole batch of ``school`` (pupils created or edited, their declarations made,
     changed or withdrawn — a row with neither equipment nor internet withdraws one, unless
-    ``need_required``), or nothing: :class:`EntryErrors` lists every error by row and field."""
+    ``need_required``), or nothing: :class:`EntryErrors` lists every error by row and field.
+
+    Everything was checked by :func:`check_entries` (the database's constraints stay the last
+    word), so the rows are written in bulk with one audit event each: a fixed number of queries
+    whatever the size of the batch."""
     _require_declarer(actor, school)
     # Serialise the batches of one school (two heads saving the same class at once).
     School.objects.select_for_update().filter(pk=school.pk).first()
     planned = check_entries(school=school, entries=entries, need_required=need_required)
     result = EntriesResult(planned=planned)
+    now, today = timezone.now(), timezone.localdate()
+    place = school.audit_place()
+    by = {"actor": actor, "source": source, "place": place}
+    events = []
+    created, changed = [], []
     for item in planned:
         entry = item.entry
         values = {
             "code": entry.code.strip(),
             "level": entry.level,
-            "school_class": entry.school_class,
+            "school_class_id": entry.school_class.pk,
         }
         if item.outcome == "create":
-            item.pupil = create_audited(Pupil(school=school, **values), actor=actor, source=source)
-            result.created += 1
+            item.pupil = Pupil(
+                school=school,
+                school_class=entry.school_class,
+                code=values["code"],
+                level=values["level"],
+            )
+            created.append(item.pupil)
         elif item.outcome == "update":
-            update_audited(item.pupil, values, actor=actor, source=source)
+            changes = diff(item.pupil, values)
+            for name, value in values.items():
+                setattr(item.pupil, name, value)
+            item.pupil.school_class = entry.school_class
+            item.pupil.updated_at = now
+            changed.append(item.pupil)
+            events.append(build_event(item.pupil, AuditAction.UPDATE, changes=changes, **by))
+    Pupil.objects.bulk_create(created, batch_size=BATCH)
+    events += [
+        build_event(p, AuditAction.CREATE, changes=_creation_changes(p), **by) for p in created
+    ]
+    Pupil.objects.bulk_update(
+        changed, ["code", "level", "school_class", "updated_at"], batch_size=BATCH
+    )
+    new_needs, changed_needs, withdrawn = [], [], []
+    stamp = {"declared_on": today, "declared_by": actor}
+    for item in planned:
+        if item.need_outcome == "declare":
+            new_needs.append(
+                NeedDeclaration(pupil=item.pupil, updated_at=now, **item.entry.need_values, **stamp)
+            )
+        elif item.need_outcome == "change":
+            need = item.pupil.need
+            values = {**item.entry.need_values, "declared_on": today}
+            values["declared_by_id"] = actor.pk if actor is not None else None
+            changes = diff(need, values)
+            for name, value in values.items():
+                setattr(need, name, value)
+            need.updated_at = now
+            changed_needs.append(need)
+            events.append(build_event(need, AuditAction.UPDATE, changes=changes, **by))
+        elif item.need_outcome == "withdraw":
+            withdrawn.append(item.pupil.need)
+            events.append(build_event(item.pupil.need, AuditAction.DELETE, **by))
+    NeedDeclaration.objects.bulk_create(new_needs, batch_size=BATCH)
+    events += [
+        build_event(n, AuditAction.CREATE, changes=_creation_changes(n), **by) for n in new_needs
+    ]
+    NeedDeclaration.objects.bulk_update(
+        changed_needs, [*NEED_FIELDS, "declared_on", "declared_by", "updated_at"], batch_size=BATCH
+    )
+    NeedDeclaration.objects.filter(pk__in=[n.pk for n in withdrawn]).delete()
+    record_many(events)
+    for item in planned:
         if item.need_outcome in ("declare", "change"):
-            _write_need(item.pupil, entry.need_values, actor, source)
             result.declared += 1
         elif item.need_outcome == "withdraw":
-            delete_audited(item.pupil.need, actor=actor, source=source)
             result.withdrawn += 1
-        if item.outcome == "update" or (item.outcome == "unchanged" and item.need_outcome):
+        if item.outcome == "create":
+            result.created += 1
+        elif item.outcome == "update" or item.need_outcome:
             result.updated += 1
-        elif item.outcome == "unchanged":
+        else:
             result.unchanged += 1
     return result
 
