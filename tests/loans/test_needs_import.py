@@ -204,3 +204,13 @@ def test_tne_import_refuses_an_unknown_school_with_its_line(place, tmp_path, cap
     assert "besoins.csv:2:uai: aucune école élémentaire ou primaire n'a l'UAI « 0029999Z »." in err
     assert "besoins.csv:3:equipement:" in err
     assert not Pupil.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["abc", "99999999999999999999999", "１２"])
+def test_a_class_parameter_that_is_no_id_is_a_404_or_ignored(client, place, value):
+    client.force_login(place.head)
+
+    response = client.get(reverse("loans:needs_import", args=[place.school.pk]), {"classe": value})
+    assert response.status_code == 404
+    response = client.get(reverse("loans:pupil_create", args=[place.school.pk]), {"classe": value})
+    assert response.status_code == 200 and response.context["form"].initial == {}

@@ -98,6 +98,13 @@ def _require_contact_reader(request, school) -> None:
         )
 
 
+def _id_param(value: str) -> int | None:
+    """An id from the query string, or None (not digits, or beyond what a database holds)."""
+    if not value.isascii() or not value.isdigit() or len(value) > 18:
+        return None
+    return int(value)
+
+
 def _classes(school) -> list[SchoolClass]:
     return sorted(services.classes_for_needs(school).select_related("year"), key=class_order_key)
 
@@ -257,8 +264,8 @@ def pupil_create(request, school_id: int):
     school = _school(request, school_id)
     _require_declarer(request, school)
     classes = services.classes_for_needs(school)
-    class_id = request.GET.get("classe", "")
-    initial = {"school_class": classes.filter(pk=class_id).first()} if class_id.isdigit() else {}
+    class_id = _id_param(request.GET.get("classe", ""))
+    initial = {"school_class": classes.filter(pk=class_id).first()} if class_id else {}
     form = PupilForm(request.POST or None, classes=classes, initial=initial)
     if request.method == "POST" and form.is_valid():
         created = _save_pupil(request, form, school)
@@ -451,9 +458,10 @@ def _import_class(school, request) -> SchoolClass | None:
     value = request.GET.get("classe") or request.POST.get("classe") or ""
     if not value:
         return None
-    if not value.isdigit():
+    class_id = _id_param(value)
+    if class_id is None:
         raise Http404("Classe inconnue.")
-    return get_object_or_404(services.classes_for_needs(school), pk=int(value))
+    return get_object_or_404(services.classes_for_needs(school), pk=class_id)
 
 
 @login_required
