@@ -3,6 +3,7 @@ runs and loans are written by their services, which check the permissions per gr
 database's rules and write the audit trail; a guardian's contact shows its two flags, never its
 token (nor, a fortiori, its values)."""
 
+from django.apps import apps
 from django.contrib import admin
 
 from tne.core.admin import ReadOnlyAdmin
@@ -90,3 +91,10 @@ class LoanAdmin(ReadOnlyAdmin):
     list_filter = ["status", "outcome"]
     list_select_related = ["pupil", "category", "asset"]
     raw_id_fields = ["pupil", "school", "asset", "run", "agreement", "return_receipt"]
+
+
+# Every other model of the app (those another area adds) is read only here too, until it is
+# given its own admin above.
+for _model in apps.get_app_config("loans").get_models():
+    if not admin.site.is_registered(_model):
+        admin.site.register(_model, ReadOnlyAdmin)
