@@ -165,5 +165,9 @@ class FamilyLink(models.Model):
     def __str__(self):
         return f"{self.user} — élève {self.pupil.code}"
 
+    def audit_label(self):
+        """What the audit trail calls a link: never the parent's name or address."""
+        return f"Lien famille n° {self.pk} — élève {self.pupil.code}"
+
     def audit_place(self):
         return self.pupil.audit_place()
