@@ -72,6 +72,7 @@ def needs_chart(rows, *, place: str, kind_label: str) -> Chart | None:
         description=description,
         columns=["Territoire", "Besoins déclarés", "Servis", "En attente"],
         rows=table,
+        caption=f"Données\u00a0: {title}",
         figure_id="loans-needs-chart",
         cache_key=json.dumps(points),
         drawing_version=DRAWING_VERSION,

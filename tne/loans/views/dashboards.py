@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
-from tne.core.formats import fr_number, plural
+from tne.core.formats import de, fr_number, plural
 from tne.core.pages import breadcrumb
 from tne.territory.enums import NodeKind
 
@@ -161,6 +161,9 @@ def dashboard(request):
         "by_choices": BY_CHOICES if board.node.kind == NodeKind.DEPARTEMENT else [],
         "export_query": query,
         "cost_text": cost_text(board.cost),
+        "node_de": de(
+            board.node, board.node.code if board.node.kind == NodeKind.DEPARTEMENT else ""
+        ),
         "remaining": board.envelope.remaining(board.cost) if board.envelope else None,
         "spent_percent": board.envelope.percent_spent(board.cost) if board.envelope else None,
     }
