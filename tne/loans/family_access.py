@@ -11,9 +11,8 @@ the pupils linked to them where they are a parent (``selectors.families``).
 
 Installed as ``FamilyOnlyMiddleware`` after the authentication middleware."""
 
-from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 
 from tne.core.roles import Role
 
@@ -67,4 +66,4 @@ class FamilyOnlyMiddleware:
             return None
         if request.path_info.startswith("/api/"):
             return JsonResponse({"detail": REFUSAL}, status=403)
-        raise PermissionDenied(REFUSAL)
+        return render(request, "loans/family/refused.html", {"title": "Accès refusé"}, status=403)

@@ -35,6 +35,7 @@ LENT_CATEGORIES = ("tablet", "laptop", "router-4g")
 # handed out (active, or closed after it).
 HANDED_OUT = (LoanStatus.ACTIVE, LoanStatus.CLOSED)
 LOST_OUTCOMES = (LoanOutcome.LOST, LoanOutcome.STOLEN)
+CENT = Decimal("0.01")
 
 # The School column of each kind of node.
 SCHOOL_FIELD = {
@@ -324,6 +325,11 @@ def _targets(period: Period | None, node_ids: list[int]) -> dict[int, int]:
     )
 
 
+def _cents(value) -> Decimal:
+    """A sum of amounts as Decimal cents (SQLite gives the sum of a subquery as a number)."""
+    return Decimal(str(value or 0)).quantize(CENT)
+
+
 def _envelopes(user, period: Period | None, node_ids: list[int]) -> dict[int, EnvelopeFigures]:
     """The M6 envelopes of the nodes (of the current period, or without period), each with the
     sum of its parts split below it: one query."""
@@ -348,7 +354,7 @@ def _envelopes(user, period: Period | None, node_ids: list[int]) -> dict[int, En
     for node_id, amount, split_total, note in rows:
         found.setdefault(
             node_id,
-            EnvelopeFigures(amount=amount, split=split_total or Decimal("0"), note=note),
+            EnvelopeFigures(amount=amount, split=_cents(split_total), note=note),
         )
     return found
 
