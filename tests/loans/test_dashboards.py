@@ -182,3 +182,20 @@ def test_the_dashboard_makes_a_fixed_number_of_queries(p, django_assert_max_num_
         board = node_dashboard(p.coordinator, node=p.tree.aisne)
     assert board.total.figures.needs == 15
     assert len(big) == len(small) <= 9
+
+
+def test_the_cost_is_cached_until_a_device_is_handed_out(p, django_assert_num_queries):
+    from tests.loans.factories import LoanFactory, lendable_asset
+    from tne.loans.enums import LoanStatus
+    from tne.loans.selectors.dashboards import cost_to_date
+
+    cost_to_date(p.coordinator, node=p.tree.aisne)
+    with django_assert_num_queries(1):  # what the devices lent are; the cost from the cache
+        assert cost_to_date(p.coordinator, node=p.tree.aisne).total == Decimal("1079.00")
+    LoanFactory(pupil=p.pupils["A4"], status=LoanStatus.ACTIVE, asset=lendable_asset(p.laon_a))
+    cost = cost_to_date(p.coordinator, node=p.tree.aisne)
+    assert cost.devices == 5 and cost.from_reference == 2
+    assert cost.total == Decimal("1408.00")  # + the tablet's reference price
+    # Another reader's reach is cached apart.
+    head = user_with_role(Role.SCHOOL_HEAD, p.laon_a)
+    assert cost_to_date(head, node=p.tree.aisne).total == Decimal("958.00")

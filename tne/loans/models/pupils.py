@@ -50,6 +50,8 @@ class Pupil(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["school", "code"], name="loans_pupil_code_per_school")
         ]
+        # The dashboards count a school's declared needs through its pupils from this index.
+        indexes = [models.Index(fields=["school", "id"], name="loans_pupil_dash_school")]
 
     def __str__(self):
         return f"Élève {self.code}"

@@ -10,10 +10,12 @@ queries whatever the number of loans (the rows of a département at 500,000 loan
 ``loans.view_dashboard`` (per grant: a role elsewhere adds nothing here)."""
 
 import datetime
+import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.core.cache import cache
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from tne.core.scope import Scope, scope_of
@@ -58,6 +60,10 @@ CHILD_KINDS = {
 }
 
 
+# The counts of a row, summed into the total.
+SUMMED = ("needs", "served", "equipped", "active", "overdue", "lost", "stock")
+
+
 @dataclass
 class Figures:
     """The counts of one row. ``served`` and ``equipped`` count pupils (a pupil lent a tablet
@@ -72,7 +78,7 @@ class Figures:
     stock: int = 0
 
     def add(self, other: "Figures") -> None:
-        for name in ("needs", "served", "equipped", "active", "overdue", "lost", "stock"):
+        for name in SUMMED:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
     @property
@@ -204,9 +210,9 @@ def _loan_figures(loans: QuerySet[Loan], key: str | None, today: datetime.date):
     aggregates = {
         "served": Count("pupil_id", distinct=True, filter=~Q(status=LoanStatus.DECLINED)),
         "equipped": Count("pupil_id", distinct=True, filter=Q(status__in=HANDED_OUT)),
-        "active": Count("pk", filter=Q(status=LoanStatus.ACTIVE)),
-        "overdue": Count("pk", filter=Q(status=LoanStatus.ACTIVE, due_on__lt=today)),
-        "lost": Count("pk", filter=Q(status=LoanStatus.CLOSED, outcome__in=LOST_OUTCOMES)),
+        "active": Count("pupil_id", filter=Q(status=LoanStatus.ACTIVE)),
+        "overdue": Count("pupil_id", filter=Q(status=LoanStatus.ACTIVE, due_on__lt=today)),
+        "lost": Count("pupil_id", filter=Q(status=LoanStatus.CLOSED, outcome__in=LOST_OUTCOMES)),
     }
     loans = loans.order_by()
     if key is None:
@@ -216,27 +222,29 @@ def _loan_figures(loans: QuerySet[Loan], key: str | None, today: datetime.date):
     ]
 
 
-def _count_by(rows: QuerySet, key: str | None) -> list[tuple[object, int]]:
+def _count_by(rows: QuerySet, key: str | None, counted: str = "pk") -> list[tuple[object, int]]:
+    """The rows per ``key`` (None: all of them), counting ``counted`` (a column an index holds,
+    so that PostgreSQL counts from the index alone)."""
     rows = rows.order_by()
     if key is None:
-        return [(None, rows.count())]
-    return list(rows.values_list(F(key)).annotate(n=Count("pk")).order_by())
+        return [(None, rows.aggregate(n=Count(counted))["n"])]
+    return list(rows.values_list(F(key)).annotate(n=Count(counted)).order_by())
 
 
 def _stock(scope: Scope, *, node: TerritoryNode | None, school: School | None, key: str | None):
     """The devices of the lent kinds in stock: at the schools of the scope under the node (per
     ``key``), and, for a node, those kept in the stock of a node of its subtree that the reader
-    holds authority over (the département's store: in the total only, ``key`` None)."""
+    holds authority over (the département's store: in the total only, under the key None). Two
+    queries, each on an index of the register (school and state; stock node and state)."""
     lent = Asset.objects.filter(
         state=AssetState.IN_STOCK, model__category__code__in=LENT_CATEGORIES
     )
     if school is not None:
         return _count_by(lent.filter(school=school), None)
-    at_schools = Q(school__isnull=False) & scope.school_q("school__") & _under(node, "school__")
-    in_stores = Q(school__isnull=True, stock_node__path__startswith=node.path) & scope.node_q(
-        "stock_node__"
-    )
-    return _count_by(lent.filter(at_schools | in_stores), key)
+    at_schools = lent.filter(scope.school_q("school__"), _under(node, "school__"))
+    stores = TerritoryNode.objects.filter(scope.node_q(), path__startswith=node.path)
+    in_stores = lent.filter(school__isnull=True, stock_node_id__in=stores.values("pk"))
+    return [*_count_by(at_schools, key), *_count_by(in_stores, None)]
 
 
 def figures_by(
@@ -272,7 +280,7 @@ def figures_by(
         if school is not None
         else scope.school_q("pupil__school__") & _under(node, "pupil__school__")
     )
-    for value, n in _count_by(needs, need_key):
+    for value, n in _count_by(needs, need_key, counted="pupil_id"):
         figures(value).needs = n
     stock_key = None if key is None else loan_key
     for value, n in _stock(scope, node=node, school=school, key=stock_key):
@@ -280,15 +288,35 @@ def figures_by(
     return by_key
 
 
+COST_CACHE_SECONDS = 15 * 60
+
+
 def cost_to_date(user, *, node: TerritoryNode | None = None, school: School | None = None) -> Cost:
     """What the devices handed out so far (active or closed loans) cost, each device once: one
-    query grouped by the price it is known at."""
+    query grouped by the price it is known at. It reads a row of the register per device (a
+    département that lent 80,000 devices: a third of a second), so it is cached under what the
+    devices lent are (their number, the sum and the largest of their ids: one query on an index
+    of the loans) until a device is handed out, or for 15 minutes (a price edited in the
+    catalogue)."""
     scope = scope_of(user, VIEW_DASHBOARD)
     if school is not None:
-        loans = Loan.objects.filter(school=school)
+        handed_out = Loan.objects.filter(school=school, status__in=HANDED_OUT)
+        place = f"school:{school.pk}"
     else:
-        loans = Loan.objects.filter(scope.school_q("school__"), _under(node, "school__"))
-    lent = loans.filter(status__in=HANDED_OUT, asset__isnull=False).values("asset_id")
+        handed_out = Loan.objects.filter(
+            scope.school_q("school__"), _under(node, "school__"), status__in=HANDED_OUT
+        )
+        place = f"node:{node.pk}"
+    handed_out = handed_out.filter(asset__isnull=False)
+    what = handed_out.order_by().aggregate(
+        n=Count("asset_id"), s=Sum("asset_id"), m=Max("asset_id")
+    )
+    reach = hashlib.sha256(repr(scope).encode()).hexdigest()[:16]
+    key = f"tne:loans:cost:{place}:{reach}:{what['n']}:{what['s']}:{what['m']}"
+    found = cache.get(key)
+    if found is not None:
+        return found
+    lent = handed_out.values("asset_id")
     prices = (
         Asset.objects.filter(pk__in=lent)
         .order_by()
@@ -306,20 +334,33 @@ def cost_to_date(user, *, node: TerritoryNode | None = None, school: School | No
             from_reference += n
         else:
             unpriced += n
-    return Cost(
+    cost = Cost(
         total=total,
         devices=devices,
         from_order_lines=from_lines,
         from_reference=from_reference,
         unpriced=unpriced,
     )
+    cache.set(key, cost, COST_CACHE_SECONDS)
+    return cost
 
 
-def _targets(period: Period | None, node_ids: list[int]) -> dict[int, int]:
-    if period is None or not node_ids:
+def _node_and_rows(node: TerritoryNode, child_kind: str) -> Q:
+    """The node and the nodes of its rows, by path (no list of ids: a département's 800
+    communes would be 800 parameters)."""
+    q = Q(node_id=node.pk)
+    if child_kind:
+        q |= Q(node__kind=child_kind, node__path__startswith=node.path)
+    return q
+
+
+def _targets(period: Period | None, node: TerritoryNode, child_kind: str) -> dict[int, int]:
+    if period is None:
         return {}
     return dict(
-        Target.objects.filter(measure__code=MEASURE, period=period, node_id__in=node_ids)
+        Target.objects.filter(
+            _node_and_rows(node, child_kind), measure__code=MEASURE, period=period
+        )
         .order_by()
         .values_list("node_id", "count")
     )
@@ -330,11 +371,11 @@ def _cents(value) -> Decimal:
     return Decimal(str(value or 0)).quantize(CENT)
 
 
-def _envelopes(user, period: Period | None, node_ids: list[int]) -> dict[int, EnvelopeFigures]:
-    """The M6 envelopes of the nodes (of the current period, or without period), each with the
-    sum of its parts split below it: one query."""
-    if not node_ids:
-        return {}
+def _envelopes(
+    user, period: Period | None, node: TerritoryNode, child_kind: str
+) -> dict[int, EnvelopeFigures]:
+    """The M6 envelopes of the node and of its rows' nodes (of the current period, or without
+    period), each with the sum of its parts split below it: one query."""
     when = Q(period__isnull=True) if period is None else Q(period=period) | Q(period__isnull=True)
     split = (
         Envelope.objects.filter(parent=OuterRef("pk"))
@@ -345,7 +386,7 @@ def _envelopes(user, period: Period | None, node_ids: list[int]) -> dict[int, En
     )
     rows = (
         Envelope.objects.visible_to(user)
-        .filter(when, measure__code=MEASURE, node_id__in=node_ids)
+        .filter(when, _node_and_rows(node, child_kind), measure__code=MEASURE)
         .annotate(split=Subquery(split, output_field=Envelope._meta.get_field("amount")))
         .order_by("node_id", F("period_id").desc(nulls_last=True))
         .values_list("node_id", "amount", "split", "note")
@@ -359,19 +400,17 @@ def _envelopes(user, period: Period | None, node_ids: list[int]) -> dict[int, En
     return found
 
 
-def _child_nodes(user, node: TerritoryNode, child_kind: str, with_data) -> dict[int, TerritoryNode]:
-    """The child nodes of the rows: those the reader browses or holds authority over (0 when
-    nothing is there yet) and those where their schools have figures."""
+def _child_nodes(user, node: TerritoryNode, child_kind: str) -> dict[int, TerritoryNode]:
+    """The child nodes of the rows: those the reader browses or holds authority over, with 0
+    when nothing is there yet (the schools of their figures are in these nodes)."""
     scope = scope_of(user, VIEW_DASHBOARD)
     return {
         n.pk: n
         for n in TerritoryNode.objects.filter(
-            Q(pk__in=[pk for pk in with_data if pk is not None])
-            | scope.browse_q()
-            | scope.node_q(),
-            kind=child_kind,
-            path__startswith=node.path,
-        ).order_by("search_name", "code")
+            scope.browse_q() | scope.node_q(), kind=child_kind, path__startswith=node.path
+        )
+        .only("pk", "kind", "code", "name", "path", "parent_id", "depth")
+        .order_by("search_name", "code")
     }
 
 
@@ -390,7 +429,7 @@ def node_dashboard(user, *, node: TerritoryNode, child_kind: str = "") -> Dashbo
     rows: list[Row] = []
     hidden = False
     if child_kind:
-        children = _child_nodes(user, node, child_kind, by_key)
+        children = _child_nodes(user, node, child_kind)
         rows = [
             Row(label=str(child), node=child, figures=by_key.get(pk, Figures()))
             for pk, child in children.items()
@@ -410,9 +449,8 @@ def node_dashboard(user, *, node: TerritoryNode, child_kind: str = "") -> Dashbo
             pk is not None and pk not in named and not f.is_empty for pk, f in by_key.items()
         )
     period = Period.objects.current()
-    node_ids = [node.pk] + [row.node.pk for row in rows if row.node is not None]
-    targets = _targets(period, node_ids)
-    envelopes = _envelopes(user, period, node_ids)
+    targets = _targets(period, node, child_kind)
+    envelopes = _envelopes(user, period, node, child_kind)
     total.target = targets.get(node.pk)
     envelope = envelopes.get(node.pk)
     total.envelope = envelope.amount if envelope else None
