@@ -54,7 +54,7 @@ def test_a_coordinator_opens_their_departement_with_a_row_per_commune(client, p)
     )
     assert "1\u202f079\u00a0€" in html  # the cost
     assert "3 au prix de leur ligne de commande" in html
-    assert "1 au prix de référence de leur catégorie" in html
+    assert "1 au prix de référence de sa catégorie (entré au registre" in html
     assert "1\u202f000\u202f000\u00a0€" in html and "100\u202f000\u00a0€ répartis" in html
     assert "5 sur 500" in html
     table = html[html.index('id="dashboard-table"') :]

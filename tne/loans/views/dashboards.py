@@ -110,14 +110,17 @@ def cost_text(cost) -> str:
         return "Aucun matériel n'a encore été remis."
     parts = []
     if cost.from_order_lines:
-        parts.append(f"{fr_number(cost.from_order_lines)} au prix de leur ligne de commande")
+        their = "sa" if cost.from_order_lines == 1 else "leur"
+        parts.append(f"{fr_number(cost.from_order_lines)} au prix de {their} ligne de commande")
     if cost.from_reference:
+        one = cost.from_reference == 1
         parts.append(
-            f"{fr_number(cost.from_reference)} au prix de référence de leur catégorie "
-            "(entrés au registre sans commande)"
+            f"{fr_number(cost.from_reference)} au prix de référence de {'sa' if one else 'leur'} "
+            f"catégorie ({'entré' if one else 'entrés'} au registre sans commande)"
         )
     if cost.unpriced:
-        parts.append(f"{fr_number(cost.unpriced)} sans prix connu (non comptés)")
+        counted = "non compté" if cost.unpriced == 1 else "non comptés"
+        parts.append(f"{fr_number(cost.unpriced)} sans prix connu ({counted})")
     devices = plural(cost.devices, "matériel prêté|matériels prêtés")
     return f"{devices}, chacun compté une fois\u00a0: {', '.join(parts)}."
 
@@ -150,6 +153,7 @@ def dashboard(request):
     query = f"school={board.school.pk}" if board.school else f"node={board.node.pk}"
     if board.child_kind and board.node.kind == NodeKind.DEPARTEMENT:
         query += f"&by={board.child_kind}"
+    spent = board.envelope.percent_spent(board.cost) if board.envelope else None
     context = {
         "title": TITLE,
         "breadcrumb_data": breadcrumb(TITLE, ("Prêts (M6)", reverse("loans:index"))),
@@ -165,6 +169,7 @@ def dashboard(request):
             board.node, board.node.code if board.node.kind == NodeKind.DEPARTEMENT else ""
         ),
         "remaining": board.envelope.remaining(board.cost) if board.envelope else None,
-        "spent_percent": board.envelope.percent_spent(board.cost) if board.envelope else None,
+        "spent_percent": spent,
+        "spent_bar": None if spent is None else min(spent, 100),
     }
     return render(request, "loans/dashboards/dashboard.html", context)
