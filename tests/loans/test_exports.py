@@ -244,3 +244,24 @@ def test_the_csv_is_streamed(client, p):
     response = _get(client, p.coordinator, "loans:loans_export", "csv")
     assert response.streaming
     assert response["Content-Disposition"].startswith('attachment; filename="prets-')
+
+
+@pytest.mark.parametrize("name", ["loans:declarations_export", "loans:loans_export"])
+def test_an_export_makes_a_fixed_number_of_queries(client, p, name):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from .factories import LoanFactory, NeedDeclarationFactory, PupilFactory
+
+    client.force_login(p.coordinator)
+    url = reverse(name, args=["csv"])
+    with CaptureQueriesContext(connection) as small:
+        _body(client.get(url))
+    for n in range(10):
+        pupil = PupilFactory(school=p.soissons if n % 2 else p.laon_b, code=f"N{n}")
+        NeedDeclarationFactory(pupil=pupil)
+        LoanFactory(pupil=pupil)
+    with CaptureQueriesContext(connection) as big:
+        rows = _rows(client.get(url), "csv")
+    assert len(rows) > 10
+    assert len(big) == len(small)

@@ -257,7 +257,8 @@ def figures_by(
 ) -> dict[object, Figures]:
     """The figures of the schools ``user`` reads (``loans.view_dashboard``) under ``node`` (or of
     one ``school``), per value of ``key`` (a column of School: ``"commune_id"``, ``"pk"``; None:
-    one row, under the key None). Three queries: the loans, the needs, the stock."""
+    one row, under the key None). Four queries: the loans, the needs, the stock at the schools
+    and in the stores."""
     today = today or timezone.localdate()
     scope = scope_of(user, VIEW_DASHBOARD)
     if school is not None:

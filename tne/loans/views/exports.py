@@ -20,7 +20,7 @@ from .dashboards import dashboard_for
 
 def _check_format(fmt: str) -> None:
     if fmt not in ("csv", "xlsx"):
-        raise Http404("Format inconnu : csv ou xlsx.")
+        raise Http404("Format inconnu\u00a0: csv ou xlsx.")
 
 
 def _school_filter(request) -> int | None:
