@@ -258,7 +258,7 @@ class Signature(models.Model):
     # The typed name sealed (``tne.core.crypto.seal``) instead of ``typed_name`` when the signer
     # is a private person whose name must not be readable in a raw dump (``sign(seal_name=True)``,
     # the loans' guardians); blanked by ``tne.core.signing.forget_name``.
-    sealed_name = models.TextField("nom saisi (chiffré)", blank=True, default="")
+    sealed_name = models.TextField("nom saisi (chiffré)", blank=True, default="", db_default="")
     consent = models.TextField("texte accepté")
     method = models.CharField("mode", max_length=10, choices=SignatureMethod.choices)
     # The strokes drawn on the device, as lists of [x, y] points in a 300 × 100 box (never

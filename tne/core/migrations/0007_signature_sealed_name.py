@@ -13,6 +13,8 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='signature',
             name='sealed_name',
-            field=models.TextField(blank=True, default='', verbose_name='nom saisi (chiffré)'),
+            field=models.TextField(
+                blank=True, db_default='', default='', verbose_name='nom saisi (chiffré)'
+            ),
         ),
     ]

@@ -501,13 +501,18 @@ def hand_out(
             _prepare(actor=actor, loan=loan, asset_tag=asset_tag, due_on=due_on, source=source)
     if not is_prepared(loan):
         raise NotShown({"asset_tag": NOT_PREPARED})
-    code_scanned = asset_services.normalise_code(asset_tag)[:80]
-    if code_scanned not in _codes(loan) or (due_on is not None and due_on != loan.due_on):
+    if due_on is not None and due_on != loan.due_on:
         raise NotShown({"asset_tag": NOT_SHOWN})
     due_on = loan.due_on
-    asset = find_lendable(
-        school=loan.school, category=loan.category, asset_tag=code_scanned, lock=True
-    )
+    code_scanned = asset_services.normalise_code(asset_tag)[:80]
+    try:
+        asset = find_lendable(
+            school=loan.school, category=loan.category, asset_tag=code_scanned, lock=True
+        )
+    except ValidationError:
+        if code_scanned not in _codes(loan):  # not the device shown, whatever it is
+            raise NotShown({"asset_tag": NOT_SHOWN}) from None
+        raise
     if asset.pk != loan.asset_id:
         raise NotShown({"asset_tag": NOT_SHOWN})
     code = loan.pupil.code
@@ -539,6 +544,7 @@ def hand_out(
     _save_checked(
         loan, ["status", "asset", "handed_out_at", "agreement_signature", "updated_at"], asset
     )
+    device_model = asset.model  # with its category: set_state refreshes the asset's relations
     asset_services.set_state(
         actor=actor,
         asset=asset,
@@ -547,6 +553,7 @@ def hand_out(
         note=f"Prêté à l'élève {code} (prêt n°\u00a0{loan.pk}), à rendre le {_fr_date(due_on)}",
         source=source,
     )
+    asset.model = device_model
     _audit(
         loan,
         actor=actor,
