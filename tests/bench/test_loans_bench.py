@@ -4,6 +4,7 @@ each run on another loan (prepared outside the timing, signed by the POST), the 
 the dashboards said missing while their view is not there."""
 
 import pytest
+from django.db import connection
 from django.urls import NoReverseMatch, reverse
 
 from bench import loans
@@ -20,6 +21,13 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def connection_kept(monkeypatch):
+    """``bench.timing`` closes each response again after the test client returned: its
+    ``request_finished`` would close the connection of this test's transaction (PostgreSQL)."""
+    monkeypatch.setattr(connection, "close_if_unusable_or_obsolete", lambda: None)
 
 
 @pytest.fixture
@@ -71,7 +79,7 @@ def test_the_hand_out_post_is_timed_on_another_prepared_loan_each_run(tree, benc
     assert not again.ok and "pas assez de prêts acceptés" in again.verdict
 
 
-def test_the_pages_are_measured_and_the_missing_dashboards_said(tree, bench_loans):
+def test_the_pages_are_measured_and_the_missing_dashboards_said(tree, bench_loans, connection_kept):
     active = accepted_loan(bench_loans["busy"][0].school, run=bench_loans["busy"][0].run)
     Loan.objects.filter(pk=active.pk).update(
         status=LoanStatus.ACTIVE, asset_id=lendable_asset(active.school).pk
