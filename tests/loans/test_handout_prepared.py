@@ -253,3 +253,21 @@ def test_the_purge_of_the_contacts_forgets_the_sealed_names_of_those_pupils(coun
     assert purged.agreement_signature.document_sha256 == purged.agreement.sha256
     kept.refresh_from_db()
     assert unseal(kept.agreement_signature.sealed_name) == "Camille Martin"
+
+
+def test_a_rescan_of_the_device_shown_keeps_its_convention_and_its_date(client, counter):
+    loan = accepted_loan(counter.school)
+    asset = lendable_asset(counter.school)
+    due = timezone.localdate() + datetime.timedelta(days=45)
+    prepared = prepare(counter, loan, asset.asset_tag, due_on=due)
+    client.force_login(counter.head)
+
+    html = client.get(
+        reverse("loans:hand_out", args=[counter.school.pk]),
+        {"pret": loan.pk, "code": asset.asset_tag},
+        headers=HTMX,
+    ).content.decode()
+
+    again = Loan.objects.get(pk=loan.pk)
+    assert again.agreement_id == prepared.agreement_id and again.due_on == due
+    assert f'value="{due.isoformat()}"' in html

@@ -2,7 +2,9 @@
 
 Hand-out: pick the pupil's accepted offer (searchable by the start of their code) or scan the
 device first (a hand-held scanner types the tag and Enter), then the other; the device and the
-« convention de prêt » are shown (its draft downloadable), the guardian types their name and ticks
+« convention de prêt » are shown — the scan prepares it (``lifecycle.prepare_agreement``: the PDF
+rendered once and kept, downloadable; the confirmation signs that document and renders
+nothing) —, the guardian types their name and ticks
 the consent (a drawn signature where a pointer exists, never required), « Confirmer la remise »;
 the zone comes back empty, the field focused for the next family. Return: scan the device, its
 active loan at the school shows, its condition and a note, the guardian's signature, done, and
@@ -137,6 +139,8 @@ def _hand_out_zone(
     context["asset"] = asset
     if loan is not None and asset is not None:
         typed = getattr(form, "cleaned_data", {}).get("due_on") if form is not None else None
+        if typed is None and lifecycle.is_prepared(loan) and loan.asset_id == asset.pk:
+            typed = loan.due_on  # a re-scan of the device shown keeps the date shown
         try:
             # The convention shown is the one signed: rendered here, once per device and date.
             loan = lifecycle.prepare_agreement(
