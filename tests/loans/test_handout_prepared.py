@@ -208,7 +208,7 @@ def test_the_confirming_post_makes_a_fixed_number_of_queries(
     client.get(page)  # the session and the user in the cache of the test client
     monkeypatch.setattr(lifecycle, "render_pdf", pytest.fail)
 
-    with django_assert_max_num_queries(45):
+    with django_assert_max_num_queries(24):
         response = client.post(page, form(loan, loan.asset.asset_tag, loan.due_on), headers=HTMX)
 
     assert 'id="counter-done"' in response.content.decode()
