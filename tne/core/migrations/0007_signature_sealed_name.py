@@ -4,17 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0006_auditaction_read'),
+        ("core", "0006_auditaction_read"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='signature',
-            name='sealed_name',
+            model_name="signature",
+            name="sealed_name",
             field=models.TextField(
-                blank=True, db_default='', default='', verbose_name='nom saisi (chiffré)'
+                blank=True, db_default="", default="", verbose_name="nom saisi (chiffré)"
             ),
         ),
     ]

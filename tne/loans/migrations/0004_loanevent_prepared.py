@@ -4,15 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('loans', '0003_run_offer_counts'),
+        ("loans", "0003_run_offer_counts"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='loanevent',
-            name='kind',
-            field=models.CharField(choices=[('ACCEPTED', 'Proposition acceptée par la famille'), ('PREPARED', 'Convention préparée et montrée'), ('DECLINED', 'Proposition déclinée'), ('HANDED_OUT', 'Matériel remis, convention signée'), ('EXTENDED', 'Date de retour reportée'), ('REMINDED', 'Relance envoyée'), ('RETURNED', 'Matériel rendu, reçu signé'), ('LOST', 'Perte déclarée'), ('STOLEN', 'Vol déclaré'), ('DAMAGED', "Matériel rendu hors d'usage")], max_length=12, verbose_name='étape'),
+            model_name="loanevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("ACCEPTED", "Proposition acceptée par la famille"),
+                    ("PREPARED", "Convention préparée et montrée"),
+                    ("DECLINED", "Proposition déclinée"),
+                    ("HANDED_OUT", "Matériel remis, convention signée"),
+                    ("EXTENDED", "Date de retour reportée"),
+                    ("REMINDED", "Relance envoyée"),
+                    ("RETURNED", "Matériel rendu, reçu signé"),
+                    ("LOST", "Perte déclarée"),
+                    ("STOLEN", "Vol déclaré"),
+                    ("DAMAGED", "Matériel rendu hors d'usage"),
+                ],
+                max_length=12,
+                verbose_name="étape",
+            ),
         ),
     ]
