@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("loans", "0003_run_offer_counts"),
+        ("loans", "0004_dash_figure_indexes"),
     ]
 
     operations = [
