@@ -394,7 +394,7 @@ def hand_out_pairs(departement: TerritoryNode, count: int) -> list[tuple[int, st
 def _page_scenarios(departement: TerritoryNode) -> tuple[list, list[str]]:
     """The GET pages of the counter measured in rounds: the counter's schools, the return of
     an active loan's device (scanned: its loan and the signature form), a loan's page."""
-    from django.urls import NoReverseMatch, reverse
+    from django.urls import reverse
 
     from .timing import Scenario
 
@@ -419,18 +419,16 @@ def _page_scenarios(departement: TerritoryNode) -> tuple[list, list[str]]:
             ),
             ("Page d'un prêt en cours", reverse("loans:loan", args=[active.pk])),
         ]
-    for label, args in (
-        ("Tableau de bord M6 — département", [departement.pk]),
-        ("Tableau de bord M6 — national", []),
-    ):
-        try:
-            found.append((label, reverse("loans:dashboard", args=args)))
-        except NoReverseMatch:
-            skipped.append(
-                f"{label} : la vue « loans:dashboard » n'est pas sur cette branche (domaine "
-                "« tableaux de bord » non fusionné), non mesurée."
-            )
-    return [Scenario(page, "technicien du département", url) for page, url in found], skipped
+    scenarios = [Scenario(page, "technicien du département", url) for page, url in found]
+    dashboard = reverse("loans:dashboard")
+    country = TerritoryNode.objects.get(kind=NodeKind.COUNTRY)
+    scenarios += [
+        Scenario(
+            "Tableau de bord M6 — département", "coordination", f"{dashboard}?node={departement.pk}"
+        ),
+        Scenario("Tableau de bord M6 — national", "national", f"{dashboard}?node={country.pk}"),
+    ]
+    return scenarios, skipped
 
 
 def measure_hand_out(user, departement, *, runs: int, warmup: int):
@@ -499,12 +497,14 @@ def measure_pages(departement: TerritoryNode, *, runs: int, warmup: int) -> tupl
     """(the measures: the hand-out POST first, then the pages in rounds; the sentences of what
     was not measured)."""
     from . import timing
+    from .users import bench_users
 
     user = counter_user(departement)
+    people = {"technicien du département": user, **bench_users()}
     scenarios, skipped = _page_scenarios(departement)
     hand_out = measure_hand_out(user, departement, runs=runs, warmup=warmup)
     pages = timing.measure_rounds(
-        [(timing.client_for(user), s) for s in scenarios], runs=runs, warmup=warmup
+        [(timing.client_for(people[s.who]), s) for s in scenarios], runs=runs, warmup=warmup
     )
     return [hand_out, *pages], skipped
 
