@@ -1,0 +1,1293 @@
+"""The loans of the demo (measure M6): a plausible state of the pilot's loans in the current school
+year, written after the equipment (:mod:`tne.demo.equipment`) and the accounts.
+
+* **Pupils and needs**: about 20,000 pupils of the pilot's écoles élémentaires and primaires
+  (public or private under contract) with a need declaration, more of them where the school is
+  in REP/REP+ or its IPS is low. A pupil is the code its school gives (« 02-0123-0042 »:
+  département, school, pupil), an elementary level of its class of the current year; no name.
+* **Rules**: priority weights on both départements (the Aisne's edited from the programme's
+  defaults by its coordinator, Val-d'Oise's at the defaults), a few school quotas: a minimum and
+  a maximum at the demo école, a minimum at a few small schools, a maximum at the schools with
+  the most needs.
+* **The allocation run** of the pilot, started by national steering on the country through the
+  runs service and computed by its job: tablets, a budget of the national M6 envelope (6 M€) at
+  400 € a pupil (the programme's 6 M€ for 15,000 pupils: what a loan costs in all, device,
+  protection and replacements, is a « hypothèse de démonstration »), Val-d'Oise capped at its
+  share of the M6 target; applied (an offer per pupil served). A small run for the 4G routers.
+* **Orders and devices**: an M6 order per département charged to its M6 envelope (never above
+  it), the tablets and routers delivered to the schools of the pupils served (a few spares in
+  the département's stock), in the asset register with their serial numbers and tags.
+* **Loans at every stage**: offered, accepted, declined, handed out (most of them; some
+  overdue), returned (some of those devices offered to the next pupil of the school's waiting
+  list and lent again), lost, stolen, returned unusable. Written in bulk, with their timeline;
+  the « convention de prêt » of a bulk loan was signed on paper and is kept by the school, which
+  its timeline says (what a deployment that starts from paper holds: no PDF, no signature is
+  made up).
+* **Real documents**: a few dozen loans go through the lifecycle services: the convention
+  signed at hand-out (a real PDF and signature), returns with their signed receipt, devices
+  offered to the next pupil and lent again, a theft and a loss declared. At the demo école, for
+  its head: conventions signed, offers to record and to hand out, a device back in stock for the
+  coordinator to offer to the next pupil; the demo parent's account is linked to a pupil of that
+  école with a loan in progress and its signed convention.
+* **Reminders** of overdue loans, sent through ``core.notify`` (the « Messages envoyés » page).
+* **Guardians' contacts** (Faker's French names, +33 6 phones, addresses at the reserved
+  example domains) sealed at rest for every pupil who got an offer.
+
+Dates follow the current school year up to today (at least 90 days of story). Deterministic for
+a seed and idempotent: once the demo's run exists (its label carries
+:data:`tne.demo.marks.LOANS`), a second load writes nothing."""
+
+import datetime
+import logging
+import random
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.db import connection, transaction
+from django.db.models import F, Max, Sum
+from django.utils import timezone
+from faker.providers.person.fr_FR import Provider as FrenchNames
+
+from tne.accounts.models import User
+from tne.core import crypto
+from tne.core.audit import create_audited
+from tne.core.jobs import run_job_now
+from tne.core.models import AuditSource
+from tne.equipment.enums import AssetEventKind, AssetSource, AssetState, IncidentKind, OrderStatus
+from tne.equipment.models import (
+    Asset,
+    AssetEvent,
+    Category,
+    DeviceModel,
+    Incident,
+    Invoice,
+    Order,
+    OrderLine,
+    Supplier,
+)
+from tne.loans.enums import (
+    ELEMENTARY_LEVELS,
+    HomeDevices,
+    HomeInternet,
+    LoanOutcome,
+    LoanStatus,
+    ReturnCondition,
+    RunStatus,
+)
+from tne.loans.models import (
+    AllocationRun,
+    FamilyLink,
+    GuardianContact,
+    Loan,
+    LoanEvent,
+    NeedDeclaration,
+    Pupil,
+    RunDecision,
+)
+from tne.loans.models.events import LoanEventKind
+from tne.loans.priority import Weights
+from tne.loans.selectors import runs as run_selectors
+from tne.loans.services import lifecycle, offers, reminders, rules, runs
+from tne.programme.models import Envelope, Target
+from tne.territory.enums import EducationNetwork, NodeKind, SchoolKind, Sector, Stage
+from tne.territory.models import School, SchoolClass, SchoolYear, TerritoryNode
+
+from .accounts import DOMAIN, demo_ecole
+from .equipment import serial_for
+from .marks import LOANS as MARK
+from .programme import PILOT, PILOT_PERIOD, split
+
+PARIS = ZoneInfo("Europe/Paris")
+
+NEEDS = 20_000  # need declarations across the pilot
+SERVED = 15_000  # pupils the run serves: the programme's M6 target
+ROUTERS = 300  # 4G routers bought for the pupils without internet at home
+SPARES = 0.02  # of the devices bought, kept in the département's stock
+TABLET = "SM-X200NZAAEUB"  # Samsung Galaxy Tab A8, 229 € in the demo's catalogue
+ROUTER = "ARCHER-MR600"  # TP-Link Archer MR600, 129 €
+SUPPLIER = "UGAP"
+STORY_DAYS = 90  # the shortest span of the story, up to today
+
+# The Aisne coordinator's weights: no internet and a low IPS count more, the threshold higher.
+AISNE_WEIGHTS = {"no_internet": 35, "low_ips": 15, "ips_threshold": Decimal("92.0")}
+ECOLE_MINIMUM, ECOLE_WAITING = 16, 6  # the demo école: served at least, left waiting
+SMALL_SCHOOL_MINIMUM, SMALL_SCHOOLS = 2, 6
+CAPPED_SCHOOLS, CAPPED_SHARE = 4, 0.6
+
+# How the offers of the run stand today (the rest: handed out).
+STAGES = {
+    LoanStatus.OFFERED: 0.04,
+    LoanStatus.ACCEPTED: 0.04,
+    LoanStatus.DECLINED: 0.02,
+    LoanOutcome.RETURNED: 0.05,
+    LoanOutcome.LOST: 0.004,
+    LoanOutcome.STOLEN: 0.003,
+    LoanOutcome.DAMAGED: 0.002,
+}
+OVERDUE = 0.03  # of the loans handed out and not returned
+OVERDUE_STAGE = "OVERDUE"
+ROUTER_STAGES = {LoanStatus.OFFERED: 0.05, LoanStatus.ACCEPTED: 0.05, LoanOutcome.RETURNED: 0.04}
+RELENT = 0.6  # of the devices back in stock at a school with a waiting list
+# Real documents, through the lifecycle services.
+ECOLE_SIGNED = 5  # conventions signed at the demo école (one of them the demo parent's child)
+SIGNED = 14  # elsewhere (Val-d'Oise, by its technician)
+RETURNED_SIGNED = 4  # of those, returned against a signed receipt
+NEXT_SIGNED = 2  # devices returned then offered to the next pupil and lent again
+REMINDERS = 12  # overdue loans reminded through core.notify
+
+DECLINE_REASONS = (
+    "La famille a pu s'équiper entre-temps.",
+    "La famille a déménagé.",
+    "La famille ne souhaite pas de prêt.",
+)
+PAPER_AGREEMENT = (
+    "Convention de prêt signée sur papier, conservée par l'école (données synthétiques de la "
+    "démonstration)."
+)
+PAPER_RECEIPT = "Reçu de retour signé sur papier, conservé par l'école."
+EMAIL_DOMAINS = ("example.org", "example.net", "example.com")
+
+
+@dataclass
+class LoansResult:
+    pupils: int = 0
+    contacts: int = 0
+    candidates: int = 0
+    served: int = 0
+    budget: Decimal = Decimal("0")
+    unserved_by_reason: dict = field(default_factory=dict)
+    orders: int = 0
+    devices: int = 0
+    loans: int = 0
+    by_stage: dict = field(default_factory=dict)
+    overdue: int = 0
+    relent: int = 0
+    documents: int = 0
+    reminders: int = 0
+
+    @property
+    def written(self) -> bool:
+        return bool(self.pupils)
+
+
+class _Timeline:
+    """The days of the story: from the start of the school year (at least ``STORY_DAYS``
+    before today) to today; ``day(f)`` is the day at fraction ``f`` of it."""
+
+    def __init__(self, year: SchoolYear | None, today: datetime.date):
+        start = year.starts_on if year else today
+        self.start = min(start, today - datetime.timedelta(days=STORY_DAYS))
+        self.today = today
+        self.days = (today - self.start).days
+
+    def day(self, fraction: float) -> datetime.date:
+        return self.start + datetime.timedelta(days=round(fraction * self.days))
+
+    def clamp(self, day: datetime.date) -> datetime.date:
+        return min(max(day, self.start), self.today - datetime.timedelta(days=1))
+
+    def at(self, day: datetime.date, rng: random.Random) -> datetime.datetime:
+        """A time of the school day on ``day`` (Paris)."""
+        minutes = rng.randint(8 * 60 + 20, 17 * 60 + 30)
+        moment = datetime.datetime.combine(day, datetime.time(minutes // 60, minutes % 60))
+        return moment.replace(tzinfo=PARIS)
+
+
+@dataclass
+class _Context:
+    rng: random.Random
+    year: SchoolYear
+    timeline: _Timeline
+    country: TerritoryNode
+    departements: dict
+    users: dict
+    ecole: School
+    schools: dict = field(default_factory=dict)  # pk → School
+    names: dict = field(default_factory=dict)  # pupil pk → the guardian's name
+    stock: dict = field(default_factory=lambda: defaultdict(list))  # (school, category) → assets
+    serials: set = field(default_factory=set)
+    tags: Counter = field(default_factory=Counter)
+    loan_events: list = field(default_factory=list)
+    asset_events: list = field(default_factory=list)
+
+
+def already_loaded() -> bool:
+    return AllocationRun.objects.filter(label__contains=MARK).exists()
+
+
+# --- Bulk writes below the ORM ----------------------------------------------------------------
+# ``bulk_create`` stamps ``auto_now_add`` fields with now: the events of the story keep their
+# own dates through plain INSERTs, and the offers made by the run service get theirs through
+# plain UPDATEs (values prepared by the fields, as the ORM would).
+
+
+def _prepared(model, names: list[str], rows: list[tuple]) -> tuple[list, list[tuple]]:
+    fields = [model._meta.get_field(name) for name in names]
+    return fields, [
+        tuple(f.get_db_prep_save(v, connection) for f, v in zip(fields, row, strict=True))
+        for row in rows
+    ]
+
+
+def _insert(model, names: list[str], rows: list[tuple]) -> None:
+    if not rows:
+        return
+    fields, values = _prepared(model, names, rows)
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), 5000):
+            cursor.executemany(sql, values[start : start + 5000])
+
+
+def _update(model, names: list[str], rows: list[tuple]) -> None:
+    """``rows``: (values of ``names``…, pk)."""
+    if not rows:
+        return
+    fields, values = _prepared(model, names, [row[:-1] for row in rows])
+    quote = connection.ops.quote_name
+    sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {sets} WHERE {quote('id')} = %s"
+    values = [(*value, row[-1]) for value, row in zip(values, rows, strict=True)]
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), 5000):
+            cursor.executemany(sql, values[start : start + 5000])
+
+
+# --- Pupils and needs --------------------------------------------------------------------------
+
+
+def _eligible_schools() -> list[School]:
+    return list(
+        School.objects.filter(
+            departement__code__in=PILOT, kind__in=(SchoolKind.ELEMENTAIRE, SchoolKind.PRIMAIRE)
+        )
+        .exclude(sector=Sector.PRIVATE_NO_CONTRACT)
+        .select_related("departement", "commune", "circonscription")
+        .order_by("departement__code", "uai")
+    )
+
+
+def _need_weight(school: School) -> float:
+    """How much more often a pupil of ``school`` lacks a device or internet at home: more in
+    REP/REP+ and where the IPS is low."""
+    ips = float(school.ips) if school.ips is not None else 100.0
+    weight = 1 + max(0.0, (112 - ips) / 14)
+    if school.education_network == EducationNetwork.REP_PLUS:
+        weight += 1.5
+    elif school.education_network == EducationNetwork.REP:
+        weight += 0.8
+    return weight
+
+
+def _levels(school_class: SchoolClass) -> list[str]:
+    return [level for level in school_class.levels if level in ELEMENTARY_LEVELS]
+
+
+def _need_values(rng: random.Random, school: School) -> tuple[str, int | None, str]:
+    low = _need_weight(school) > 2
+    draw = rng.random()
+    if draw < 0.40 + 0.1 * low:
+        devices, shared = HomeDevices.NONE, None
+    elif draw < 0.85:
+        devices, shared = HomeDevices.SHARED, rng.choices((1, 2, 3, 4), (4, 3, 2, 1))[0]
+    else:
+        devices, shared = HomeDevices.OWN, None
+    draw = rng.random()
+    if draw < 0.26 + 0.08 * low:
+        internet = HomeInternet.NONE
+    elif draw < 0.75:
+        internet = HomeInternet.MOBILE
+    else:
+        internet = HomeInternet.FIXED
+    if devices == HomeDevices.OWN and internet == HomeInternet.FIXED:
+        internet = HomeInternet.MOBILE  # a declared need always lacks something
+    return devices, shared, internet
+
+
+def _pupils(ctx: _Context) -> list[Pupil]:
+    """The pupils with a need and their declarations: ``NEEDS`` shared among the elementary
+    classes of the current year in proportion to their headcount and their school's need, a
+    little at random; the demo école has at least ``ECOLE_MINIMUM + ECOLE_WAITING`` of them."""
+    rng = ctx.rng
+    schools = _eligible_schools()
+    ctx.schools = {s.pk: s for s in schools}
+    classes = [
+        c
+        for c in SchoolClass.objects.filter(
+            year=ctx.year, stage=Stage.ELEMENTARY, school_id__in=ctx.schools
+        ).order_by("school_id", "name", "pk")
+        if _levels(c) and c.headcount
+    ]
+    weights = {
+        f"{c.pk:010d}": round(
+            c.headcount * _need_weight(ctx.schools[c.school_id]) * rng.uniform(0.6, 1.4) * 100
+        )
+        for c in classes
+    }
+    shares = split(NEEDS, weights)
+    by_school = defaultdict(list)
+    for c in classes:
+        by_school[c.school_id].append((c, min(c.headcount, shares[f"{c.pk:010d}"])))
+    ecole = by_school.get(ctx.ecole.pk, [])
+    wanted = ECOLE_MINIMUM + ECOLE_WAITING
+    while ecole and sum(n for _, n in ecole) < min(wanted, sum(c.headcount for c, _ in ecole)):
+        ecole = [(c, min(c.headcount, n + 1)) for c, n in ecole]
+    if ecole:
+        by_school[ctx.ecole.pk] = ecole
+    numbers = {}
+    for code in PILOT:
+        ranked = [s for s in schools if s.departement.code == code]
+        numbers.update({s.pk: i for i, s in enumerate(ranked, start=1)})
+    head = ctx.users["direction"]
+    pupils, needs = [], []
+    for school in schools:
+        rows = by_school.get(school.pk)
+        if not rows:
+            continue
+        count = sum(n for _, n in rows)
+        if not count:
+            continue
+        headcount = sum(c.headcount for c, _ in rows)
+        # The school numbers all its pupils; only those with a need are recorded here.
+        codes = sorted(rng.sample(range(1, headcount + 1), count))
+        position = 0
+        for school_class, n in rows:
+            for _ in range(n):
+                number = codes[position]
+                position += 1
+                pupil = Pupil(
+                    school=school,
+                    code=f"{school.departement.code}-{numbers[school.pk]:04d}-{number:04d}",
+                    school_class=school_class,
+                    level=rng.choice(_levels(school_class)),
+                )
+                devices, shared, internet = _need_values(rng, school)
+                pupils.append(pupil)
+                needs.append(
+                    NeedDeclaration(
+                        pupil=pupil,
+                        devices_at_home=devices,
+                        shared_with=shared,
+                        internet_at_home=internet,
+                        declared_on=ctx.timeline.day(rng.uniform(0.02, 0.22)),
+                        declared_by=head if school.pk == ctx.ecole.pk else None,
+                    )
+                )
+    Pupil.objects.bulk_create(pupils, batch_size=2000)
+    for need in needs:
+        need.pupil_id = need.pupil.pk
+    NeedDeclaration.objects.bulk_create(needs, batch_size=2000)
+    for pupil in pupils:
+        pupil.school = ctx.schools[pupil.school_id]
+    return pupils
+
+
+# --- Rules -------------------------------------------------------------------------------------
+
+
+def _rules(ctx: _Context, pupils: list[Pupil]) -> None:
+    """The weights of both départements and a few quotas, through the rules service (each
+    change audited as its author's)."""
+    defaults = Weights().as_json()
+    defaults["ips_threshold"] = Weights().ips_threshold
+    coordinator, steering = ctx.users["coordination"], ctx.users["pilotage"]
+    rules.set_weights(
+        node=ctx.departements["02"],
+        values={**defaults, **AISNE_WEIGHTS},
+        actor=coordinator,
+        source=AuditSource.CLI,
+    )
+    rules.set_weights(
+        node=ctx.departements["95"], values=defaults, actor=steering, source=AuditSource.CLI
+    )
+    counts = Counter(p.school_id for p in pupils)
+
+    def actor_of(school):
+        return coordinator if school.departement.code == "02" else steering
+
+    quotas = {}
+    ecole = counts.get(ctx.ecole.pk, 0)
+    if ecole:
+        minimum = min(ECOLE_MINIMUM, ecole)
+        quotas[ctx.ecole.pk] = (minimum, max(minimum, ecole - ECOLE_WAITING))
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    for school_id, n in ranked[:CAPPED_SCHOOLS]:
+        quotas.setdefault(school_id, (0, round(n * CAPPED_SHARE)))
+    small = [
+        (n, ctx.schools[pk].uai, pk)
+        for pk, n in counts.items()
+        if n >= SMALL_SCHOOL_MINIMUM and ctx.schools[pk].departement.code == "02"
+    ]
+    for _, _, school_id in sorted(small)[:SMALL_SCHOOLS]:
+        quotas.setdefault(school_id, (SMALL_SCHOOL_MINIMUM, None))
+    for school_id, (minimum, maximum) in sorted(quotas.items()):
+        school = ctx.schools[school_id]
+        rules.set_quota(
+            school=school,
+            minimum=minimum,
+            maximum=maximum,
+            actor=actor_of(school),
+            source=AuditSource.CLI,
+        )
+
+
+# --- The runs ----------------------------------------------------------------------------------
+
+
+def _m6(model, ctx: _Context) -> dict:
+    """The M6 envelopes or targets of the pilot period, by node code (the country's is « FR »
+    or whatever its code is: keyed by node kind for it)."""
+    rows = model.objects.filter(
+        measure__code="M6",
+        period__label=PILOT_PERIOD,
+        node__in=[ctx.country, *ctx.departements.values()],
+    ).select_related("node")
+    return {("country" if r.node_id == ctx.country.pk else r.node.code): r for r in rows}
+
+
+def _run(ctx: _Context, category: Category, *, label: str, **inputs) -> AllocationRun:
+    """A run of the country started by national steering through the runs service, computed
+    by its job now (the worker finds it done and leaves it), then applied: one offer per pupil
+    served. Dated in the story."""
+    steering = ctx.users["pilotage"]
+    run = runs.start_run(
+        actor=steering,
+        node=ctx.country,
+        category=category,
+        label=label,
+        source=AuditSource.CLI,
+        **inputs,
+    )
+    job = run_job_now(run.job_id)
+    run.refresh_from_db()
+    if run.status != RunStatus.DONE:
+        raise ValueError(f"L'attribution de démonstration a échoué : {run.error or job.message}")
+    offers.apply_run(actor=steering, run_id=run.pk, source=AuditSource.CLI)
+    started = ctx.timeline.at(ctx.timeline.day(0.25), ctx.rng)
+    finished = started + datetime.timedelta(seconds=ctx.rng.randint(4, 40))
+    applied = ctx.timeline.at(ctx.timeline.day(0.27), ctx.rng)
+    AllocationRun.objects.filter(pk=run.pk).update(
+        created_at=started, finished_at=finished, applied_at=applied
+    )
+    type(job).objects.filter(pk=job.pk).update(
+        created_at=started, started_at=started, finished_at=finished
+    )
+    run.refresh_from_db()
+    return run
+
+
+# --- Orders and devices ------------------------------------------------------------------------
+
+
+def _months_later(day: datetime.date, months: int) -> datetime.date:
+    month = day.month - 1 + months
+    return datetime.date(day.year + month // 12, month % 12 + 1, min(day.day, 28))
+
+
+def _next_tags(ctx: _Context) -> None:
+    """The asset tags go on after the register's (« TNE02-015321 »)."""
+    for code in PILOT:
+        last = Asset.objects.filter(asset_tag__startswith=f"TNE{code}-").aggregate(
+            last=Max("asset_tag")
+        )["last"]
+        ctx.tags[code] = int(last.rsplit("-", 1)[1]) if last else 0
+
+
+def _device(ctx: _Context, model: DeviceModel, *, school, node, delivered_on) -> Asset:
+    code = node.code
+    ctx.tags[code] += 1
+    while (serial := serial_for(model.maker, ctx.rng)) in ctx.serials:
+        pass
+    ctx.serials.add(serial)
+    return Asset(
+        serial_number=serial,
+        asset_tag=f"TNE{code}-{ctx.tags[code]:06d}",
+        model=model,
+        state=AssetState.IN_STOCK,
+        school=school,
+        stock_node=None if school else node,
+        delivered_on=delivered_on,
+        warranty_ends_on=_months_later(delivered_on, model.warranty_months),
+        source=AssetSource.DELIVERY,
+        note=MARK[:1].upper() + MARK[1:],
+    )
+
+
+def _orders(ctx: _Context, offers_by_kind: dict) -> tuple[int, int]:
+    """One M6 order per département for the devices of its offers (and a few spares), charged
+    to its M6 envelope and never above what is left of it; the devices delivered to the
+    schools of the offers (the spares to the département's stock) and invoiced. Returns the
+    numbers of orders and devices."""
+    models = {
+        m.category.code: m
+        for m in DeviceModel.objects.filter(reference__in=(TABLET, ROUTER)).select_related(
+            "category"
+        )
+    }
+    envelopes = _m6(Envelope, ctx)
+    supplier, _ = Supplier.objects.get_or_create(name=SUPPLIER)
+    ordered_on = ctx.timeline.day(0.28)
+    delivered_on = ctx.timeline.day(0.36)
+    ctx.serials = set(Asset.objects.values_list("serial_number", flat=True))
+    _next_tags(ctx)
+    orders = devices = 0
+    for code in PILOT:
+        node, envelope = ctx.departements[code], envelopes.get(code)
+        if envelope is None:
+            continue
+        wanted = {}
+        for kind, loans in offers_by_kind.items():
+            if kind not in models:
+                continue
+            per_school = Counter(
+                loan.school_id
+                for loan in loans
+                if ctx.schools[loan.school_id].departement.code == code
+            )
+            spares = round(sum(per_school.values()) * SPARES)
+            if per_school:
+                wanted[kind] = (per_school, spares)
+        total = sum(
+            (models[k].unit_price * (sum(c.values()) + s) for k, (c, s) in wanted.items()),
+            Decimal("0"),
+        )
+        committed = Order.objects.committed().filter(envelope=envelope).aggregate(t=Sum("total"))[
+            "t"
+        ] or Decimal("0")
+        if not total or committed + total > envelope.amount:
+            continue
+        order = Order.objects.create(
+            number=f"BC-{ordered_on.year}-{code}-M6-01",
+            supplier=supplier,
+            envelope=envelope,
+            status=OrderStatus.COMMITTED,
+            ordered_on=ordered_on,
+            total=total,
+        )
+        orders += 1
+        assets, events = [], []
+        for kind, (per_school, spares) in wanted.items():
+            model = models[kind]
+            quantity = sum(per_school.values()) + spares
+            line = OrderLine.objects.create(
+                order=order, model=model, quantity=quantity, unit_price=model.unit_price
+            )
+            places = [(ctx.schools[pk], n) for pk, n in sorted(per_school.items())] + [
+                (None, spares)
+            ]
+            for school, n in places:
+                for _ in range(n):
+                    asset = _device(ctx, model, school=school, node=node, delivered_on=delivered_on)
+                    asset.order_line = line
+                    assets.append(asset)
+            line.delivered = quantity
+            line.save(update_fields=["delivered"])
+        Asset.objects.bulk_create(assets, batch_size=2000)
+        at = ctx.timeline.at(delivered_on, ctx.rng)
+        for asset in assets:
+            if asset.school_id:
+                ctx.stock[(asset.school_id, asset.model.category_id)].append(asset)
+            events.append(
+                (
+                    asset.pk,
+                    at,
+                    AssetEventKind.CREATED,
+                    "",
+                    AssetState.IN_STOCK,
+                    asset.school_id,
+                    f"Livraison de la commande {order.number}",
+                    None,
+                )
+            )
+        ctx.asset_events += events
+        Invoice.objects.create(
+            order=order,
+            number=f"F{order.number[3:]}-1",
+            issued_on=ctx.timeline.clamp(delivered_on + datetime.timedelta(days=30)),
+            amount=total,
+        )
+        devices += len(assets)
+    return orders, devices
+
+
+# --- Loans at every stage, in bulk ---------------------------------------------------------------
+
+MONTHS = (
+    *("janvier", "février", "mars", "avril", "mai", "juin"),
+    *("juillet", "août", "septembre", "octobre", "novembre", "décembre"),
+)
+
+
+def _fr_date(day: datetime.date) -> str:
+    return f"{day.day}{'er' if day.day == 1 else ''} {MONTHS[day.month - 1]} {day.year}"
+
+
+def _person(rng: random.Random) -> str:
+    first = rng.choice(FrenchNames.first_names_female + FrenchNames.first_names_male)
+    return f"{first} {rng.choice(FrenchNames.last_names)}"
+
+
+class _Story:
+    """The bulk part of the loans of one run: each loan's steps, dated, with the events of its
+    timeline and of its device's history, written at the end in a few statements."""
+
+    LOAN_FIELDS = [
+        "status",
+        "offered_at",
+        "accepted_at",
+        "handed_out_at",
+        "due_on",
+        "returned_at",
+        "closed_at",
+        "outcome",
+        "return_condition",
+        "return_note",
+        "asset",
+    ]
+
+    def __init__(self, ctx: _Context, run: AllocationRun):
+        self.ctx, self.run = ctx, run
+        self.rng, self.timeline = ctx.rng, ctx.timeline
+        self.delivered = ctx.timeline.day(0.36)
+        self.due_on = lifecycle.default_due_on(ctx.timeline.today)
+        self.loans: list[Loan] = []  # every loan written here, the run's offers first
+        self.new: list[Loan] = []  # the offers to the next pupils, to insert
+        self.states: dict[int, tuple[Asset, str]] = {}
+        self.incidents: list[Incident] = []
+        self.loan_events: list[tuple] = []
+        self.asset_events: list[tuple] = []
+        self.free: dict[int, list] = defaultdict(list)  # school → (when, device or None)
+
+    # Dates.
+    def after(self, moment: datetime.datetime, low: int, high: int) -> datetime.datetime | None:
+        """A moment ``low``…``high`` days after ``moment`` and before today, or None."""
+        start = timezone.localtime(moment, PARIS).date()
+        last = self.timeline.today - datetime.timedelta(days=1)
+        if start + datetime.timedelta(days=low) > last:
+            return None
+        day = min(start + datetime.timedelta(days=self.rng.randint(low, high)), last)
+        at = self.timeline.at(day, self.rng)
+        if at <= moment:  # the same day, earlier: some time after ``moment`` instead
+            at = moment + datetime.timedelta(minutes=self.rng.randint(5, 90))
+        return at
+
+    def event(self, loan: Loan, kind: str, at, note: str = "", actor=None) -> None:
+        self.loan_events.append((loan, kind, at, actor, note))
+
+    def device_event(self, asset: Asset, kind, at, before, after, note: str) -> None:
+        self.asset_events.append((asset.pk, at, kind, before, after, asset.school_id, note, None))
+        self.states[asset.pk] = (asset, after)
+
+    # Steps.
+    def accept(self, loan: Loan) -> bool:
+        at = self.after(loan.offered_at, 1, 10)
+        if at is None:
+            return False
+        loan.status, loan.accepted_at = LoanStatus.ACCEPTED, at
+        self.event(loan, LoanEventKind.ACCEPTED, at)
+        return True
+
+    def decline(self, loan: Loan) -> bool:
+        at = self.after(loan.offered_at, 2, 15)
+        if at is None:
+            return False
+        loan.status, loan.closed_at = LoanStatus.DECLINED, at
+        self.event(loan, LoanEventKind.DECLINED, at, self.rng.choice(DECLINE_REASONS))
+        return True
+
+    def hand_out(self, loan: Loan, asset: Asset, *, overdue: bool = False) -> bool:
+        start = max(loan.accepted_at, self.timeline.at(self.delivered, self.rng))
+        at = self.after(start, 0, 10)
+        if at is None:
+            return False
+        due_on = self.due_on
+        if overdue:
+            handed = timezone.localtime(at, PARIS).date()
+            room = (self.timeline.today - handed).days - 1
+            if room < 21:
+                return False
+            due_on = handed + datetime.timedelta(days=self.rng.randint(21, room))
+        loan.status, loan.asset, loan.handed_out_at, loan.due_on = (
+            LoanStatus.ACTIVE,
+            asset,
+            at,
+            due_on,
+        )
+        code = loan.pupil.code
+        self.device_event(
+            asset,
+            AssetEventKind.HANDED_OVER,
+            at,
+            AssetState.IN_STOCK,
+            AssetState.LENT,
+            f"Prêté à l'élève {code} (prêt n°\u00a0{loan.pk}), à rendre le {_fr_date(due_on)}",
+        )
+        self.event(
+            loan,
+            LoanEventKind.HANDED_OUT,
+            at,
+            f"{asset.model.name}, n° d'inventaire {asset.asset_tag}\u00a0; à rendre le "
+            f"{_fr_date(due_on)}. {PAPER_AGREEMENT}",
+        )
+        return True
+
+    def give_back(self, loan: Loan) -> datetime.datetime | None:
+        at = self.after(loan.handed_out_at, 14, 120)
+        if at is None:
+            return None
+        condition = self.rng.choices((ReturnCondition.GOOD, ReturnCondition.WORN), (7, 3))[0]
+        label = ReturnCondition(condition).label
+        loan.status, loan.outcome, loan.return_condition = (
+            LoanStatus.CLOSED,
+            LoanOutcome.RETURNED,
+            condition,
+        )
+        loan.returned_at = loan.closed_at = at
+        self.device_event(
+            loan.asset,
+            AssetEventKind.RETURNED,
+            at,
+            AssetState.LENT,
+            AssetState.IN_STOCK,
+            f"Rendu par la famille, {label.lower()} (prêt n°\u00a0{loan.pk})",
+        )
+        note = f"État\u00a0: {label.lower()}. {PAPER_RECEIPT}"
+        self.event(loan, LoanEventKind.RETURNED, at, note)
+        return at
+
+    LOSSES = {
+        LoanOutcome.LOST: (IncidentKind.LOSS, LoanEventKind.LOST, AssetState.LOST),
+        LoanOutcome.STOLEN: (IncidentKind.THEFT, LoanEventKind.STOLEN, AssetState.STOLEN),
+        LoanOutcome.DAMAGED: (IncidentKind.DAMAGE, LoanEventKind.DAMAGED, AssetState.IN_REPAIR),
+    }
+    NOTES = {
+        LoanOutcome.LOST: "La famille ne retrouve plus la tablette après un déménagement.",
+        LoanOutcome.STOLEN: "Volée au domicile (plainte déposée, récépissé remis à l'école).",
+        LoanOutcome.DAMAGED: "Écran brisé, la tablette ne s'allume plus.",
+    }
+
+    def lose(self, loan: Loan, outcome: str) -> bool:
+        at = self.after(loan.handed_out_at, 10, 90)
+        if at is None:
+            return False
+        incident_kind, event_kind, state = self.LOSSES[outcome]
+        note = self.NOTES[outcome]
+        loan.status, loan.outcome, loan.return_note, loan.closed_at = (
+            LoanStatus.CLOSED,
+            outcome,
+            note,
+            at,
+        )
+        asset = loan.asset
+        description = f"{LoanOutcome(outcome).label} pendant le prêt\u00a0: {note}"
+        if outcome == LoanOutcome.DAMAGED:
+            loan.returned_at = at
+            self.device_event(
+                asset,
+                AssetEventKind.RETURNED,
+                at,
+                AssetState.LENT,
+                AssetState.IN_STOCK,
+                "Rendu hors d'usage",
+            )
+            self.device_event(
+                asset,
+                AssetEventKind.STATE,
+                at,
+                AssetState.IN_STOCK,
+                AssetState.IN_REPAIR,
+                f"{IncidentKind(incident_kind).label}\u00a0: {description}",
+            )
+            status = "IN_REPAIR"
+        else:
+            self.device_event(
+                asset,
+                AssetEventKind.INCIDENT,
+                at,
+                AssetState.LENT,
+                state,
+                f"{IncidentKind(incident_kind).label}\u00a0: {description}",
+            )
+            status = "OPEN"
+        incident = Incident(asset=asset, kind=incident_kind, status=status, description=description)
+        incident.reported_at = at
+        self.incidents.append(incident)
+        self.event(loan, event_kind, at, note)
+        return True
+
+    # The whole of a run.
+    def progress(self, loan: Loan, stage: str) -> None:
+        """Takes the offer ``loan`` to ``stage`` (« OVERDUE »: handed out, due date past), as far
+        as the dates and the devices at its school allow."""
+        self.loans.append(loan)
+        if stage == LoanStatus.OFFERED:
+            return
+        if stage == LoanStatus.DECLINED:
+            if self.decline(loan):
+                self.free[loan.school_id].append((loan.closed_at, None))
+            return
+        if not self.accept(loan) or stage == LoanStatus.ACCEPTED:
+            return
+        stock = self.ctx.stock[(loan.school_id, loan.category_id)]
+        if not stock:
+            return
+        asset = stock.pop()
+        overdue = stage == OVERDUE_STAGE
+        if not self.hand_out(loan, asset, overdue=overdue) and not (
+            overdue and self.hand_out(loan, asset)
+        ):
+            stock.append(asset)
+            return
+        if stage == LoanOutcome.RETURNED:
+            if (at := self.give_back(loan)) is not None:
+                self.free[loan.school_id].append((at, asset))
+        elif stage in self.LOSSES:
+            self.lose(loan, stage)
+
+    def relend(self, waiting: dict, *, skip: set, offered_by: dict) -> int:
+        """The devices back in stock at a school (returned, or left by a declined offer)
+        offered to the next pupils of its waiting list (``waiting``: school → [(pupil id,
+        code)] by rank), ``RELENT`` of them, and those offers taken on. Returns how many."""
+        rng, made = self.rng, []
+        for school_id in sorted(self.free):
+            queue = waiting.get(school_id) or []
+            if school_id in skip:
+                continue
+            for at, asset in sorted(self.free[school_id], key=lambda item: item[0]):
+                if not queue or rng.random() >= RELENT:
+                    continue
+                offered = self.after(at, 1, 6)
+                if offered is None:
+                    continue
+                pupil_id, code = queue.pop(0)
+                school = self.ctx.schools[school_id]
+                loan = Loan(
+                    pupil=Pupil(pk=pupil_id, code=code, school_id=school_id),
+                    school_id=school_id,
+                    category_id=self.run.category_id,
+                    status=LoanStatus.OFFERED,
+                    run=self.run,
+                    offered_by=offered_by[school.departement.code],
+                )
+                made.append((loan, offered, asset))
+        Loan.objects.bulk_create([loan for loan, _, _ in made], batch_size=1000)
+        for loan, offered, asset in made:
+            loan.offered_at = offered
+            stock = self.ctx.stock[(loan.school_id, loan.category_id)]
+            if asset is not None:
+                stock.append(asset)
+            draw = rng.random()
+            stage = (
+                LoanStatus.ACTIVE
+                if draw < 0.7
+                else LoanStatus.ACCEPTED
+                if draw < 0.85
+                else LoanStatus.OFFERED
+            )
+            self.progress(loan, stage)
+        return len(made)
+
+    def flush(self) -> None:
+        names = [f if f != "asset" else "asset_id" for f in self.LOAN_FIELDS]
+        _update(
+            Loan, self.LOAN_FIELDS, [(*(getattr(x, n) for n in names), x.pk) for x in self.loans]
+        )
+        _update(Asset, ["state"], [(state, pk) for pk, (_, state) in sorted(self.states.items())])
+        stamps = {id(i): i.reported_at for i in self.incidents}
+        Incident.objects.bulk_create(self.incidents)
+        for incident in self.incidents:
+            incident.reported_at = stamps[id(incident)]
+        Incident.objects.bulk_update(self.incidents, ["reported_at"])
+        _insert(
+            LoanEvent,
+            ["loan", "kind", "at", "actor", "note"],
+            [
+                (loan.pk, kind, at, actor.pk if actor else None, note)
+                for loan, kind, at, actor, note in self.loan_events
+            ],
+        )
+        _insert(
+            AssetEvent,
+            ["asset", "at", "kind", "from_state", "to_state", "school", "note", "actor"],
+            self.asset_events,
+        )
+
+
+# --- Through the services: signed documents, the next pupils, losses ----------------------------
+
+RETURN_CONDITIONS = (
+    ReturnCondition.GOOD,
+    ReturnCondition.GOOD,
+    ReturnCondition.WORN,
+    ReturnCondition.GOOD,
+    ReturnCondition.DAMAGED,
+    ReturnCondition.INCOMPLETE,
+    ReturnCondition.GOOD,
+)
+
+
+def _name(ctx: _Context, pupil_id: int) -> str:
+    """The guardian's name of a pupil (the same on the signed documents and the contact)."""
+    if pupil_id not in ctx.names:
+        ctx.names[pupil_id] = _person(ctx.rng)
+    return ctx.names[pupil_id]
+
+
+def _signature(ctx: _Context, loan: Loan):
+    return lifecycle.SignatureData(typed_name=_name(ctx, loan.pupil_id), consent=True)
+
+
+def _reserve(ctx: _Context, offers: list[Loan], waiting: dict) -> tuple[list, list]:
+    """The offers kept for the lifecycle services: at the demo école, and at a few schools of
+    Val-d'Oise that have a waiting list (five offers each)."""
+    ecole = [loan for loan in offers if loan.school_id == ctx.ecole.pk][: ECOLE_SIGNED + 1]
+    by_school = defaultdict(list)
+    for loan in offers:
+        school = ctx.schools[loan.school_id]
+        if school.departement.code == "95" and school.pk != ctx.ecole.pk:
+            by_school[school.pk].append(loan)
+    eligible = sorted(
+        (ctx.schools[pk].uai, pk)
+        for pk, loans in by_school.items()
+        if len(loans) >= 5 and len(waiting.get(pk, ())) >= 2
+    )
+    ctx.rng.shuffle(eligible)
+    picked = []
+    for _, pk in eligible:
+        if len(picked) >= SIGNED:
+            break
+        picked += by_school[pk][:5]
+    return ecole, picked[:SIGNED]
+
+
+def _signed(ctx: _Context, category: Category, ecole: list, others: list, story: _Story) -> dict:
+    """The reserved offers accepted and handed out against their signed convention (the demo
+    école's by its head, the others by the Val-d'Oise technician), some returned against a
+    signed receipt, some of those devices offered to the next pupil and lent again; a theft
+    and a loss declared. Returns the counts."""
+    head, technician = ctx.users["direction"], ctx.users["technicien"]
+    steering = ctx.users["pilotage"]
+    counts = Counter()
+    handed = []
+    for loan, actor in [(x, head) for x in ecole] + [(x, technician) for x in others]:
+        loan = lifecycle.accept_offer(actor=actor, loan=loan, source=AuditSource.CLI)
+        stock = ctx.stock[(loan.school_id, category.pk)]
+        if not stock:
+            continue
+        asset = stock.pop()
+        loan = lifecycle.hand_out(
+            actor=actor,
+            loan=loan,
+            asset_tag=asset.asset_tag,
+            signature_data=_signature(ctx, loan),
+            source=AuditSource.CLI,
+        )
+        counts["documents"] += 1
+        handed.append((loan, actor, asset))
+    ecole_handed = [h for h in handed if h[0].school_id == ctx.ecole.pk]
+    other_handed = [h for h in handed if h[0].school_id != ctx.ecole.pk]
+    # The demo école's last one is back: its device waits for the coordinator to offer it.
+    step = max(1, len(other_handed) // max(1, RETURNED_SIGNED))
+    returns = ecole_handed[ECOLE_SIGNED:] + other_handed[::step][:RETURNED_SIGNED]
+    back = []
+    for (loan, actor, asset), condition in zip(returns, RETURN_CONDITIONS, strict=False):
+        lifecycle.record_return(
+            actor=actor,
+            loan=loan,
+            condition=condition,
+            note="Écran rayé." if condition == ReturnCondition.WORN else "",
+            signature_data=_signature(ctx, loan),
+            source=AuditSource.CLI,
+        )
+        counts["documents"] += 1
+        if loan.school_id != ctx.ecole.pk and condition in (
+            ReturnCondition.GOOD,
+            ReturnCondition.WORN,
+        ):
+            back.append((loan, asset))
+    for loan, asset in back[:NEXT_SIGNED]:
+        school = ctx.schools[loan.school_id]
+        _run, waiting = run_selectors.next_in_line(school, category)
+        if not waiting:
+            continue
+        offered = offers.offer_next(
+            actor=steering,
+            school=school,
+            category=category,
+            decision_id=waiting[0].pk,
+            source=AuditSource.CLI,
+        )
+        again = lifecycle.accept_offer(actor=technician, loan=offered.loan, source=AuditSource.CLI)
+        lifecycle.hand_out(
+            actor=technician,
+            loan=again,
+            asset_tag=asset.asset_tag,
+            signature_data=_signature(ctx, again),
+            source=AuditSource.CLI,
+        )
+        counts["documents"] += 1
+        counts["relent"] += 1
+    reserved = {loan.pk for loan in ecole + others}
+    active = [
+        loan
+        for loan in story.loans
+        if loan.status == LoanStatus.ACTIVE
+        and loan.pk not in reserved
+        and ctx.schools[loan.school_id].departement.code == "95"
+    ]
+    for loan, (kind, note) in zip(
+        ctx.rng.sample(active, min(2, len(active))),
+        (
+            (LoanOutcome.STOLEN, "Tablette volée dans le cartable à la sortie de l'école."),
+            (LoanOutcome.LOST, "Oubliée dans un bus, non retrouvée."),
+        ),
+        strict=False,
+    ):
+        lifecycle.declare_loss(
+            actor=technician, loan=loan, kind=kind, note=note, source=AuditSource.CLI
+        )
+    counts["parent_pupil"] = ecole_handed[0][0].pupil_id if ecole_handed else None
+    return counts
+
+
+# --- Contacts, the parent ---------------------------------------------------------------------
+
+
+def _ascii(text: str) -> str:
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "".join(c if c.isalnum() else "-" for c in plain.lower()).strip("-")
+
+
+def _contacts(ctx: _Context, pupil_ids: list[int]) -> int:
+    """The guardian's contact of every pupil offered a device, sealed (a name, a mobile phone
+    and/or an address at a reserved example domain)."""
+    rng = ctx.rng
+    known = set(
+        GuardianContact.objects.filter(pupil_id__in=pupil_ids).values_list("pupil_id", flat=True)
+    )
+    rows = []
+    for pupil_id in pupil_ids:
+        if pupil_id in known:
+            continue
+        name = _name(ctx, pupil_id)
+        draw = rng.random()
+        phone = f"+33{rng.choice('67')}{rng.randint(0, 99_999_999):08d}" if draw < 0.9 else ""
+        email = ""
+        if draw >= 0.2:
+            first, _, last = name.partition(" ")
+            email = f"{_ascii(first)}.{_ascii(last)}@{rng.choice(EMAIL_DOMAINS)}"
+        rows.append(
+            GuardianContact(
+                pupil_id=pupil_id,
+                sealed=crypto.seal({"name": name, "phone": phone, "email": email}),
+                has_phone=bool(phone),
+                has_email=bool(email),
+            )
+        )
+    GuardianContact.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def _family(ctx: _Context, pupil_id: int | None) -> None:
+    """The demo parent's account linked to a pupil of the demo école with a loan in progress
+    and its signed convention (the account has the « Parent » role there already)."""
+    if pupil_id is None:
+        return
+    parent = ctx.users["parent"]
+    if not FamilyLink.objects.filter(user=parent).exists():
+        create_audited(
+            FamilyLink(user=parent, pupil_id=pupil_id, created_by=ctx.users["direction"]),
+            actor=ctx.users["direction"],
+            source=AuditSource.CLI,
+        )
+
+
+def _reminders(ctx: _Context, loans) -> int:
+    """Reminders of ``REMINDERS`` overdue loans (the demo école's first), through the
+    reminders service: an e-mail or an SMS recorded in « Messages envoyés », a step of the
+    loan's timeline. Returns how many were sent."""
+    overdue = list(
+        loans.overdue(ctx.timeline.today)
+        .filter(category__code="tablet")
+        .order_by("pk")
+        .values_list("pk", "school_id")
+    )
+    ecole = [pk for pk, school in overdue if school == ctx.ecole.pk]
+    others = [pk for pk, school in overdue if school != ctx.ecole.pk]
+    chosen = ecole[:1] + ctx.rng.sample(others, min(len(others), REMINDERS - len(ecole[:1])))
+    outcome, now = reminders.Outcome(), timezone.now()
+    return sum(reminders.remind(pk, now=now, outcome=outcome) for pk in sorted(chosen))
+
+
+# --- The whole ---------------------------------------------------------------------------------
+
+ACCOUNTS = ("pilotage", "coordination", "direction", "technicien", "parent")
+
+
+def _context(seed: int) -> _Context | None:
+    year = SchoolYear.objects.current()
+    country = TerritoryNode.objects.filter(kind=NodeKind.COUNTRY).first()
+    departements = {
+        n.code: n for n in TerritoryNode.objects.filter(kind=NodeKind.DEPARTEMENT, code__in=PILOT)
+    }
+    users = {
+        u.email.split("@")[0]: u
+        for u in User.objects.filter(email__in=[f"{name}@{DOMAIN}" for name in ACCOUNTS])
+    }
+    if (
+        year is None
+        or country is None
+        or set(departements) != set(PILOT)
+        or len(users) < len(ACCOUNTS)
+    ):
+        return None
+    today = timezone.localdate()
+    return _Context(
+        rng=random.Random(f"{seed}:loans"),
+        year=year,
+        timeline=_Timeline(year, today),
+        country=country,
+        departements=departements,
+        users=users,
+        ecole=demo_ecole(departements["02"]),
+    )
+
+
+def _waiting(run: AllocationRun) -> dict[int, list]:
+    """School → its pupils not served by ``run``, by rank: (pupil id, code)."""
+    waiting = defaultdict(list)
+    for school_id, pupil_id, code in (
+        RunDecision.objects.filter(run=run, served=False)
+        .order_by("school_id", "rank")
+        .values_list("school_id", "pupil_id", "pupil__code")
+    ):
+        waiting[school_id].append((pupil_id, code))
+    return waiting
+
+
+def _draw(rng: random.Random, stages: dict, overdue: float) -> str:
+    draw, total = rng.random(), 0.0
+    for stage, share in stages.items():
+        total += share
+        if draw < total:
+            return stage
+    return OVERDUE_STAGE if rng.random() < overdue else LoanStatus.ACTIVE
+
+
+def _play(ctx: _Context, run: AllocationRun, stages: dict, *, reserved=(), skip=()) -> _Story:
+    """The bulk story of ``run``'s offers (``reserved`` ones left offered, for the services):
+    the demo école keeps offers to record and to hand out and an overdue loan."""
+    story = _Story(ctx, run)
+    offers_ = list(Loan.objects.filter(run=run).select_related("pupil").order_by("pk"))
+    kept = {loan.pk for loan in reserved}
+    ecole = [x for x in offers_ if x.school_id == ctx.ecole.pk and x.pk not in kept]
+    special = dict(
+        zip(
+            (x.pk for x in ecole),
+            (
+                LoanStatus.OFFERED,
+                LoanStatus.OFFERED,
+                LoanStatus.ACCEPTED,
+                LoanStatus.ACCEPTED,
+                OVERDUE_STAGE,
+            ),
+            strict=False,
+        )
+    )
+    for loan in offers_:
+        loan.offered_at = run.applied_at
+        if loan.pk in kept:
+            stage = LoanStatus.OFFERED
+        elif loan.pk in special and stages is STAGES:
+            stage = special[loan.pk]
+        else:
+            stage = _draw(ctx.rng, stages, OVERDUE if stages is STAGES else OVERDUE / 2)
+        story.progress(loan, stage)
+    offered_by = {"02": ctx.users["coordination"], "95": ctx.users["pilotage"]}
+    story.relend(_waiting(run), skip={ctx.ecole.pk, *skip}, offered_by=offered_by)
+    story.flush()
+    return story
+
+
+@transaction.atomic
+def load_loans(*, seed: int) -> LoansResult:
+    """Writes the demo's loans once (see the module's docstring)."""
+    result = LoansResult()
+    if already_loaded() or (ctx := _context(seed)) is None:
+        return result
+    envelopes, targets = _m6(Envelope, ctx), _m6(Target, ctx)
+    categories = {c.code: c for c in Category.objects.filter(code__in=("tablet", "router-4g"))}
+    if "country" not in envelopes or set(categories) != {"tablet", "router-4g"}:
+        return result
+    # WeasyPrint says each step of each PDF at INFO: not what the demo's console is for.
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)
+    pupils = _pupils(ctx)
+    if not pupils:
+        return result
+    _rules(ctx, pupils)
+    budget = envelopes["country"].amount
+    shares = split(SERVED, {code: targets[code].count for code in PILOT if code in targets})
+    label = f"{ctx.year.label} — {MARK}"
+    run = _run(
+        ctx,
+        categories["tablet"],
+        label=f"Tablettes des élèves, {label}",
+        budget=budget,
+        unit_cost=(budget / SERVED).quantize(Decimal("0.01")),
+        departement_caps={"95": shares["95"]} if shares.get("95") else {},
+    )
+    routers = _run(
+        ctx,
+        categories["router-4g"],
+        label=f"Routeurs 4G des familles sans internet, {label}",
+        stock=ROUTERS,
+    )
+    offers_by_kind = {
+        "tablet": list(Loan.objects.filter(run=run).only("pk", "school_id")),
+        "router-4g": list(Loan.objects.filter(run=routers).only("pk", "school_id")),
+    }
+    result.orders, result.devices = _orders(ctx, offers_by_kind)
+    tablets = list(Loan.objects.filter(run=run).select_related("pupil").order_by("pk"))
+    ecole, others = _reserve(ctx, tablets, _waiting(run))
+    story = _play(
+        ctx,
+        run,
+        STAGES,
+        reserved=ecole + others,
+        skip={loan.school_id for loan in others},
+    )
+    _play(ctx, routers, ROUTER_STAGES)
+    signed = _signed(ctx, categories["tablet"], ecole, others, story)
+    loans = Loan.objects.filter(run__in=(run, routers))
+    pupil_ids = sorted(set(loans.values_list("pupil_id", flat=True)))
+    result.contacts = _contacts(ctx, pupil_ids)
+    _family(ctx, signed["parent_pupil"])
+    result.reminders = _reminders(ctx, loans)
+
+    run.refresh_from_db()
+    result.pupils = len(pupils)
+    result.candidates, result.served = run.candidates, run.served
+    result.budget = run.budget
+    result.unserved_by_reason = dict(run.unserved_by_reason)
+    result.documents = signed["documents"]
+    result.loans = loans.count()
+    result.by_stage = _stages_of(loans)
+    result.overdue = loans.overdue(ctx.timeline.today).count()
+    # The offers to a pupil the run did not serve: devices back in stock offered to the next.
+    result.relent = loans.filter(
+        pupil__decisions__run=F("run"), pupil__decisions__served=False
+    ).count()
+    return result
+
+
+def _stages_of(loans) -> dict[str, int]:
+    counts = Counter()
+    for status, outcome in loans.values_list("status", "outcome"):
+        counts[outcome.lower() if status == LoanStatus.CLOSED else status.lower()] += 1
+    return dict(counts)
