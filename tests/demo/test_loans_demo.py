@@ -18,6 +18,7 @@ from tne.core import crypto
 from tne.core.documents import verify
 from tne.core.models import AuditEvent, Message
 from tne.demo import equipment as demo_equipment
+from tne.demo import loan_story
 from tne.demo import loans as demo_loans
 from tne.demo.accounts import DOMAIN, ensure_demo_accounts
 from tne.demo.calibration import load_calibration
@@ -27,8 +28,8 @@ from tne.demo.loans import load_loans
 from tne.demo.programme import load_programme_figures
 from tne.demo.summary import loans_line
 from tne.demo.synthesis import synthesise
-from tne.equipment.enums import AssetState
-from tne.equipment.models import Asset, Order, OrderLine
+from tne.equipment.enums import AssetEventKind, AssetState
+from tne.equipment.models import Asset, AssetEvent, Order, OrderLine
 from tne.loans.enums import LoanOutcome, LoanStatus
 from tne.loans.models import (
     AllocationRun,
@@ -174,8 +175,8 @@ def test_the_run_serves_its_target_within_the_m6_envelope(demo):
     assert not decisions.filter(served=True).exclude(reason="").exists()
     assert sum(run.unserved_by_reason.values()) == run.candidates - run.served
     assert set(run.unserved_by_reason) <= {"budget", "departement_cap", "school_max", "stock"}
-    cap = run.departement_caps["95"]
-    assert decisions.filter(served=True, school__departement__code="95").count() <= cap
+    cap = run.departement_caps["02"]
+    assert decisions.filter(served=True, school__departement__code="02").count() <= cap
     # The quotas held.
     for quota in SchoolQuota.objects.all():
         served = decisions.filter(served=True, school=quota.school).count()
@@ -280,6 +281,13 @@ def test_the_m6_orders_stay_within_their_envelopes(demo):
     )
     assert delivered == offers
     assert devices.filter(school__isnull=True, stock_node__kind="DEPARTEMENT").exists()
+    # Each device's history starts with its delivery; each one lent says so.
+    events = AssetEvent.objects.filter(asset__in=devices)
+    assert events.filter(kind=AssetEventKind.CREATED).count() == devices.count()
+    lent = Loan.objects.filter(asset__isnull=False).values("asset")
+    assert set(lent.values_list("asset", flat=True)) == set(
+        events.filter(kind=AssetEventKind.HANDED_OVER).values_list("asset", flat=True)
+    )
     assert Asset.objects.values("serial_number").distinct().count() == Asset.objects.count()
 
 
@@ -306,7 +314,7 @@ def test_signed_documents_are_real_and_the_others_on_paper(demo):
         )
     )
     assert set(handed_notes) == set(paper.values_list("pk", flat=True))
-    assert all(demo_loans.PAPER_AGREEMENT in note for note in handed_notes.values())
+    assert all(loan_story.PAPER_AGREEMENT in note for note in handed_notes.values())
 
 
 def test_guardians_contacts_are_sealed_for_the_pupils_offered_a_device(demo):
