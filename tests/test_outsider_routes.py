@@ -224,6 +224,8 @@ def _values(tree, data) -> dict[str, list[str]]:
         # equipment, sign-offs and new teachers: an accepted installation, a teacher's receipt
         **aisne_signoff_ids(school),
         **_sent_message(school, data["markers"]),
+        # loans, lifecycle: a loan of the Aisne school handed out, with its signed convention
+        **_loan_lifecycle_values(school, data),
     }
 
 
@@ -242,6 +244,23 @@ def _sent_message(school, markers: list[str]) -> dict[str, list[str]]:
     )
     markers += ["Objet-marqueur", "message-marqueur-aisne", "parent-marqueur"]
     return {}
+
+
+def _loan_lifecycle_values(school, data) -> dict[str, list[str]]:
+    """An active loan of the marked school (handed out through the service, so it has its
+    signed convention) and an accepted offer, with the markers of its pupil and device."""
+    from tests.loans.factories import PupilFactory
+    from tests.loans.lifecycle_factories import accepted_loan, lendable_asset, signed
+    from tne.loans.services import lifecycle
+
+    head = UserFactory(email="direction-pret-marqueur@example.org")
+    grant(head, Role.SCHOOL_HEAD, school)
+    offer = accepted_loan(school)
+    lent = accepted_loan(school, pupil=PupilFactory(school=school, code="ELEVE-MARQUEUR"))
+    asset = lendable_asset(school, asset_tag="TNE-PRET-MARQUEUR")
+    lifecycle.hand_out(actor=head, loan=lent, asset_tag=asset.asset_tag, signature_data=signed())
+    data["markers"] += ["TNE-PRET-MARQUEUR", "ELEVE-MARQUEUR", "Camille Martin"]
+    return {"loan_id": [str(offer.pk), str(lent.pk)]}
 
 
 def _urls(route: str, values: dict[str, list[str]]):

@@ -308,6 +308,10 @@ TNE_NOTIFY_SMS_BACKEND = _notify_backend("TNE_NOTIFY_SMS_BACKEND", "SMS", "conso
 TNE_MESSAGE_RECIPIENTS_KEEP_DAYS = env_int("TNE_MESSAGE_RECIPIENTS_KEEP_DAYS", 90)
 # --- end of notifications ----------------------------------------------------------------------
 
+# --- loans (M6), lifecycle: the reminders of `tne send_loan_reminders` (daily): one in the 14 days
+# before a due date, then at most this many once the loan is overdue (every 7 days).
+TNE_LOAN_OVERDUE_REMINDERS = env_int("TNE_LOAN_OVERDUE_REMINDERS", 3)
+
 # Logs: one JSON object per line (``tne.core.logs``), or plain text (TNE_LOG_FORMAT=text); the
 # server errors are also e-mailed to ADMINS when there are some.
 _LOG_FORMAT = env_str("TNE_LOG_FORMAT", "text" if DEBUG else "json")

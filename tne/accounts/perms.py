@@ -17,7 +17,16 @@ MANAGE_ACCESS = declare(
 USE_API = declare(
     "accounts.use_api",
     "Utiliser l'API (jetons d'API personnels)",
-    roles={Role.NATIONAL, Role.COORDINATOR, Role.IEN_ERUN, Role.TECHNICIAN, Role.EVALUATOR},
+    # School heads and local authorities sign and co-sign installations through the API too.
+    roles={
+        Role.NATIONAL,
+        Role.COORDINATOR,
+        Role.IEN_ERUN,
+        Role.SCHOOL_HEAD,
+        Role.TECHNICIAN,
+        Role.LOCAL_AUTHORITY,
+        Role.EVALUATOR,
+    },
 )
 
 

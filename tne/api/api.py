@@ -17,13 +17,16 @@ api = DocumentedErrorsAPI(
     title="API des Territoires numériques éducatifs",
     version="1",
     description=(
-        "API en lecture des données du programme TNE, avec le même périmètre que l'interface.\n\n"
+        "API des données du programme TNE, avec le même périmètre et les mêmes droits que "
+        "l'interface : lecture, et les écritures que votre rôle permet (états des matériels, "
+        "audits, signatures d'installation…).\n\n"
         "**Authentification** : jeton personnel (page « Mes jetons d'API ») dans l'en-tête "
         "`Authorization: Bearer tne_…`, ou session du navigateur.\n\n"
         "**Pagination** : par curseur ; chaque liste renvoie `items` et `next_cursor`, à "
         "repasser dans le paramètre `cursor` pour la page suivante (`limit` : 50 par défaut, "
         "500 au plus).\n\n"
-        "Un objet hors de votre périmètre répond 404.\n\n"
+        "Un objet hors de votre périmètre répond 404 ; une action que votre rôle ne permet pas, "
+        "403 ; une action déjà faite (double envoi), 409.\n\n"
         '**Erreurs** : toujours du JSON en français ; `{"detail": "…"}` (400, 401, 404, '
         '500) ou, pour des paramètres invalides (422), `{"detail": [{"loc": ["query", '
         '"ips_min"], "msg": "…", "type": "finite_number"}]}`.'

@@ -1,4 +1,6 @@
-from django.urls import path  # noqa: F401  (each area adds its routes below)
+from django.urls import path
+
+from .views import counter, loans  # lifecycle
 
 app_name = "loans"
 
@@ -10,5 +12,22 @@ urlpatterns = [
     # --- needs, pupils, contacts, rules (weights, quotas) -------------------------------------
     # --- runs, offers, waiting lists -----------------------------------------------------------
     # --- lifecycle: acceptance, hand-out, return, reminders, overdue --------------------------
+    path("<int:loan_id>/", loans.loan_detail, name="loan"),
+    path("<int:loan_id>/convention.pdf", loans.agreement, name="agreement"),
+    path("<int:loan_id>/recu-de-retour.pdf", loans.return_receipt, name="return_receipt"),
+    path("<int:loan_id>/accord/", loans.loan_accept, name="loan_accept"),
+    path("<int:loan_id>/decliner/", loans.loan_decline, name="loan_decline"),
+    path("<int:loan_id>/report/", loans.loan_extend, name="loan_extend"),
+    path("<int:loan_id>/perte/", loans.loan_loss, name="loan_loss"),
+    path("guichet/", counter.counter, name="counter"),
+    path("ecoles/<int:school_id>/remise/", counter.hand_out, name="hand_out"),
+    path(
+        "ecoles/<int:school_id>/remise/projet-de-convention.pdf",
+        counter.agreement_draft,
+        name="agreement_draft",
+    ),
+    path("ecoles/<int:school_id>/retour/", counter.take_back, name="return"),
+    path("retards/", loans.overdue, name="overdue"),
+    path("retards/export.csv", loans.overdue_export, name="overdue_export"),
     # --- dashboards, exports, family page -------------------------------------------------------
 ]

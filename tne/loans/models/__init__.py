@@ -1,5 +1,6 @@
 """The loans of measure M6, one module per entity."""
 
+from .events import LoanEvent, LoanEventKind  # lifecycle: the timeline of a loan
 from .loans import Loan
 from .pupils import FamilyLink, GuardianContact, NeedDeclaration, Pupil
 from .rules import PriorityWeights, SchoolQuota
@@ -10,6 +11,8 @@ __all__ = [
     "FamilyLink",
     "GuardianContact",
     "Loan",
+    "LoanEvent",
+    "LoanEventKind",
     "NeedDeclaration",
     "PriorityWeights",
     "Pupil",

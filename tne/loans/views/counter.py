@@ -1,0 +1,353 @@
+"""The counter of a school, at scan speed, on a desk or a tablet: hand-out and return.
+
+Hand-out: pick the pupil's accepted offer (searchable by the start of their code) or scan the
+device first (a hand-held scanner types the tag and Enter), then the other; the device and the
+« convention de prêt » are shown (its draft downloadable), the guardian types their name and ticks
+the consent (a drawn signature where a pointer exists, never required), « Confirmer la remise »;
+the zone comes back empty, the field focused for the next family. Return: scan the device, its
+active loan at the school shows, its condition and a note, the guardian's signature, done, and
+« Proposer ce matériel à l'élève suivant ». With htmx the zone alone is swapped; without, the
+same view serves the whole page.
+
+Everything needs ``loans.hand_out`` on the school (403 without it anywhere; a school outside it,
+or a loan of another school named in the query, is a 404)."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET, require_http_methods
+
+from tne.core.documents import pdf_bytes
+from tne.core.formats import fr_typo
+from tne.core.pages import breadcrumb, paginate
+from tne.core.scope import holds, scope_of
+from tne.equipment.models import Asset
+from tne.equipment.services.assets import normalise_code
+from tne.territory.models import School
+
+from ..enums import LoanStatus, ReturnCondition
+from ..forms.loans import HandOutForm, ReturnForm, add_service_errors
+from ..models import Loan
+from ..perms import HAND_OUT
+from ..selectors import loans as selectors
+from ..services import lifecycle
+from .loans import offer_next_url
+
+MAX_OFFERS = 50
+COUNTER_TITLE = "Guichet des prêts"
+
+
+def _printable(value: str) -> str:
+    """``value`` without control characters (PostgreSQL takes no NUL in a query)."""
+    return "".join(char for char in value if char >= " " and char != "\x7f")
+
+
+def _param(request, name: str, length: int = 80) -> str:
+    return _printable(request.GET.get(name, "")).strip()[:length]
+
+
+def _require_counter(request) -> None:
+    if not holds(request.user, HAND_OUT):
+        raise PermissionDenied(
+            "Le guichet des prêts est celui des écoles qui remettent les matériels."
+        )
+
+
+def _school(request, school_id: int) -> School:
+    _require_counter(request)
+    return get_object_or_404(
+        School.objects.filter(scope_of(request.user, HAND_OUT).school_q()).select_related(
+            "commune", "circonscription"
+        ),
+        pk=school_id,
+    )
+
+
+def _loan_of(school, raw) -> Loan | None:
+    """The loan ``raw`` (an id from the query or the form) of ``school``; a 404 for another's."""
+    text = str(raw or "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or len(text) > 18:
+        raise Http404("Numéro de prêt invalide.")
+    return get_object_or_404(
+        Loan.objects.select_related("pupil", "category", "school__commune"),
+        pk=int(text),
+        school=school,
+    )
+
+
+def _error_text(error: ValidationError) -> str:
+    return fr_typo(" ".join(error.messages))
+
+
+def _crumbs(current: str, school=None) -> dict:
+    links = [(COUNTER_TITLE, reverse("loans:counter"))]
+    return breadcrumb(current if school is None else f"{current} — {school.name}", *links)
+
+
+# --- The schools of a counter ----------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def counter(request):
+    """The schools where the user hands devices out, each with its hand-out and return."""
+    _require_counter(request)
+    q = _param(request, "q", 100)
+    page = paginate(request, selectors.counter_schools(request.user, q))
+    context = {
+        "title": COUNTER_TITLE,
+        "q": q,
+        "page_obj": page,
+        "breadcrumb_data": breadcrumb(COUNTER_TITLE),
+    }
+    return render(request, "loans/loans/counter.html", context)
+
+
+# --- Hand-out --------------------------------------------------------------------------------
+
+
+def _offers(school, *, pupil_code: str, category=None) -> tuple[list, bool]:
+    rows = list(
+        selectors.to_hand_out(
+            school, code=pupil_code, category_id=category.pk if category else None
+        )[: MAX_OFFERS + 1]
+    )
+    return rows[:MAX_OFFERS], len(rows) > MAX_OFFERS
+
+
+def _hand_out_zone(
+    request, school, *, loan=None, code: str = "", pupil_code: str = "", form=None, **extra
+) -> dict:
+    """What the hand-out zone shows: the step, and what it needs."""
+    context = {"school": school, "loan": loan, "code": code, "pupil_code": pupil_code, **extra}
+    asset = None
+    if code and not context.get("error"):
+        try:
+            asset = lifecycle.find_lendable(
+                school=school, category=loan.category if loan else None, asset_tag=code
+            )
+        except ValidationError as error:
+            context["error"] = _error_text(error)
+    context["asset"] = asset
+    if loan is not None and asset is not None:
+        due_on = lifecycle.default_due_on()
+        context["step"] = "confirm"
+        context["form"] = form or HandOutForm(
+            initial={"loan": loan.pk, "asset_tag": asset.asset_tag, "due_on": due_on}
+        )
+        typed = getattr(form, "cleaned_data", {}).get("due_on") if form is not None else None
+        context["commitments"] = lifecycle.commitments(typed or due_on)
+        context["consent"] = lifecycle.AGREEMENT_CONSENT
+        context["draft_url"] = (
+            reverse("loans:agreement_draft", args=[school.pk])
+            + f"?pret={loan.pk}&code={asset.asset_tag}"
+        )
+    elif loan is not None:
+        context["step"] = "scan"
+    else:
+        context["step"] = "pick" if asset is not None else "start"
+        context["offers"], context["more"] = _offers(
+            school, pupil_code=pupil_code, category=asset.model.category if asset else None
+        )
+    return context
+
+
+def _render(request, template: str, context: dict):
+    if request.htmx:
+        template += "#zone"
+    return render(request, template, context)
+
+
+def _handed_out(request, school, form: HandOutForm, loan: Loan, code: str) -> dict:
+    """The zone after « Confirmer la remise »: done and empty for the next family, the form
+    again with its errors (signature, date), or the scan again with the reason (the device or
+    the loan changed meanwhile)."""
+    try:
+        done = lifecycle.hand_out(
+            actor=request.user,
+            loan=loan,
+            asset_tag=form.cleaned_data["asset_tag"],
+            due_on=form.cleaned_data["due_on"],
+            signature_data=form.signature_data(),
+            request=request,
+        )
+    except ValidationError as error:
+        if set(getattr(error, "error_dict", {})) & {"typed_name", "consent", "drawing", "due_on"}:
+            add_service_errors(form, error)
+            return _hand_out_zone(request, school, loan=loan, code=code, form=form)
+        loan = _loan_of(school, loan.pk)
+        still = loan if loan.status == LoanStatus.ACCEPTED else None
+        return _hand_out_zone(request, school, loan=still, error=_error_text(error))
+    due = date_format(done.due_on, "j F Y")
+    return _hand_out_zone(
+        request,
+        school,
+        done={
+            "text": f"{done.asset.model.category.name} {done.asset.asset_tag} remis à l'élève "
+            f"{done.pupil.code}, à rendre le {due}.",
+            "agreement_url": reverse("loans:agreement", args=[done.pk]),
+            "loan_url": reverse("loans:loan", args=[done.pk]),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def hand_out(request, school_id: int):
+    school = _school(request, school_id)
+    page = {"title": "Remise des matériels", "breadcrumb_data": _crumbs("Remise", school)}
+    if request.method == "POST":
+        form = HandOutForm(request.POST)
+        loan = _loan_of(school, request.POST.get("loan"))
+        if loan is None:
+            raise Http404("Aucun prêt n'est choisi.")
+        code = normalise_code(_printable(request.POST.get("asset_tag", "")))[:80]
+        if form.is_valid():
+            zone = _handed_out(request, school, form, loan, code)
+        else:
+            zone = _hand_out_zone(request, school, loan=loan, code=code, form=form)
+        return _render(request, "loans/loans/hand_out.html", {**page, **zone})
+    loan = _loan_of(school, request.GET.get("pret"))
+    error = ""
+    if loan is not None and loan.status != LoanStatus.ACCEPTED:
+        error = fr_typo(
+            lifecycle.status_sentence(loan)
+            if loan.status != LoanStatus.OFFERED
+            else f"La famille n'a pas encore accepté la proposition du prêt n°\u00a0{loan.pk}."
+        )
+        loan = None
+    zone = _hand_out_zone(
+        request,
+        school,
+        loan=loan,
+        code=normalise_code(_param(request, "code")),
+        pupil_code=_param(request, "eleve", 40),
+        error=error,
+    )
+    return _render(request, "loans/loans/hand_out.html", {**page, **zone})
+
+
+@require_GET
+@login_required
+def agreement_draft(request, school_id: int):
+    """The convention as it will be signed, before the signature (not stored)."""
+    school = _school(request, school_id)
+    loan = _loan_of(school, request.GET.get("pret"))
+    if loan is None or loan.status != LoanStatus.ACCEPTED:
+        raise Http404("Aucune proposition acceptée n'a ce numéro dans cette école.")
+    try:
+        asset = lifecycle.find_lendable(
+            school=school, category=loan.category, asset_tag=_param(request, "code")
+        )
+    except ValidationError as error:
+        raise Http404(" ".join(error.messages)) from error
+    title = f"Projet de convention de prêt n° {loan.pk}"
+    context = lifecycle.agreement_context(
+        loan, asset, due_on=lifecycle.default_due_on(), signer=None, actor=request.user
+    )
+    data, _pages = pdf_bytes(lifecycle.AGREEMENT_TEMPLATE, {**context, "document_title": title})
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{slugify(title)}.pdf"'
+    return response
+
+
+# --- Return ----------------------------------------------------------------------------------
+
+
+def _return_zone(request, school, *, code: str = "", pupil_code: str = "", form=None, **extra):
+    context = {"school": school, "code": code, "pupil_code": pupil_code, **extra}
+    loan = extra.get("loan")
+    if loan is None and code and not context.get("error"):
+        rows = Asset.objects.only("pk", "asset_tag")
+        asset = rows.filter(asset_tag=code).first() or rows.filter(serial_number=code).first()
+        if asset is None:
+            context["error"] = f"Aucun matériel n'a le numéro d'inventaire ni de série {code}."
+        else:
+            loan = (
+                Loan.objects.filter(asset=asset, status=LoanStatus.ACTIVE, school=school)
+                .select_related("pupil", "category", "asset__model")
+                .first()
+            )
+            if loan is None:
+                context["error"] = (
+                    f"Le matériel {asset.asset_tag} n'est prêté à aucun élève de cette école."
+                )
+    context["loan"] = loan
+    if loan is not None:
+        context["step"] = "confirm"
+        context["form"] = form or ReturnForm(
+            initial={"loan": loan.pk, "condition": ReturnCondition.GOOD}
+        )
+    else:
+        context["step"] = "start"
+        if pupil_code:
+            context["lent"] = list(
+                Loan.objects.filter(
+                    school=school, status=LoanStatus.ACTIVE, pupil__code__istartswith=pupil_code
+                )
+                .select_related("pupil", "asset__model", "category")
+                .order_by("pupil__code", "pk")[:MAX_OFFERS]
+            )
+    return context
+
+
+def _taken_back(request, school, form: ReturnForm, loan: Loan) -> dict:
+    data = form.cleaned_data
+    try:
+        done = lifecycle.record_return(
+            actor=request.user,
+            loan=loan,
+            condition=data["condition"],
+            note=data["note"],
+            signature_data=form.signature_data(),
+            request=request,
+        )
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return _return_zone(request, school, loan=loan, form=form)
+    repair = done.return_condition in lifecycle.DAMAGING
+    condition = ReturnCondition(done.return_condition).label.lower()
+    return _return_zone(
+        request,
+        school,
+        done={
+            "text": f"{done.asset.model.category.name} {done.asset.asset_tag} rendu par la "
+            f"famille de l'élève {done.pupil.code} ({condition}).",
+            "receipt_url": reverse("loans:return_receipt", args=[done.pk]),
+            "loan_url": reverse("loans:loan", args=[done.pk]),
+            "next_url": None if repair else offer_next_url(school.pk, done.category.code),
+            "repair": repair,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def take_back(request, school_id: int):
+    school = _school(request, school_id)
+    page = {"title": "Retour des matériels", "breadcrumb_data": _crumbs("Retour", school)}
+    if request.method == "POST":
+        loan = _loan_of(school, request.POST.get("loan"))
+        if loan is None:
+            raise Http404("Aucun prêt n'est choisi.")
+        form = ReturnForm(request.POST)
+        if loan.status != LoanStatus.ACTIVE:
+            zone = _return_zone(request, school, error=fr_typo(lifecycle.status_sentence(loan)))
+        elif form.is_valid():
+            zone = _taken_back(request, school, form, loan)
+        else:
+            zone = _return_zone(request, school, loan=loan, form=form)
+        return _render(request, "loans/loans/return.html", {**page, **zone})
+    zone = _return_zone(
+        request,
+        school,
+        code=normalise_code(_param(request, "code")),
+        pupil_code=_param(request, "eleve", 40),
+    )
+    return _render(request, "loans/loans/return.html", {**page, **zone})
