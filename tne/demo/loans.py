@@ -291,6 +291,8 @@ def _pupils(ctx: _Context) -> list[Pupil]:
         ranked = [s for s in schools if s.departement.code == code]
         numbers.update({s.pk: i for i, s in enumerate(ranked, start=1)})
     head = ctx.users["direction"]
+    # A pupil the school entered itself keeps its code: the demo's pupils never take it.
+    taken = set(Pupil.objects.filter(school__in=schools).values_list("school_id", "code"))
     pupils, needs = [], []
     for school in schools:
         rows = by_school.get(school.pk)
@@ -307,9 +309,12 @@ def _pupils(ctx: _Context) -> list[Pupil]:
             for _ in range(n):
                 number = codes[position]
                 position += 1
+                code = f"{school.departement.code}-{numbers[school.pk]:04d}-{number:04d}"
+                if (school.pk, code) in taken:
+                    continue
                 pupil = Pupil(
                     school=school,
-                    code=f"{school.departement.code}-{numbers[school.pk]:04d}-{number:04d}",
+                    code=code,
                     school_class=school_class,
                     level=rng.choice(_levels(school_class)),
                 )
