@@ -226,6 +226,8 @@ def _values(tree, data) -> dict[str, list[str]]:
         **_sent_message(school, data["markers"]),
         # loans, lifecycle: a loan of the Aisne school handed out, with its signed convention
         **_loan_lifecycle_values(school, data),
+        # loans, runs: an applied run of Aisne with its decisions about the school's pupils
+        **_loans_run_values(school, data),
     }
 
 
@@ -261,6 +263,13 @@ def _loan_lifecycle_values(school, data) -> dict[str, list[str]]:
     lifecycle.hand_out(actor=head, loan=lent, asset_tag=asset.asset_tag, signature_data=signed())
     data["markers"] += ["TNE-PRET-MARQUEUR", "ELEVE-MARQUEUR", "Camille Martin"]
     return {"loan_id": [str(offer.pk), str(lent.pk)]}
+
+
+def _loans_run_values(school, data) -> dict[str, list[str]]:
+    from tests.loans.run_helpers import aisne_run_ids
+
+    data["markers"] += ["attribution-marqueur", "ELEVE-MARQUEUR-ATTENTE"]
+    return aisne_run_ids(school, data["coordinator"])
 
 
 def _urls(route: str, values: dict[str, list[str]]):

@@ -157,41 +157,23 @@ def test_extending_and_declaring_a_loss_from_the_page(client, counter):
     assert done.status == LoanStatus.CLOSED and done.outcome == LoanOutcome.STOLEN
 
 
-def test_a_returned_loan_offers_its_device_to_the_next_pupil_when_that_page_exists(
-    client, counter, monkeypatch
-):
+def test_a_returned_loan_offers_its_device_to_the_next_pupil(client, counter):
+    from django.urls import reverse
+
     from tne.loans.enums import ReturnCondition
     from tne.loans.services import lifecycle
-    from tne.loans.views import loans as views
 
     from .lifecycle_factories import signed
 
     loan = active_loan(counter)
+    client.force_login(counter.head)
+    assert 'id="offer-next"' not in page(client, loan).content.decode()
     lifecycle.record_return(
         actor=counter.head, loan=loan, condition=ReturnCondition.GOOD, signature_data=signed()
     )
-    client.force_login(counter.head)
-    assert 'id="offer-next"' not in page(client, loan).content.decode()  # not in this branch
-
-    monkeypatch.setattr(views, "offer_next_url", lambda school_id, code: f"/x/?school={school_id}")
     html = page(client, loan).content.decode()
-    assert f'href="/x/?school={counter.school.pk}"' in html
-
-
-def test_offer_next_url_names_the_school_and_the_kind(monkeypatch):
-    from django.urls import NoReverseMatch
-
-    from tne.loans.views import loans as views
-
-    def fake_reverse(name, *args, **kwargs):
-        if name != "loans:offer_next":
-            raise NoReverseMatch(name)
-        return "/prets/suivant/"
-
-    monkeypatch.setattr(views, "reverse", fake_reverse)
-    assert views.offer_next_url(12, "tablet") == "/prets/suivant/?school=12&category=tablet"
-    monkeypatch.setattr(views, "reverse", lambda name: (_ for _ in ()).throw(NoReverseMatch()))
-    assert views.offer_next_url(12, "tablet") is None
+    expected = f"{reverse('loans:offer_next')}?school={counter.school.pk}&amp;category=tablet"
+    assert f'href="{expected}" id="offer-next"' in html
 
 
 def test_the_loan_page_makes_the_same_queries_for_a_short_and_a_long_timeline(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import counter, loans  # lifecycle
+from .views import counter, loans, runs, waiting
 
 app_name = "loans"
 
@@ -11,6 +11,16 @@ app_name = "loans"
 urlpatterns = [
     # --- needs, pupils, contacts, rules (weights, quotas) -------------------------------------
     # --- runs, offers, waiting lists -----------------------------------------------------------
+    path("attributions/", runs.run_list, name="runs"),
+    path("attributions/nouvelle/", runs.run_new, name="run_new"),
+    path("attributions/<int:run_id>/", runs.run_detail, name="run"),
+    path("attributions/<int:run_id>/decisions/", runs.decision_list, name="run_decisions"),
+    path("attributions/<int:run_id>/simulation/", runs.what_if, name="run_what_if"),
+    path("attributions/<int:run_id>/appliquer/", runs.run_apply, name="run_apply"),
+    path("decisions/<int:decision_id>/", runs.decision_detail, name="decision"),
+    path("ecoles/<int:school_id>/liste-d-attente/", waiting.waiting_list, name="waiting"),
+    path("proposer/", waiting.offer_next, name="offer_next"),
+    path("propositions/", waiting.proposals, name="proposals"),
     # --- lifecycle: acceptance, hand-out, return, reminders, overdue --------------------------
     path("<int:loan_id>/", loans.loan_detail, name="loan"),
     path("<int:loan_id>/convention.pdf", loans.agreement, name="agreement"),

@@ -3,7 +3,9 @@
 from ninja import Router
 
 from .loans import router as loans_router  # lifecycle
+from .runs import router as runs_router  # runs, offers, waiting lists
 
 router = Router(tags=["Prêts (M6)"])
 # One add_router line per area (needs, runs, loans, dashboards).
 router.add_router("", loans_router)  # lifecycle
+router.add_router("", runs_router)  # runs

@@ -76,6 +76,10 @@ class AllocationRun(models.Model):
         related_name="+",
     )
     applied_at = models.DateTimeField("appliqué le", null=True, blank=True)
+    # What applying the run did: the offers made, and the served pupils skipped because they
+    # had an open loan of that kind by then.
+    offers_made = models.PositiveIntegerField("propositions faites", default=0)
+    offers_skipped = models.PositiveIntegerField("servis déjà pourvus", default=0)
 
     objects = AllocationRunQuerySet.as_manager()
 

@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -64,14 +64,10 @@ def _require_hand_out(request, loan: Loan) -> None:
         raise PermissionDenied("Vous ne remettez ni ne reprenez les matériels de cette école.")
 
 
-def offer_next_url(school_id: int, category_code: str) -> str | None:
+def offer_next_url(school_id: int, category_code: str) -> str:
     """The page that offers a device back in stock to the next pupil of the school's waiting
-    list (the « runs » area's ``loans:offer_next``); None while that page does not exist."""
-    try:
-        base = reverse("loans:offer_next")
-    except NoReverseMatch:
-        return None
-    return f"{base}?school={school_id}&category={category_code}"
+    list (``loans:offer_next``)."""
+    return f"{reverse('loans:offer_next')}?school={school_id}&category={category_code}"
 
 
 def crumbs(current: str, *links) -> dict:
