@@ -28,6 +28,7 @@ from tests.factories import (
     UserFactory,
     grant,
 )
+from tests.loans.needs_helpers import aisne_needs_ids
 from tests.programme.factories import EnvelopeFactory, TargetFactory
 from tne.accounts.models import ApiToken
 from tne.core.audit import record
@@ -228,6 +229,8 @@ def _values(tree, data) -> dict[str, list[str]]:
         **_loan_lifecycle_values(school, data),
         # loans, runs: an applied run of Aisne with its decisions about the school's pupils
         **_loans_run_values(school, data),
+        # loans, needs and rules: a pupil with its declaration and contact, its class, Aisne
+        **aisne_needs_ids(tree, school, data["markers"]),
     }
 
 

@@ -240,6 +240,10 @@ TNE_ACCESSIBILITY_AUDIT_RATE = env_int("TNE_ACCESSIBILITY_AUDIT_RATE", -1)
 TNE_MAX_UPLOAD_BYTES = env_int("TNE_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
 # They are kept this many days after their upload, then deleted by `tne purge_imports` (daily).
 TNE_IMPORT_FILES_KEEP_DAYS = env_int("TNE_IMPORT_FILES_KEEP_DAYS", 90)
+# --- loans (M6): guardians' contacts are deleted by `tne purge_contacts` (daily) this many days
+# after the pupil's last loan closed (or, without a loan, after the need was declared).
+TNE_CONTACT_RETENTION_DAYS = env_int("TNE_CONTACT_RETENTION_DAYS", 365)
+# ---
 FILE_UPLOAD_HANDLERS = [
     "tne.core.uploads.SizeLimitUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",

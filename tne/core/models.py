@@ -13,6 +13,8 @@ class AuditAction(models.TextChoices):
     CREATE = "CREATE", "Création"
     UPDATE = "UPDATE", "Modification"
     DELETE = "DELETE", "Suppression"
+    # A reading of sealed personal data (a guardian's contact): who opened it, when, why.
+    READ = "READ", "Consultation"
 
 
 class AuditSource(models.TextChoices):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import counter, loans, runs, waiting
+from .views import counter, loans, needs, rules, runs, waiting
 
 app_name = "loans"
 
@@ -10,6 +10,24 @@ app_name = "loans"
 # loans:overdue, loans:dashboard, loans:family.
 urlpatterns = [
     # --- needs, pupils, contacts, rules (weights, quotas) -------------------------------------
+    path("ecoles/<int:school_id>/eleves/", needs.pupils, name="pupils"),
+    path("ecoles/<int:school_id>/eleves/ajouter/", needs.pupil_create, name="pupil_create"),
+    path("ecoles/<int:school_id>/besoins/importer/", needs.needs_import, name="needs_import"),
+    path("besoins/modele.csv", needs.needs_template, name="needs_template"),
+    path("classes/<int:class_id>/besoins/", needs.class_needs, name="class_needs"),
+    path("eleves/<int:pupil_id>/", needs.pupil, name="pupil"),
+    path("eleves/<int:pupil_id>/modifier/", needs.pupil_edit, name="pupil_edit"),
+    path("eleves/<int:pupil_id>/coordonnees/", needs.pupil_contact, name="pupil_contact"),
+    path(
+        "eleves/<int:pupil_id>/coordonnees/saisir/",
+        needs.pupil_contact_edit,
+        name="pupil_contact_edit",
+    ),
+    path("regles/", rules.rules_home, name="rules"),
+    path("regles/<int:node_id>/poids/", rules.weights, name="weights"),
+    path("regles/<int:node_id>/quotas/", rules.quotas, name="quotas"),
+    path("regles/quotas/modele.csv", rules.quotas_template, name="quotas_template"),
+    path("regles/ecoles/<int:school_id>/quota/", rules.quota, name="quota"),
     # --- runs, offers, waiting lists -----------------------------------------------------------
     path("attributions/", runs.run_list, name="runs"),
     path("attributions/nouvelle/", runs.run_new, name="run_new"),

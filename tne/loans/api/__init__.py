@@ -9,3 +9,4 @@ router = Router(tags=["Prêts (M6)"])
 # One add_router line per area (needs, runs, loans, dashboards).
 router.add_router("", loans_router)  # lifecycle
 router.add_router("", runs_router)  # runs
+router.add_router("", "tne.loans.api.needs.router")  # needs

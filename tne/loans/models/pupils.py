@@ -113,6 +113,9 @@ class GuardianContact(models.Model):
     logs the reading. Exists only for the agreement and the reminders; purged after the loan is
     closed and the retention period has passed (``tne purge-contacts``)."""
 
+    # The token is personal data: the audit trail keeps a marker, never its value.
+    PERSONAL_FIELDS = ("sealed",)
+
     pupil = models.OneToOneField(
         Pupil, verbose_name="élève", on_delete=models.CASCADE, related_name="guardian"
     )

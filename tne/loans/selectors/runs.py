@@ -23,9 +23,10 @@ from tne.territory.models import School, TerritoryNode
 
 from .. import engine
 from ..enums import LoanStatus, RunStatus, UnservedReason
-from ..models import AllocationRun, Loan, PriorityWeights, Pupil, RunDecision, SchoolQuota
+from ..models import AllocationRun, Loan, Pupil, RunDecision, SchoolQuota
 from ..perms import ALLOCATE, VIEW
 from ..priority import Line, Weights, as_text, breakdown, score
+from . import rules
 
 # The kinds of device lent to families (equipment ``Category`` codes), the first by default.
 LENDABLE_CATEGORIES = ("tablet", "laptop", "router-4g")
@@ -134,31 +135,20 @@ class AppliedWeights:
 
 
 def weights_for_schools(schools: QuerySet[School]) -> dict[int, AppliedWeights]:
-    """School id → the weights of its nearest node that has some (its commune or its
-    circonscription, then up the tree; at equal depth the commune's), else the programme's
-    defaults. Two queries whatever the number of schools.
-
-    Minimal version written by the « runs » area until the « needs » area's one lands."""
-    rows = PriorityWeights.objects.select_related("node")
-    by_depth = sorted(
-        rows, key=lambda w: (-w.node.depth, w.node.kind != NodeKind.COMMUNE, w.node.path)
-    )
-    applied = [
-        (w.node.path, AppliedWeights(str(w.node_id), str(w.node), Weights.of(w))) for w in by_depth
-    ]
+    """School id → the weights its priorities use, as the rules' pages say
+    (:func:`tne.loans.selectors.rules.applied_weights_for_schools`), with the key and the
+    label a run's snapshot keeps. Two queries whatever the number of schools."""
     default = AppliedWeights(DEFAULT_WEIGHTS_KEY, "valeurs par défaut du programme", Weights())
+    labelled = {}
     result = {}
-    for pk, commune_path, circ_path in schools.values_list(
-        "pk", "commune__path", "circonscription__path"
-    ):
-        result[pk] = next(
-            (
-                weights
-                for path, weights in applied
-                if commune_path.startswith(path) or (circ_path or "").startswith(path)
-            ),
-            default,
-        )
+    for pk, applied in rules.applied_weights_for_schools(schools).items():
+        node = applied.node
+        if node is None:
+            result[pk] = default
+            continue
+        if node.pk not in labelled:
+            labelled[node.pk] = AppliedWeights(str(node.pk), str(node), applied.weights)
+        result[pk] = labelled[node.pk]
     return result
 
 
