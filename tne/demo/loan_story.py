@@ -41,15 +41,36 @@ PAPER_RECEIPT = "Reçu de retour signé sur papier, conservé par l'école."
 
 
 # --- Bulk writes below the ORM ----------------------------------------------------------------
-# ``bulk_create`` stamps ``auto_now_add`` fields with now: the events of the story keep their
-# own dates through plain INSERTs, and the offers made by the run service get theirs through
-# plain UPDATEs (values prepared by the fields, as the ORM would).
+# ``bulk_create`` stamps ``auto_now_add`` fields with now and spends most of its time preparing
+# each value: the events of the story keep their own dates through plain INSERTs, the offers
+# made by the run service get theirs through plain UPDATEs. Values go as they are (integers,
+# text, booleans, ids), but dates, times, decimals and JSON, adapted as the ORM would.
+
+
+def _adapter(field):
+    ops = connection.ops
+    kind = field.get_internal_type()
+    if kind == "DateTimeField":
+        return ops.adapt_datetimefield_value
+    if kind == "DateField":
+        return ops.adapt_datefield_value
+    if kind == "DecimalField":
+        return lambda v: ops.adapt_decimalfield_value(v, field.max_digits, field.decimal_places)
+    if kind == "JSONField":
+        return lambda v: field.get_db_prep_save(v, connection)
+    return None
 
 
 def _prepared(model, names: list[str], rows: list[tuple]) -> tuple[list, list[tuple]]:
     fields = [model._meta.get_field(name) for name in names]
+    adapters = [_adapter(f) for f in fields]
+    if not any(adapters):
+        return fields, [tuple(row) for row in rows]
     return fields, [
-        tuple(f.get_db_prep_save(v, connection) for f, v in zip(fields, row, strict=True))
+        tuple(
+            a(v) if a is not None and v is not None else v
+            for a, v in zip(adapters, row, strict=True)
+        )
         for row in rows
     ]
 

@@ -330,10 +330,44 @@ def _pupils(ctx: _Context) -> list[Pupil]:
                         declared_by=head if school.pk == ctx.ecole.pk else None,
                     )
                 )
-    Pupil.objects.bulk_create(pupils, batch_size=2000)
-    for need in needs:
-        need.pupil_id = need.pupil.pk
-    NeedDeclaration.objects.bulk_create(needs, batch_size=2000)
+    now = timezone.now()
+    insert_rows(
+        Pupil,
+        ["school", "code", "school_class", "level", "created_at", "updated_at"],
+        [(p.school_id, p.code, p.school_class_id, p.level, now, now) for p in pupils],
+    )
+    ids = {
+        (school, code): pk
+        for pk, school, code in Pupil.objects.filter(school__in=schools).values_list(
+            "pk", "school_id", "code"
+        )
+    }
+    for pupil in pupils:
+        pupil.pk = ids[(pupil.school_id, pupil.code)]
+    insert_rows(
+        NeedDeclaration,
+        [
+            "pupil",
+            "devices_at_home",
+            "shared_with",
+            "internet_at_home",
+            "declared_on",
+            "declared_by",
+            "updated_at",
+        ],
+        [
+            (
+                n.pupil.pk,
+                n.devices_at_home,
+                n.shared_with,
+                n.internet_at_home,
+                n.declared_on,
+                n.declared_by_id,
+                now,
+            )
+            for n in needs
+        ],
+    )
     for pupil in pupils:
         pupil.school = ctx.schools[pupil.school_id]
     return pupils
@@ -470,6 +504,9 @@ def _device(ctx: _Context, model: DeviceModel, *, school, node, delivered_on) ->
     )
 
 
+FOREIGN = {"model", "stock_node", "school", "order_line"}
+
+
 def _orders(ctx: _Context, offers_by_kind: dict) -> tuple[int, int]:
     """One M6 order per département for the devices of its offers (and a few spares), charged
     to its M6 envelope and never above what is left of it; the devices delivered to the
@@ -539,7 +576,38 @@ def _orders(ctx: _Context, offers_by_kind: dict) -> tuple[int, int]:
                     assets.append(asset)
             line.delivered = quantity
             line.save(update_fields=["delivered"])
-        Asset.objects.bulk_create(assets, batch_size=2000)
+        now = timezone.now()
+        names = [
+            "serial_number",
+            "asset_tag",
+            "model",
+            "state",
+            "stock_node",
+            "school",
+            "order_line",
+            "delivered_on",
+            "warranty_ends_on",
+            "source",
+            "note",
+            "created_at",
+            "updated_at",
+        ]
+        insert_rows(
+            Asset,
+            names,
+            [
+                (
+                    *(getattr(a, f"{n}_id" if n in FOREIGN else n) for n in names[:-2]),
+                    now,
+                    now,
+                )
+                for a in assets
+            ],
+        )
+        ids = dict(Asset.objects.filter(order_line__order=order).values_list("asset_tag", "pk"))
+        for asset in assets:
+            asset.pk = ids[asset.asset_tag]
+            asset._state.adding = False
         at = ctx.timeline.at(delivered_on, ctx.rng)
         for asset in assets:
             if asset.school_id:
@@ -586,7 +654,7 @@ def _contacts(ctx: _Context, pupil_ids: list[int]) -> int:
     known = set(
         GuardianContact.objects.filter(pupil_id__in=pupil_ids).values_list("pupil_id", flat=True)
     )
-    rows = []
+    rows, now = [], timezone.now()
     for pupil_id in pupil_ids:
         if pupil_id in known:
             continue
@@ -597,15 +665,13 @@ def _contacts(ctx: _Context, pupil_ids: list[int]) -> int:
         if draw >= 0.2:
             first, _, last = name.partition(" ")
             email = f"{_ascii(first)}.{_ascii(last)}@{rng.choice(EMAIL_DOMAINS)}"
-        rows.append(
-            GuardianContact(
-                pupil_id=pupil_id,
-                sealed=crypto.seal({"name": name, "phone": phone, "email": email}),
-                has_phone=bool(phone),
-                has_email=bool(email),
-            )
-        )
-    GuardianContact.objects.bulk_create(rows, batch_size=2000)
+        sealed = crypto.seal({"name": name, "phone": phone, "email": email})
+        rows.append((pupil_id, sealed, bool(phone), bool(email), now, now))
+    insert_rows(
+        GuardianContact,
+        ["pupil", "sealed", "has_phone", "has_email", "created_at", "updated_at"],
+        rows,
+    )
     return len(rows)
 
 
