@@ -31,7 +31,7 @@ year, written after the equipment (:mod:`tne.demo.equipment`) and the accounts.
   coordinator to offer to the next pupil; the demo parent's account is linked to a pupil of that
   école with a loan in progress and its signed convention.
 * **Reminders** of overdue loans, sent through ``core.notify`` (the « Messages envoyés » page).
-* **Guardians' contacts** (Faker's French names, mobile phones (+33 6 or 7), addresses at the reserved
+* **Guardians' contacts** (Faker's French names, mobile phones +33 6 or 7, addresses at the reserved
   example domains) sealed at rest for every pupil who got an offer.
 
 Dates follow the current school year up to today (at least 90 days of story). Deterministic for
