@@ -1,4 +1,5 @@
-"""The whole demo on the real files of data/: slow (about 30 s), kept in the normal suite."""
+"""The whole demo on the real files of data/: slow (about a minute with the loans), kept in the
+normal suite."""
 
 from decimal import Decimal
 from io import StringIO
