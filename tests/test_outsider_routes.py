@@ -29,6 +29,7 @@ from tests.factories import (
     grant,
 )
 from tests.loans.needs_helpers import aisne_needs_ids
+from tests.loans.outsider_values import aisne_loan_ids
 from tests.programme.factories import EnvelopeFactory, TargetFactory
 from tne.accounts.models import ApiToken
 from tne.core.audit import record
@@ -92,6 +93,10 @@ EMPTY_ANSWERS = PUBLIC | {
     "equipment:ledger_export",
     "equipment:signoff_export",
     "equipment:teacher_export",
+    # Loans (M6): the exports list the outsider's own pupils, loans and figures.
+    "loans:declarations_export",
+    "loans:loans_export",
+    "loans:dashboard_export",
 }
 
 ROUTES = sorted({(route, name) for route, name, _ in _routes()})
@@ -231,6 +236,8 @@ def _values(tree, data) -> dict[str, list[str]]:
         **_loans_run_values(school, data),
         # loans, needs and rules: a pupil with its declaration and contact, its class, Aisne
         **aisne_needs_ids(tree, school, data["markers"]),
+        # loans (M6): a pupil of the marked school, its loan and agreement, a run, a family link
+        **aisne_loan_ids(tree, school, data["markers"]),
     }
 
 
@@ -341,6 +348,47 @@ def test_an_outsider_gets_no_page_with_the_data_of_another_place(client, tree, a
     assert aisne["token"].revoked_at is None
     aisne["target"].refresh_from_db()
     aisne["envelope"].refresh_from_db()
+
+
+# --- Loans (M6): an account whose only role is « Parent » opens « Mon prêt » only -----------
+# Its pages (its family page, its child's agreement, its API route), and the home page, which
+# sends it there; logging out is not walked (the walk would go on logged out).
+FAMILY_PAGES = {"loans:family", "loans:family_agreement", "api:family_loans", "home"}
+
+
+def test_a_parents_account_opens_nothing_but_its_family_page(client, tree, aisne):
+    from tests.loans.factories import LoanFactory, NeedDeclarationFactory, PupilFactory
+    from tne.loans.services.families import link_parent
+
+    values = _values(tree, aisne)
+    school = SchoolFactory(commune=tree.cergy)
+    pupil = PupilFactory(school=school, code="ELEVE-CERGY")
+    NeedDeclarationFactory(pupil=pupil)
+    LoanFactory(pupil=pupil)
+    head = UserFactory()
+    grant(head, Role.SCHOOL_HEAD, school)
+    parent = link_parent(actor=head, pupil=pupil, email="parent-cergy@example.org").link.user
+    client.force_login(parent)
+    wrong = []
+
+    for route, name in ROUTES:
+        if name == "accounts:logout":
+            continue
+        for url, _ in _urls(route, values):
+            for method in ("get", "post"):
+                response = getattr(client, method)(url)
+                body = _shown(response)
+                found = [m for m in aisne["markers"] if m in body]
+                if found:
+                    wrong.append(f"{method.upper()} {url} ({name}): {found}")
+                elif name in PUBLIC or route in PUBLIC_ROUTES or name in FAMILY_PAGES:
+                    continue
+                elif response.status_code not in (403, 404, 405):
+                    wrong.append(f"{method.upper()} {url} ({name}) answered {response.status_code}")
+
+    assert not wrong, "\n".join(wrong)
+    response = client.get(reverse("loans:family"))
+    assert response.status_code == 200 and "ELEVE-CERGY" not in _shown(response)
 
 
 def test_an_anonymous_visitor_gets_the_login_page_everywhere_but_public_pages(client, tree, aisne):

@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tne.core.middleware.LoginRequiredMiddleware",
+    # Loans (M6): an account whose only roles are « Parent » opens « Mon prêt » only.
+    "tne.loans.family_access.FamilyOnlyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

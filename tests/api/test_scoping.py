@@ -120,7 +120,6 @@ def test_the_territory_nodes_are_scoped(api_as, tree, schools):
     ("role", "target", "expected"),
     [
         (Role.TEACHER, "school:laon_ecole", {"laon_ecole"}),
-        (Role.PARENT, "school:soissons_ecole", {"soissons_ecole"}),
         (Role.TECHNICIAN, "vdo", {"cergy_ecole", "pontoise_college"}),
         (Role.TRAINER, "circ_cergy", {"cergy_ecole"}),
         (
@@ -140,8 +139,19 @@ def test_the_other_roles_list_exactly_their_scope(api_as, tree, schools, role, t
     assert uais(api.get("/schools")) == {getattr(schools, name).uai for name in expected}
 
 
-@pytest.mark.parametrize("role", [Role.PARENT, Role.TEACHER])
+@pytest.mark.parametrize("role", [Role.TEACHER])
 def test_school_roles_get_404_on_another_school_of_the_same_commune(api_as, tree, schools, role):
     api = api_as(role, schools.laon_ecole)
 
     assert api.get(f"/schools/{schools.laon_college.uai}").status_code == 404
+
+
+def test_a_parent_gets_403_everywhere_but_their_family_route(api_as, tree, schools):
+    """Loans (M6): an account whose only role is « Parent » reads « Mon prêt » only
+    (``tne.loans.family_access``), its own school's record included."""
+    api = api_as(Role.PARENT, schools.soissons_ecole)
+
+    assert api.get("/schools").status_code == 403
+    assert api.get(f"/schools/{schools.soissons_ecole.uai}").status_code == 403
+    assert api.get(f"/schools/{schools.laon_college.uai}").status_code == 403
+    assert api.get("/loans/family").status_code == 200

@@ -82,7 +82,8 @@ def test_the_navigation_lists_what_exists_and_marks_the_current_page(client, tre
     assert f'href="{reverse("programme:index")}">Programme</a>' in nav
     assert f'href="{reverse("equipment:index")}">Équipement</a>' in nav
     assert f'href="{reverse("core:messages")}">Messages</a>' in nav
-    assert nav.count('class="fr-nav__item"') == 9
+    assert f'href="{reverse("loans:index")}">Prêts (M6)</a>' in nav
+    assert nav.count('class="fr-nav__item"') == 10
 
 
 def test_the_imports_link_is_shown_only_to_roles_that_may_import(client, tree):

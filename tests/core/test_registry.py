@@ -31,6 +31,7 @@ def labels(nav: str) -> list[str]:
                 "Établissements",
                 "Programme",
                 "Équipement",
+                "Prêts (M6)",  # loans.view, loans.view_dashboard…
                 "Imports",
                 "Historique",
                 "Messages",
@@ -46,6 +47,7 @@ def labels(nav: str) -> list[str]:
                 "Établissements",
                 "Programme",
                 "Équipement",
+                "Prêts (M6)",  # loans.view, loans.view_dashboard…
                 "Imports",
                 "Historique",
                 "Messages",

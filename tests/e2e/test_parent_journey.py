@@ -1,14 +1,29 @@
-"""A parent, in a real browser: log in, see the card of their child's school on the home page,
-open its page; no IPS, no export, no territory browser, no API tokens. Every page visited
-passes axe-core (WCAG 2.1 A/AA)."""
+"""A parent, in a real browser: log in and land on « Mon prêt », their child's loan in plain
+words (the device, its tag, the return date, whom to contact); the navigation shows « Mon prêt »
+only, and every other page answers 403 — their child's school page, the exports, the territory
+browser, the API tokens, the loans dashboard. Every page visited passes axe-core (WCAG 2.1
+A/AA).
+
+(Loans, M6: an account whose only role is « Parent » opens « Mon prêt » only, see
+``tne.loans.family_access``; before M6 a parent saw the card and the page of their child's
+school.)"""
+
+import datetime
+import re
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import assert_accessible
-from tests.e2e.pages import LoginPage, SchoolPage
-from tests.factories import Role, UserFactory, grant
+from tests.e2e.pages import LoginPage
+from tests.equipment.factories import ensure_catalogue
+from tests.factories import Role, user_with_role
+from tests.loans.factories import LoanFactory, NeedDeclarationFactory, PupilFactory, lendable_asset
+from tests.programme.factories import ensure_measures
+from tne.loans.enums import LoanStatus
+from tne.loans.services.families import link_parent
 from tne.territory.importers import import_file
 from tne.territory.models import School
 
@@ -26,31 +41,48 @@ def parent():
         "ips_ecoles_2021-2022_dep02_dep95.csv",
     ]:
         import_file(folder / name)
-    user = UserFactory(email="parent.berny@example.org", password=PASSWORD)
-    grant(user, Role.PARENT, School.objects.get(uai=BERNY_UAI))
+    ensure_measures()
+    ensure_catalogue()
+    school = School.objects.get(uai=BERNY_UAI)
+    pupil = PupilFactory(school=school, code="BERNY-CM1-07")
+    NeedDeclarationFactory(pupil=pupil)
+    LoanFactory(
+        pupil=pupil,
+        status=LoanStatus.ACTIVE,
+        asset=lendable_asset(school, asset_tag="TNE-BERNY-1"),
+        handed_out_at=timezone.now(),
+        due_on=timezone.localdate() + datetime.timedelta(days=120),
+    )
+    head = user_with_role(Role.SCHOOL_HEAD, school)
+    user = link_parent(actor=head, pupil=pupil, email="parent.berny@example.org").link.user
+    user.set_password(PASSWORD)
+    user.save(update_fields=["password"])
     return user
 
 
-def test_a_parent_sees_their_childs_school_and_nothing_of_the_steering_tool(page, parent):
-    dashboard = LoginPage.open(page).log_in(email=parent.email, password=PASSWORD)
+def test_a_parent_sees_their_childs_loan_and_nothing_else(page, parent):
+    LoginPage.open(page).log_in(email=parent.email, password=PASSWORD)
 
-    card = dashboard.main.locator(f"#own-school-{BERNY_UAI}")
-    expect(card).to_be_visible()
-    expect(card).to_contain_text("ECOLE PRIMAIRE")
-    expect(card).to_contain_text("Berny-Rivière")
+    expect(page).to_have_url(re.compile(r"/prets/famille/$"))
+    main = page.get_by_role("main")
+    expect(main.get_by_role("heading", name="Mon prêt", level=1)).to_be_visible()
+    expect(main).to_contain_text("TNE-BERNY-1")
+    expect(main).to_contain_text("À rendre à l'école au plus tard")
+    expect(main).to_contain_text("ECOLE PRIMAIRE")
+    expect(main).not_to_contain_text("BERNY-CM1-07")  # the school's code of the pupil
     navigation = page.get_by_role("navigation", name="Menu principal")
-    expect(navigation.get_by_role("link", name="Territoire")).to_have_count(0)
-    expect(navigation.get_by_role("link", name="Établissements")).to_have_count(0)
+    expect(navigation.get_by_role("link")).to_have_count(1)
+    expect(navigation.get_by_role("link", name="Mon prêt")).to_be_visible()
     expect(page.get_by_role("link", name="Jetons d'API")).to_have_count(0)
-    expect(dashboard.main).not_to_contain_text("Collèges")
+    assert_accessible(page)
 
-    card.get_by_role("link").click()
-    school = SchoolPage(page)
-    expect(school.identity("UAI")).to_have_text(BERNY_UAI)
-    expect(school.page.locator("th", has_text="IPS")).to_have_count(0)
-    expect(school.main).not_to_contain_text("Exporter")
-
-    for path in ["/territoire/etablissements/export.csv", "/territoire/", "/comptes/jetons/"]:
+    for path in [
+        f"/territoire/etablissements/{BERNY_UAI}/",
+        "/territoire/etablissements/export.csv",
+        "/territoire/",
+        "/comptes/jetons/",
+        "/prets/tableau-de-bord/",
+    ]:
         response = page.goto(path)
         assert response is not None and response.status == 403, path
         assert_accessible(page)

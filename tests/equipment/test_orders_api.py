@@ -33,9 +33,10 @@ def test_the_catalogue_and_the_kits_with_their_cost(client, tree):
 def test_a_parent_reads_no_catalogue(client, tree):
     api = SessionClient(client, user_with_role(Role.PARENT, SchoolFactory(commune=tree.laon)))
 
-    assert api.get("/equipment/categories").json()["items"] == []
-    assert api.get("/equipment/kits/kit-hybride").status_code == 404
-    assert api.get("/equipment/orders").json()["items"] == []
+    # Loans (M6): a parent's account opens « Mon prêt » only (``tne.loans.family_access``).
+    assert api.get("/equipment/categories").status_code == 403
+    assert api.get("/equipment/kits/kit-hybride").status_code == 403
+    assert api.get("/equipment/orders").status_code == 403
 
 
 def test_orders_and_ledger_follow_the_territory(client, tree):

@@ -62,8 +62,9 @@ def test_a_parent_reads_nothing(client, tree, figures):
     parent = user_with_role(Role.PARENT, SchoolFactory(commune=tree.laon))
     client.force_login(parent)
 
-    assert client.get("/api/v1/programme/targets").json()["items"] == []
-    assert client.get("/api/v1/programme/measures").json()["items"] == []
+    # Loans (M6): a parent's account opens « Mon prêt » only (``tne.loans.family_access``).
+    assert client.get("/api/v1/programme/targets").status_code == 403
+    assert client.get("/api/v1/programme/measures").status_code == 403
 
 
 def test_the_api_needs_authentication(client, db):

@@ -117,7 +117,10 @@ def test_parents_do_not_get_the_programme_pages(client, tree, figures):
 
     page(client, parent, reverse("programme:index"), 403)
     page(client, parent, reverse("programme:target_export", args=["csv"]), 403)
-    assert "/programme/" not in page(client, parent, reverse("home")).content.decode()
+    # Loans (M6): the home page sends a parent to « Mon prêt », their only page.
+    home = client.get(reverse("home"), follow=True)
+    assert home.redirect_chain == [(reverse("loans:family"), 302)]
+    assert "/programme/" not in home.content.decode()
 
 
 def test_the_nav_has_a_programme_entry_for_agents(client, tree):

@@ -74,9 +74,8 @@ def test_the_figures_of_an_ien_cover_the_circonscription(world):
     assert (figures.teachers, figures.new_teachers) == (2, 1)
 
 
-@pytest.mark.parametrize(
-    "role", ["evaluator of Val-d'Oise", "parent", "local authority officer of Laon"]
-)
+# A parent is sent to « Mon prêt » (loans M6, tne.loans.family_access): no dashboard.
+@pytest.mark.parametrize("role", ["evaluator of Val-d'Oise", "local authority officer of Laon"])
 def test_roles_that_may_not_see_people_get_no_teacher_figures(client, world, role):
     user, _ = people(world)[role]
 
@@ -140,10 +139,13 @@ def test_a_coordinator_sees_the_target_of_the_departement_not_the_national_one(c
 
 def test_a_parent_gets_no_measures_block(client, world):
     parent, _ = people(world)["parent"]
+    client.force_login(parent)
 
-    html = dashboard(client, parent).content.decode()
+    # Loans (M6): the home page sends a parent to « Mon prêt », their only page.
+    response = client.get(reverse("home"), follow=True)
 
-    assert 'id="measure-progress"' not in html
+    assert response.redirect_chain == [(reverse("loans:family"), 302)]
+    assert 'id="measure-progress"' not in response.content.decode()
 
 
 def test_synthetic_figures_are_announced(client, world):
@@ -207,8 +209,8 @@ def test_the_dashboard_makes_a_fixed_number_of_queries(
 
     # 6 for the figures (session, user, grants, schools, year, sums), 2 for the measures of the
     # programme (the current period, the measures with their targets and envelopes), 1 for each
-    # measure an app counts (equipment: M4, M5, M7).
-    with django_assert_max_num_queries(11):
+    # measure an app counts (equipment: M4, M5, M7; loans: M6).
+    with django_assert_max_num_queries(12):
         response = client.get(reverse("home"))
 
     assert response.context["figures"].schools == count

@@ -29,29 +29,29 @@ def page(client, user, url):
     return client.get(url)
 
 
-def test_a_parent_sees_the_card_of_their_childs_school_and_no_steering_entry(client, world):
+def test_a_parent_lands_on_their_loan_page_and_gets_no_steering_entry(client, world):
+    """Loans (M6): an account whose only role is « Parent » opens « Mon prêt » only
+    (``tne.loans.family_access``); before M6 it saw the card of its child's school."""
     parent, _ = people(world)["parent"]
-    school = world.soissons_ecole
+    client.force_login(parent)
 
-    html = page(client, parent, HOME).content.decode()
+    response = client.get(HOME, follow=True)
+    html = response.content.decode()
 
-    assert nav_labels(html) == ["Tableau de bord"]
-    assert f'id="own-school-{school.uai}"' in html
-    # Their school first, before the figures of their scope.
-    assert html.index(f'id="own-school-{school.uai}"') < html.index("Écoles, collèges et lycées")
-    assert school.name in html
-    assert f'href="{reverse("territory:school_detail", args=[school.uai])}"' in html
-    assert "Prêts de matériel et sessions de formation" in html  # The place kept for them.
+    assert response.redirect_chain == [(reverse("loans:family"), 302)]
+    assert nav_labels(html) == ["Mon prêt"]
     assert "Jetons d&#x27;API" not in html and "/comptes/jetons/" not in html
     assert 'href="/territoire/"' not in html  # No « Parcourir » tiles.
 
 
 def test_a_parent_sees_no_ips_and_no_people_on_the_school_page(client, world):
     parent, _ = people(world)["parent"]
+    client.force_login(parent)
 
-    html = page(
-        client, parent, reverse("territory:school_detail", args=[world.soissons_ecole.uai])
-    ).content.decode()
+    response = client.get(reverse("territory:school_detail", args=[world.soissons_ecole.uai]))
+    html = response.content.decode()
+
+    assert response.status_code == 403  # loans (M6): « Mon prêt » only
 
     assert ">IPS<" not in html
     assert "112,3" not in html and "112.3" not in html
@@ -91,9 +91,9 @@ def test_a_teacher_sees_their_school_and_its_classes(client, world):
 
 
 def test_an_empty_kind_of_school_is_not_counted_on_the_dashboard(client, world):
-    parent, _ = people(world)["parent"]
+    teacher, _ = people(world)["teacher"]  # one école (a parent now lands on « Mon prêt »)
 
-    html = page(client, parent, HOME).content.decode()
+    html = page(client, teacher, HOME).content.decode()
 
     assert "Écoles" in html
     assert "Collèges" not in html

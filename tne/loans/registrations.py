@@ -3,14 +3,19 @@ cards."""
 
 from tne.core.filekinds import FileKind, file_kind
 from tne.core.notify import message_kind
+from tne.core.registry import measure_counter, nav_entry
 
 # --- runs: the jobs of the allocation runs and of large « what if » simulations ----------------
 from . import jobs  # noqa: F401
+from .family_access import is_family_only
+from .selectors.dashboards import equipped_pupils
+from .selectors.families import is_parent
 
 # --- lifecycle: the kind of the reminders in « Messages envoyés » ---------------------------
 from .services import pupils as _pupils
 from .services import rules as _rules
 from .services.reminders import KIND as REMINDER_KIND
+from .views.home import holds_a_loans_permission
 
 message_kind(REMINDER_KIND, "Relance d'un prêt de matériel")
 
@@ -34,3 +39,21 @@ file_kind(
         suffixes=(".csv", ".txt", ".xlsx"),
     )
 )
+
+# --- dashboards, home and family page ------------------------------------------------------------
+nav_entry(
+    "Prêts (M6)",
+    "loans:index",
+    order=38,
+    permission_check=holds_a_loans_permission,
+    active_for=("loans:*",),
+)
+nav_entry("Mon prêt", "loans:family", order=90, permission_check=is_parent)
+# A parent sees « Mon prêt » only: core's « Tableau de bord » (``home``, which sends them to
+# their page) is registered again without them; the same label, order and page as core's.
+nav_entry(
+    "Tableau de bord", "home", order=10, permission_check=lambda user: not is_family_only(user)
+)
+# The programme's M6 counter: pupils with an active or a closed loan (a device handed out), in
+# the schools the reader follows, against the 15,000 pupils of the target.
+measure_counter("M6", equipped_pupils)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import counter, loans, needs, rules, runs, waiting
+from .views import counter, dashboards, exports, family, home, loans, needs, rules, runs, waiting
 
 app_name = "loans"
 
@@ -58,4 +58,14 @@ urlpatterns = [
     path("retards/", loans.overdue, name="overdue"),
     path("retards/export.csv", loans.overdue_export, name="overdue_export"),
     # --- dashboards, exports, family page -------------------------------------------------------
+    path("", home.index, name="index"),
+    path("tableau-de-bord/", dashboards.dashboard, name="dashboard"),
+    path("tableau-de-bord/export.<str:fmt>", exports.dashboard_export, name="dashboard_export"),
+    path("exports/declarations.<str:fmt>", exports.declarations_export, name="declarations_export"),
+    path("exports/prets.<str:fmt>", exports.loans_export, name="loans_export"),
+    path("exports/attributions/<int:run_id>.<str:fmt>", exports.run_export, name="run_export"),
+    path("famille/", family.family, name="family"),
+    path("famille/prets/<int:loan_id>/convention/", family.agreement, name="family_agreement"),
+    path("eleves/<int:pupil_id>/familles/", family.links, name="family_links"),
+    path("familles/<int:link_id>/retirer/", family.unlink, name="family_unlink"),
 ]

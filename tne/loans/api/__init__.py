@@ -2,6 +2,7 @@
 
 from ninja import Router
 
+from .dashboards import router as dashboards_router  # dashboards, family
 from .loans import router as loans_router  # lifecycle
 from .runs import router as runs_router  # runs, offers, waiting lists
 
@@ -10,3 +11,4 @@ router = Router(tags=["Prêts (M6)"])
 router.add_router("", loans_router)  # lifecycle
 router.add_router("", runs_router)  # runs
 router.add_router("", "tne.loans.api.needs.router")  # needs
+router.add_router("", dashboards_router)  # dashboards, family

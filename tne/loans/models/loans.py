@@ -148,6 +148,17 @@ class Loan(models.Model):
         indexes = [
             models.Index(fields=["school", "status"]),
             models.Index(fields=["status", "due_on"]),
+            # The dashboards read these columns from the indexes alone (PostgreSQL): the GROUP
+            # BY of the figures, and the devices handed out (their cost).
+            models.Index(
+                fields=["school", "pupil", "status", "due_on", "outcome"],
+                name="loans_loan_dash_figures",
+            ),
+            models.Index(
+                fields=["school", "asset"],
+                condition=Q(status__in=[LoanStatus.ACTIVE, LoanStatus.CLOSED]),
+                name="loans_loan_dash_handed_out",
+            ),
         ]
 
     def __str__(self):

@@ -50,6 +50,8 @@ class Pupil(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["school", "code"], name="loans_pupil_code_per_school")
         ]
+        # The dashboards count a school's declared needs through its pupils from this index.
+        indexes = [models.Index(fields=["school", "id"], name="loans_pupil_dash_school")]
 
     def __str__(self):
         return f"Élève {self.code}"
@@ -167,6 +169,10 @@ class FamilyLink(models.Model):
 
     def __str__(self):
         return f"{self.user} — élève {self.pupil.code}"
+
+    def audit_label(self):
+        """What the audit trail calls a link: never the parent's name or address."""
+        return f"Lien famille n° {self.pk} — élève {self.pupil.code}"
 
     def audit_place(self):
         return self.pupil.audit_place()
