@@ -52,7 +52,6 @@ from django.utils import timezone
 
 from tne.accounts.models import User
 from tne.core import crypto
-from tne.core.audit import create_audited
 from tne.core.jobs import run_job_now
 from tne.core.models import AuditSource
 from tne.equipment.enums import AssetEventKind, AssetSource, AssetState, OrderStatus
@@ -84,7 +83,7 @@ from tne.loans.models import (
     RunDecision,
 )
 from tne.loans.priority import Weights
-from tne.loans.services import offers, reminders, rules, runs
+from tne.loans.services import families, offers, reminders, rules, runs
 from tne.programme.models import Envelope, Target
 from tne.territory.enums import EducationNetwork, NodeKind, SchoolKind, Sector, Stage
 from tne.territory.models import School, SchoolClass, SchoolYear, TerritoryNode
@@ -677,14 +676,16 @@ def _contacts(ctx: _Context, pupil_ids: list[int]) -> int:
 
 def _family(ctx: _Context, pupil_id: int | None) -> None:
     """The demo parent's account linked to a pupil of the demo école with a loan in progress
-    and its signed convention (the account has the « Parent » role there already)."""
+    and its signed convention, by the école's head through the families service (the account
+    has the « Parent » role there already and a password: no e-mail is sent)."""
     if pupil_id is None:
         return
     parent = ctx.users["parent"]
     if not FamilyLink.objects.filter(user=parent).exists():
-        create_audited(
-            FamilyLink(user=parent, pupil_id=pupil_id, created_by=ctx.users["direction"]),
+        families.link_parent(
             actor=ctx.users["direction"],
+            pupil=Pupil.objects.select_related("school").get(pk=pupil_id),
+            email=parent.email,
             source=AuditSource.CLI,
         )
 
