@@ -329,3 +329,188 @@ def synthesise(year) -> dict:
 def departement_for_dashboard() -> TerritoryNode:
     """The département the coordinator's dashboard is measured on (the bench's Aisne)."""
     return TerritoryNode.objects.filter(kind=NodeKind.DEPARTEMENT, code="02").first()
+
+
+# --- Step 4 (``--loans-pages``): the counter's pages and the hand-out confirmation ------------
+
+TARGET_MS = 50.0
+DOC_START, DOC_END = "<!-- bench:loans:start -->", "<!-- bench:loans:end -->"
+DOC_HEADING = "## Mesures des prêts (M6)"
+HTMX_HEADERS = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "counter-zone"}
+
+
+def counter_user(departement: TerritoryNode):
+    """The technician of the bench's département: hands devices out in all its schools."""
+    from tne.core.roles import Role
+
+    from .users import _user_with_grant
+
+    return _user_with_grant(
+        f"banc-technicien-{departement.code}@example.org", Role.TECHNICIAN, departement
+    )
+
+
+def hand_out_pairs(departement: TerritoryNode, count: int) -> list[tuple[int, str]]:
+    """``count`` (accepted loan id, in-stock tablet tag) pairs of the bench in ``departement``,
+    each tablet in stock at its loan's school: those of the school with the most pairs first
+    (the data hold about one accepted loan per school, so one school alone is not enough),
+    then of the next ones. Each run of the measure consumes its pairs (the loans become active,
+    the tablets lent): a new run takes the next ones."""
+    loans = defaultdict(list)
+    for pk, school in (
+        Loan.objects.filter(
+            run__label=NOTE,
+            status=LoanStatus.ACCEPTED,
+            agreement_signature__isnull=True,
+            school__departement=departement,
+        )
+        .order_by("school_id", "pk")
+        .values_list("pk", "school_id")
+    ):
+        loans[school].append(pk)
+    reserved = Loan.objects.filter(status=LoanStatus.ACCEPTED, asset__isnull=False).values(
+        "asset_id"
+    )
+    tablets = defaultdict(list)
+    for tag, school in (
+        Asset.objects.filter(
+            school_id__in=list(loans),
+            state=AssetState.IN_STOCK,
+            model__category__code="tablet",
+        )
+        .exclude(pk__in=reserved)
+        .order_by("school_id", "asset_tag")
+        .values_list("asset_tag", "school_id")
+    ):
+        tablets[school].append(tag)
+    per_school = sorted(
+        (list(zip(loans[s], tablets[s], strict=False)) for s in loans if tablets[s]),
+        key=len,
+        reverse=True,
+    )
+    return [pair for pairs in per_school for pair in pairs][:count]
+
+
+def _page_scenarios(departement: TerritoryNode) -> tuple[list, list[str]]:
+    """The GET pages of the counter measured in rounds: the counter's schools, the return of
+    an active loan's device (scanned: its loan and the signature form), a loan's page."""
+    from django.urls import NoReverseMatch, reverse
+
+    from .timing import Scenario
+
+    skipped = []
+    active = (
+        Loan.objects.filter(
+            run__label=NOTE, status=LoanStatus.ACTIVE, school__departement=departement
+        )
+        .select_related("asset")
+        .order_by("pk")
+        .first()
+    )
+    found = [("Guichet des prêts (écoles)", reverse("loans:counter"))]
+    if active is None:
+        skipped.append("Aucun prêt en cours dans le département : retour et page du prêt omis.")
+    else:
+        found += [
+            (
+                "Retour : matériel scanné",
+                reverse("loans:return", args=[active.school_id])
+                + f"?code={active.asset.asset_tag}",
+            ),
+            ("Page d'un prêt en cours", reverse("loans:loan", args=[active.pk])),
+        ]
+    for label, args in (
+        ("Tableau de bord M6 — département", [departement.pk]),
+        ("Tableau de bord M6 — national", []),
+    ):
+        try:
+            found.append((label, reverse("loans:dashboard", args=args)))
+        except NoReverseMatch:
+            skipped.append(
+                f"{label} : la vue « loans:dashboard » n'est pas sur cette branche (domaine "
+                "« tableaux de bord » non fusionné), non mesurée."
+            )
+    return [Scenario(page, "technicien du département", url) for page, url in found], skipped
+
+
+def measure_hand_out(user, departement, *, runs: int, warmup: int):
+    """The confirming POST of the hand-out (« Confirmer la remise », htmx), request to
+    response through the test client: each run a different accepted loan and in-stock tablet,
+    whose convention is prepared first (the scan step, outside the timing); the SQL queries of
+    one run captured. Returns the ``Measure`` (the scenario's URL is the first school's)."""
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from tne.loans.services import lifecycle
+
+    from .timing import Measure, Scenario, client_for
+
+    pairs = hand_out_pairs(departement, warmup + runs + 1)
+    first = Loan.objects.get(pk=pairs[0][0]).school_id if pairs else 0
+    url = reverse("loans:hand_out", args=[first]) if pairs else ""
+    result = Measure(Scenario("Remise : POST de confirmation", "technicien du département", url))
+    if len(pairs) < warmup + 2:
+        result.error = f"pas assez de prêts acceptés et de tablettes en stock ({len(pairs)})"
+        return result
+    client = client_for(user)
+    for index, (loan_id, tag) in enumerate(pairs):
+        loan = lifecycle.prepare_agreement(
+            actor=user, loan=Loan.objects.get(pk=loan_id), asset_tag=tag
+        )
+        data = {
+            "loan": loan.pk,
+            "asset_tag": tag,
+            "due_on": loan.due_on.isoformat(),
+            "typed_name": "Responsable Banc",
+            "consent": "on",
+            "drawing": "",
+        }
+        path = reverse("loans:hand_out", args=[loan.school_id])
+        captured = CaptureQueriesContext(db) if index == warmup else None
+        started, cpu_started = time.perf_counter(), time.process_time()
+        if captured is not None:
+            with captured:
+                response = client.post(path, data, **HTMX_HEADERS)
+        else:
+            response = client.post(path, data, **HTMX_HEADERS)
+        elapsed = (time.perf_counter() - started) * 1000
+        cpu = (time.process_time() - cpu_started) * 1000
+        body = response.content
+        result.status = response.status_code
+        if response.status_code != 200 or b'id="counter-done"' not in body:
+            result.error = f"la remise du prêt n° {loan.pk} n'a pas abouti"
+            return result
+        if captured is not None:
+            queries = captured.captured_queries
+            result.queries = len(queries)
+            result.sql_ms = sum(float(q["time"]) for q in queries) * 1000
+            result.slowest = sorted(
+                ((float(q["time"]) * 1000, q["sql"]) for q in queries), reverse=True
+            )[:3]
+            result.bytes = len(body)
+        elif index > warmup:
+            result.timings_ms.append(elapsed)
+            result.cpu_ms.append(cpu)
+    return result
+
+
+def measure_pages(departement: TerritoryNode, *, runs: int, warmup: int) -> tuple[list, list]:
+    """(the measures: the hand-out POST first, then the pages in rounds; the sentences of what
+    was not measured)."""
+    from . import timing
+
+    user = counter_user(departement)
+    scenarios, skipped = _page_scenarios(departement)
+    hand_out = measure_hand_out(user, departement, runs=runs, warmup=warmup)
+    pages = timing.measure_rounds(
+        [(timing.client_for(user), s) for s in scenarios], runs=runs, warmup=warmup
+    )
+    return [hand_out, *pages], skipped
+
+
+def report_section(measures: list, skipped: list[str], **context) -> str:
+    """The loans' part of the report: the equipment's table, with the loans' title."""
+    from .equipment import report_section as table
+
+    return table(None, measures, [], skipped, **context)

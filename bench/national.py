@@ -54,6 +54,13 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="ne mesure que l'équipement (ses pages, l'import de livraison, les étiquettes) ; "
         "avec --write-docs, ne réécrit que sa section",
     )
+    # --- loans (M6) pages -------------------------------------------------------------------
+    parser.add_argument(
+        "--loans-pages",
+        action="store_true",
+        help="ne mesure que les prêts (la remise confirmée, le retour, le guichet, la page d'un "
+        "prêt, les tableaux de bord M6) ; avec --write-docs, ne réécrit que leur section",
+    )
     parser.add_argument(
         "--loans-only",
         action="store_true",
@@ -146,6 +153,8 @@ def main(argv=None) -> int:
     if args.loans_only:
         print(loans, file=sys.stderr)
         return 0
+    if args.loans_pages:
+        return loans_pages(args, argv, loans_step, users, machine, report, settings)
 
     counts = {
         "Écoles": School.objects.filter(kind__in=SchoolKind.first_degree()).count(),
@@ -284,6 +293,72 @@ def main(argv=None) -> int:
             start=equipment_step.DOC_START,
             end=equipment_step.DOC_END,
             heading="## Mesures de l'équipement",
+        )
+        print("docs/benchmarks.md mis à jour.", file=sys.stderr)
+    return 0
+
+
+def loans_pages(args, argv, loans_step, users, machine, report, settings) -> int:
+    """``--loans-pages``: the loans' measures alone (``bench/loans.py``), their report under
+    ``var/bench/`` and, with ``--write-docs``, their section of docs/benchmarks.md."""
+    from bench import timing
+
+    step("Mesure des prêts (M6)")
+    departement = users.coordinated_departement()
+    load_before = os.getloadavg()
+    measures, skipped = loans_step.measure_pages(departement, runs=args.runs, warmup=args.warmup)
+    load_after = os.getloadavg()
+    for measured in measures:
+        figures = (
+            f"médiane {measured.median:.1f} ms, p95 {measured.p95:.1f} ms, "
+            f"{measured.queries} requêtes"
+            if measured.ok
+            else measured.verdict
+        )
+        print(f"{measured.scenario.page} : {figures}", file=sys.stderr, flush=True)
+    for line in skipped:
+        print(line, file=sys.stderr)
+    plans = {}
+    for measured in measures:
+        if measured.ok and (args.explain or measured.median >= loans_step.TARGET_MS):
+            for _, sql in measured.slowest[:2]:
+                plans[sql] = timing.explain(sql)
+    described = machine.describe()
+    described["Charge moyenne (1 min) avant / après les mesures"] = (
+        f"{load_before[0]:.1f} / {load_after[0]:.1f}"
+    )
+    now = datetime.datetime.now(datetime.UTC)
+    command = (
+        "DATABASE_URL=postgres://tne:tne@127.0.0.1:5432/tne_bench DEBUG=1 "
+        ".venv/bin/python bench/national.py " + " ".join(sys.argv[1:] if argv is None else argv)
+    ).strip()
+    text = loans_step.report_section(
+        measures,
+        skipped,
+        title=f"Prêts (M6), mesures du {now:%Y-%m-%d} ({now:%H} h {now:%M} UTC), "
+        "500 000 prêts en base",
+        machine=described,
+        command=command,
+        runs=args.runs,
+    )
+    details = "\n".join(
+        f"- {m.scenario.page} : `{sql[:300]}`\n\n```\n{plans[sql]}\n```"
+        for m in measures
+        if m.ok
+        for _, sql in m.slowest[:2]
+        if plans.get(sql)
+    )
+    print(text + ("\n\n" + details if details else ""))
+    target = Path(settings.VAR_DIR) / "bench" / f"loans-{now:%Y-%m-%d}.md"
+    report.write_report(text + ("\n\n" + details if details else ""), target)
+    print(f"\nRapport écrit dans {target}", file=sys.stderr)
+    if args.write_docs:
+        report.update_docs(
+            text,
+            REPO / "docs" / "benchmarks.md",
+            start=loans_step.DOC_START,
+            end=loans_step.DOC_END,
+            heading=loans_step.DOC_HEADING,
         )
         print("docs/benchmarks.md mis à jour.", file=sys.stderr)
     return 0

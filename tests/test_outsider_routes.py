@@ -270,7 +270,9 @@ def _loan_lifecycle_values(school, data) -> dict[str, list[str]]:
     offer = accepted_loan(school)
     lent = accepted_loan(school, pupil=PupilFactory(school=school, code="ELEVE-MARQUEUR"))
     asset = lendable_asset(school, asset_tag="TNE-PRET-MARQUEUR")
-    lifecycle.hand_out(actor=head, loan=lent, asset_tag=asset.asset_tag, signature_data=signed())
+    lifecycle.hand_out(
+        actor=head, loan=lent, asset_tag=asset.asset_tag, signature_data=signed(), prepare=True
+    )
     data["markers"] += ["TNE-PRET-MARQUEUR", "ELEVE-MARQUEUR", "Camille Martin"]
     return {"loan_id": [str(offer.pk), str(lent.pk)]}
 

@@ -122,11 +122,14 @@ def test_needs_declared_by_keyboard_then_an_explained_run_and_a_what_if(page, pe
     LoginPage.open(page).log_in(email=people["coordinator"].email, password=PASSWORD)
     page.goto(f"/prets/attributions/nouvelle/?node={people['tree'].aisne.pk}")
     form = RunNewPage(page)
-    form.main.get_by_label("Pas de limite de stock (le budget seul)").check()
-    form.main.get_by_label(re.compile(r"^Budget")).fill("3290")
+    # DSFR draws the radio in its label: the label takes the click.
+    form.main.locator("label", has_text="Pas de limite de stock (le budget seul)").click()
+    form.main.get_by_label(re.compile(r"Budget \(€ TTC\)")).fill("3290")
     form.main.get_by_role("button", name="Lancer l'attribution").click()
     run = RunPage(page)
+    run_url = page.url
     expect(run.main).to_contain_text("10")
+    expect(run.main).to_contain_text("École Jean-Macé")
     run.main.get_by_role("link", name="Voir les décisions, élève par élève").click()
     decisions = DecisionsPage(page)
     # The class's three pupils come first (REP+ and no device); two of the other school do not.
@@ -138,11 +141,14 @@ def test_needs_declared_by_keyboard_then_an_explained_run_and_a_what_if(page, pe
     expect(decision.main).to_contain_text("Non servi")
     expect(decision.main).to_contain_text("budget")
 
-    page.go_back()
-    page.go_back()
+    page.goto(run_url)
     run = RunPage(page)
     run.main.get_by_role("link", name=re.compile("Et si")).click()
     what_if = WhatIfPage(page)
-    what_if.main.get_by_role("link", name=re.compile("10\u00a0% de budget en plus")).click()
+    what_if.main.get_by_role("link", name=re.compile(r"10\s% de budget en plus")).click()
     what_if = WhatIfPage(page)
-    expect(what_if.main).to_contain_text("11")
+    outcome = what_if.main.locator("#what-if-outcome")
+    expect(outcome).to_contain_text("11 au lieu de 10")
+    # The one pupil more is of the other school (the class's three were already served).
+    expect(outcome.locator("#what-if-schools")).to_contain_text("École Condorcet")
+    assert NeedDeclaration.objects.count() == 12  # nothing written by the simulation

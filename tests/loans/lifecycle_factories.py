@@ -14,7 +14,15 @@ from tne.loans.services.lifecycle import SignatureData
 
 from .factories import LoanFactory, PupilFactory, lendable_asset
 
-__all__ = ["Counter", "accepted_loan", "active_loan", "lendable_asset", "pdf_text", "signed"]
+__all__ = [
+    "Counter",
+    "accepted_loan",
+    "active_loan",
+    "lendable_asset",
+    "pdf_text",
+    "prepare",
+    "signed",
+]
 
 
 class Counter:
@@ -58,12 +66,24 @@ def active_loan(counter, *, actor=None, due_on=None, tag=None, school=None):
     school = school or counter.school
     loan = accepted_loan(school)
     asset = lendable_asset(school, **({"asset_tag": tag} if tag else {}))
+    prepared = prepare(counter, loan, asset.asset_tag, actor=actor, due_on=due_on)
     return lifecycle.hand_out(
         actor=actor or counter.head,
-        loan=loan,
+        loan=prepared,
         asset_tag=asset.asset_tag,
-        due_on=due_on or timezone.localdate() + datetime.timedelta(days=60),
         signature_data=signed(),
+    )
+
+
+def prepare(counter, loan, tag, *, actor=None, due_on=None):
+    """The scan step: the convention of device ``tag`` rendered and kept on ``loan``."""
+    from tne.loans.services import lifecycle
+
+    return lifecycle.prepare_agreement(
+        actor=actor or counter.head,
+        loan=loan,
+        asset_tag=tag,
+        due_on=due_on or timezone.localdate() + datetime.timedelta(days=60),
     )
 
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.equipment.factories import AssetFactory, DeviceModelFactory, category
+from tne.core.crypto import unseal
 from tne.equipment.enums import AssetState
 from tne.loans.enums import LoanStatus
 from tne.loans.models import Loan
@@ -93,11 +94,12 @@ def test_offer_then_scan_then_sign_lends_and_empties_the_zone(client, counter):
     ).content.decode()
     assert 'id="hand-out-form"' in confirm and "TNE-GUICHET-1" in confirm
     assert asset.serial_number in confirm and "je préviens l&#x27;école" in confirm
-    assert "projet-de-convention.pdf" in confirm and "signature-pad" in confirm
+    assert reverse("loans:agreement", args=[offer.pk]) in confirm and "signature-pad" in confirm
     assert 'name="due_on"' in confirm and 'name="typed_name"' in confirm
 
+    shown = Loan.objects.get(pk=offer.pk).due_on.isoformat()  # the date of the convention shown
     done = client.post(
-        url(counter.school), sign_form(offer, "TNE-GUICHET-1"), headers=HTMX
+        url(counter.school), sign_form(offer, "TNE-GUICHET-1", due_on=shown), headers=HTMX
     ).content.decode()
 
     assert "<html" not in done and 'id="counter-done"' in done
@@ -106,7 +108,8 @@ def test_offer_then_scan_then_sign_lends_and_empties_the_zone(client, counter):
     assert 'id="scan-code" name="code" value="" autofocus' in done
     loan = Loan.objects.get(pk=offer.pk)
     assert loan.status == LoanStatus.ACTIVE and loan.asset_id == asset.pk
-    assert loan.agreement_signature.typed_name == "Camille Martin"
+    assert loan.agreement_signature.typed_name == ""
+    assert unseal(loan.agreement_signature.sealed_name) == "Camille Martin"
 
 
 def test_scanning_first_lists_the_offers_of_that_kind(client, counter):
@@ -163,7 +166,11 @@ def test_a_device_lent_meanwhile_sends_back_to_the_scan_with_the_reason(client, 
     first, second = accepted_loan(counter.school), accepted_loan(counter.school)
     asset = lendable_asset(counter.school, asset_tag="TNE-GUICHET-4")
     lifecycle.hand_out(
-        actor=counter.head, loan=first, asset_tag=asset.asset_tag, signature_data=signed()
+        actor=counter.head,
+        loan=first,
+        asset_tag=asset.asset_tag,
+        signature_data=signed(),
+        prepare=True,
     )
     client.force_login(counter.head)
 

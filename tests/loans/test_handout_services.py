@@ -1,6 +1,7 @@
-"""Handing a device out (``services.lifecycle.hand_out``): the device checked (kind, stock,
-place), moved from a stock above the school, lent; the « convention de prêt » rendered and signed
-by the guardian; the loan active until its due date; each refusal in French."""
+"""Handing a device out in its two steps (``services.lifecycle.prepare_agreement`` at the scan,
+then ``hand_out``): the device checked (kind, stock, place), moved from a stock above the school,
+lent; the « convention de prêt » rendered at the scan and signed by the guardian; the loan active
+until its due date; each refusal in French."""
 
 import datetime
 
@@ -11,6 +12,7 @@ from django.utils import timezone
 from tests.equipment.factories import AssetFactory, DeviceModelFactory, category
 from tests.factories import SchoolYearFactory
 from tne.core.audit import history_of
+from tne.core.crypto import unseal
 from tne.core.documents import verify
 from tne.equipment.enums import AssetEventKind, AssetState
 from tne.equipment.models import Asset, AssetEvent
@@ -33,6 +35,16 @@ def counter(tree):
     return Counter(tree)
 
 
+def two_steps(*, actor, loan, asset_tag, signature_data, due_on=None):
+    """The scan (the convention prepared and shown), then the confirmation (signed)."""
+    prepared = lifecycle.prepare_agreement(
+        actor=actor, loan=loan, asset_tag=asset_tag, due_on=due_on
+    )
+    return lifecycle.hand_out(
+        actor=actor, loan=prepared, asset_tag=asset_tag, signature_data=signature_data
+    )
+
+
 def error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
@@ -42,7 +54,7 @@ def test_it_lends_the_device_against_the_signed_convention(counter):
     asset = lendable_asset(counter.school, asset_tag="TNE-PRET-1", serial_number="SN-TAB-1")
     due = timezone.localdate() + datetime.timedelta(days=90)
 
-    done = lifecycle.hand_out(
+    done = two_steps(
         actor=counter.head,
         loan=loan,
         asset_tag="tne-pret-1",
@@ -60,11 +72,15 @@ def test_it_lends_the_device_against_the_signed_convention(counter):
     signature = done.agreement_signature
     assert signature.document_id == done.agreement_id
     assert signature.document_sha256 == done.agreement.sha256 and verify(done.agreement)
-    assert signature.typed_name == "Camille Martin" and signature.signer_id is None
+    assert signature.typed_name == "" and signature.signer_id is None
+    assert unseal(signature.sealed_name) == "Camille Martin"
     assert signature.capacity == "Responsable légal de l'élève"
     assert signature.consent == lifecycle.AGREEMENT_CONSENT
-    assert list(done.events.values_list("kind", flat=True)) == [LoanEventKind.HANDED_OUT]
-    assert history_of(done).get().changes["status"] == ["ACCEPTED", "ACTIVE"]
+    assert list(done.events.values_list("kind", flat=True)) == [
+        LoanEventKind.PREPARED,
+        LoanEventKind.HANDED_OUT,
+    ]
+    assert ["ACCEPTED", "ACTIVE"] in [event.changes.get("status") for event in history_of(done)]
 
 
 def test_the_convention_names_the_device_the_due_date_the_school_and_the_pupils_code_only(
@@ -74,7 +90,7 @@ def test_the_convention_names_the_device_the_due_date_the_school_and_the_pupils_
     lendable_asset(counter.school, asset_tag="TNE-PRET-2", serial_number="SN-TAB-2")
     due = datetime.date(timezone.localdate().year + 1, 7, 4)
 
-    done = lifecycle.hand_out(
+    done = two_steps(
         actor=counter.head,
         loan=loan,
         asset_tag="TNE-PRET-2",
@@ -88,7 +104,7 @@ def test_the_convention_names_the_device_the_due_date_the_school_and_the_pupils_
         assert expected in text
     assert f"code {loan.pupil.code}" in text
     assert f"4 juillet {due.year}" in text
-    assert "je préviens l'école" in text and "Camille Martin" in text
+    assert "je préviens l'école" in text and "Camille Martin" not in text
     assert "Responsable légal de l'élève" in text
 
 
@@ -97,7 +113,7 @@ def test_the_due_date_is_by_default_the_end_of_the_current_school_year(counter):
     loan = accepted_loan(counter.school)
     asset = lendable_asset(counter.school)
 
-    done = lifecycle.hand_out(
+    done = two_steps(
         actor=counter.head, loan=loan, asset_tag=asset.asset_tag, signature_data=signed()
     )
 
@@ -117,7 +133,7 @@ def test_a_device_in_the_stock_of_the_departement_is_moved_to_the_school(counter
         state=AssetState.IN_STOCK,
     )
 
-    lifecycle.hand_out(
+    two_steps(
         actor=counter.technician, loan=loan, asset_tag=asset.asset_tag, signature_data=signed()
     )
 
@@ -160,9 +176,7 @@ def test_a_device_that_cannot_be_lent_here_is_refused_with_its_reason(counter, m
     asset = make(counter)
 
     with pytest.raises(ValidationError) as caught:
-        lifecycle.hand_out(
-            actor=counter.head, loan=loan, asset_tag=asset.asset_tag, signature_data=signed()
-        )
+        two_steps(actor=counter.head, loan=loan, asset_tag=asset.asset_tag, signature_data=signed())
 
     assert message in error_text(caught.value)
     assert "asset_tag" in caught.value.message_dict
@@ -177,22 +191,18 @@ def test_an_unknown_tag_and_an_empty_one_are_said(counter):
         ("  ", "Scannez ou saisissez"),
     ):
         with pytest.raises(ValidationError) as caught:
-            lifecycle.hand_out(
-                actor=counter.head, loan=loan, asset_tag=tag, signature_data=signed()
-            )
+            two_steps(actor=counter.head, loan=loan, asset_tag=tag, signature_data=signed())
         assert message in error_text(caught.value)
 
 
 def test_a_device_already_lent_names_its_loan(counter):
     first = accepted_loan(counter.school)
     asset = lendable_asset(counter.school)
-    lifecycle.hand_out(
-        actor=counter.head, loan=first, asset_tag=asset.asset_tag, signature_data=signed()
-    )
+    two_steps(actor=counter.head, loan=first, asset_tag=asset.asset_tag, signature_data=signed())
     second = accepted_loan(counter.school)
 
     with pytest.raises(ValidationError) as caught:
-        lifecycle.hand_out(
+        two_steps(
             actor=counter.head, loan=second, asset_tag=asset.asset_tag, signature_data=signed()
         )
 
@@ -205,9 +215,7 @@ def test_the_serial_number_finds_the_device_too(counter):
     loan = accepted_loan(counter.school)
     asset = lendable_asset(counter.school, serial_number="PF3ABC")
 
-    done = lifecycle.hand_out(
-        actor=counter.head, loan=loan, asset_tag="pf3abc", signature_data=signed()
-    )
+    done = two_steps(actor=counter.head, loan=loan, asset_tag="pf3abc", signature_data=signed())
 
     assert done.asset_id == asset.pk
 
@@ -216,18 +224,18 @@ def test_only_an_accepted_offer_is_handed_out(counter):
     offer = accepted_loan(counter.school, status=LoanStatus.OFFERED, accepted_at=None)
     asset = lendable_asset(counter.school)
     with pytest.raises(ValidationError) as caught:
-        lifecycle.hand_out(
+        two_steps(
             actor=counter.head, loan=offer, asset_tag=asset.asset_tag, signature_data=signed()
         )
     assert "n'a pas encore accepté" in error_text(caught.value)
 
     offer.status = LoanStatus.ACCEPTED
     offer.save()
-    done = lifecycle.hand_out(
+    done = two_steps(
         actor=counter.head, loan=offer, asset_tag=asset.asset_tag, signature_data=signed()
     )
     with pytest.raises(ValidationError) as again:
-        lifecycle.hand_out(
+        two_steps(
             actor=counter.head,
             loan=done,
             asset_tag=lendable_asset(counter.school).asset_tag,
@@ -251,7 +259,7 @@ def test_the_guardian_must_type_their_name_and_consent(counter, signature, field
     loan = accepted_loan(counter.school)
     asset = lendable_asset(counter.school)
     with pytest.raises(ValidationError) as caught:
-        lifecycle.hand_out(
+        two_steps(
             actor=counter.head, loan=loan, asset_tag=asset.asset_tag, signature_data=signature
         )
     assert field in caught.value.message_dict
@@ -262,7 +270,7 @@ def test_a_due_date_today_in_the_past_or_years_away_is_refused(counter, days):
     loan = accepted_loan(counter.school)
     asset = lendable_asset(counter.school)
     with pytest.raises(ValidationError) as caught:
-        lifecycle.hand_out(
+        two_steps(
             actor=counter.head,
             loan=loan,
             asset_tag=asset.asset_tag,
@@ -275,7 +283,7 @@ def test_a_due_date_today_in_the_past_or_years_away_is_refused(counter, days):
 def test_a_drawn_signature_is_kept(counter):
     loan = accepted_loan(counter.school)
     asset = lendable_asset(counter.school)
-    done = lifecycle.hand_out(
+    done = two_steps(
         actor=counter.head,
         loan=loan,
         asset_tag=asset.asset_tag,
@@ -290,7 +298,7 @@ def test_only_who_hands_out_at_the_school_may(counter, who):
     loan = accepted_loan(counter.school)
     asset = lendable_asset(counter.school)
     with pytest.raises(PermissionDenied):
-        lifecycle.hand_out(
+        two_steps(
             actor=getattr(counter, who),
             loan=loan,
             asset_tag=asset.asset_tag,

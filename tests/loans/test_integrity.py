@@ -94,7 +94,11 @@ def test_the_service_answers_the_index_refusal_in_french_and_writes_nothing(coun
 
     with pytest.raises(ValidationError) as caught:
         lifecycle.hand_out(
-            actor=counter.head, loan=loan, asset_tag=asset.asset_tag, signature_data=signed()
+            actor=counter.head,
+            loan=loan,
+            asset_tag=asset.asset_tag,
+            signature_data=signed(),
+            prepare=True,
         )
 
     assert caught.value.message_dict["asset_tag"] == [

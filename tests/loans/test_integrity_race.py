@@ -52,9 +52,13 @@ def race(*calls):
     return outcomes
 
 
-def hand_out(counter, loan, tag, name):
+def hand_out(counter, loan, tag, name, *, prepare=False):
     return lambda: lifecycle.hand_out(
-        actor=counter.head, loan=loan, asset_tag=tag, signature_data=signed(name)
+        actor=counter.head,
+        loan=loan,
+        asset_tag=tag,
+        signature_data=signed(name),
+        prepare=prepare,
     )
 
 
@@ -62,6 +66,9 @@ def test_the_same_device_to_two_pupils_at_once_lends_it_once(tree):
     counter = Counter(tree)
     asset = lendable_asset(counter.school)
     first, second = accepted_loan(counter.school), accepted_loan(counter.school)
+    # Both conventions shown at the scan (the device is not locked by it), then both confirmed.
+    for loan in (first, second):
+        lifecycle.prepare_agreement(actor=counter.head, loan=loan, asset_tag=asset.asset_tag)
 
     outcomes = race(
         hand_out(counter, first, asset.asset_tag, "Camille Martin"),
@@ -85,9 +92,10 @@ def test_the_same_pupils_loan_with_two_devices_at_once_is_handed_out_once(tree):
     loan = accepted_loan(counter.school)
     tags = [lendable_asset(counter.school).asset_tag for _ in range(2)]
 
+    # As the API does it: each call prepares the convention of its device inside its lock.
     outcomes = race(
-        hand_out(counter, loan, tags[0], "Camille Martin"),
-        hand_out(counter, loan, tags[1], "Camille Martin"),
+        hand_out(counter, loan, tags[0], "Camille Martin", prepare=True),
+        hand_out(counter, loan, tags[1], "Camille Martin", prepare=True),
     )
 
     errors = [o for o in outcomes if isinstance(o, ValidationError)]

@@ -223,6 +223,12 @@ class SignatureQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise ValueError("Une signature ne se modifie pas.")
 
+    def forget_names(self) -> int:
+        """The one change a signature allows: its sealed name blanked (the signer's name
+        forgotten with their personal data; the signature, its hash and its date stay). Call it
+        through :func:`tne.core.signing.forget_name` / ``forget_names``."""
+        return models.QuerySet.update(self.exclude(sealed_name=""), sealed_name="")
+
     def delete(self):
         raise ValueError("Une signature ne se supprime pas.")
 
@@ -249,6 +255,10 @@ class Signature(models.Model):
     )
     capacity = models.CharField("qualité", max_length=120)
     typed_name = models.CharField("nom saisi", max_length=200)
+    # The typed name sealed (``tne.core.crypto.seal``) instead of ``typed_name`` when the signer
+    # is a private person whose name must not be readable in a raw dump (``sign(seal_name=True)``,
+    # the loans' guardians); blanked by ``tne.core.signing.forget_name``.
+    sealed_name = models.TextField("nom saisi (chiffré)", blank=True, default="", db_default="")
     consent = models.TextField("texte accepté")
     method = models.CharField("mode", max_length=10, choices=SignatureMethod.choices)
     # The strokes drawn on the device, as lists of [x, y] points in a 300 × 100 box (never
@@ -266,7 +276,7 @@ class Signature(models.Model):
         ordering = ["signed_at", "pk"]
 
     def __str__(self):
-        return f"{self.typed_name} — {self.capacity} — {self.document}"
+        return f"{self.typed_name or 'Nom protégé'} — {self.capacity} — {self.document}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not kwargs.get("force_insert"):

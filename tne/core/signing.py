@@ -4,7 +4,8 @@ accepting a sentence; where the device allows it they may also draw their signat
 required (signing stays accessible from a keyboard or a screen reader).
 
 Used by the installation sign-offs and the hand-over receipts of equipment, and later by loan
-agreements (hand-out and return) and training. A signature is immutable."""
+agreements (hand-out and return) and training. A signature is immutable, but for one change: a
+sealed name may be forgotten (:func:`forget_name`)."""
 
 import json
 
@@ -13,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html, format_html_join
 from dsfr.forms import DsfrBaseForm
 
+from .crypto import seal
 from .models import Document, Signature, SignatureMethod
 from .validators import single_line_text
 
@@ -158,10 +160,14 @@ def sign(
     consent: str = DEFAULT_CONSENT,
     drawing: list | None = None,
     request=None,
+    seal_name: bool = False,
 ) -> Signature:
     """Record that ``signer`` signed ``document`` (call inside the caller's transaction, with
     the change the signature concludes). ``typed_name`` must be non-empty: consent is the typed
-    name plus the sentence the form showed."""
+    name plus the sentence the form showed. With ``seal_name`` the name is kept sealed
+    (``tne.core.crypto.seal``) in ``sealed_name`` and ``typed_name`` stays empty: a private
+    person's name (a pupil's guardian) is never readable in a raw dump; :func:`forget_name`
+    blanks it when their data is purged."""
     typed_name = " ".join((typed_name or "").split())
     if len(typed_name) < 2:
         raise ValidationError({"typed_name": "Saisissez votre nom pour signer."})
@@ -173,7 +179,8 @@ def sign(
         document_sha256=document.sha256,
         signer=signer if signer is not None and signer.is_authenticated else None,
         capacity=capacity[:120],
-        typed_name=typed_name[:200],
+        typed_name="" if seal_name else typed_name[:200],
+        sealed_name=seal(typed_name[:200]) if seal_name else "",
         consent=consent,
         method=SignatureMethod.DRAWN if strokes else SignatureMethod.TYPED,
         drawing=strokes,
@@ -182,3 +189,15 @@ def sign(
     )
     signature.save(force_insert=True)
     return signature
+
+
+def forget_name(signature: Signature) -> None:
+    """Blank the sealed name of ``signature`` (the one change a signature allows: its document,
+    hash, capacity, consent and date stay)."""
+    Signature.objects.filter(pk=signature.pk).forget_names()
+    signature.sealed_name = ""
+
+
+def forget_names(signatures) -> int:
+    """:func:`forget_name` for a queryset of signatures, in one query; how many were blanked."""
+    return signatures.forget_names()

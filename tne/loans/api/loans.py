@@ -249,8 +249,10 @@ WRITE_ANSWERS = {200: LoanOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409:
         "Pour qui remet les matériels à l'école du prêt, une proposition acceptée : le "
         "matériel (de ce type, en stock à l'école ou dans un stock au-dessus d'elle) est "
         "prêté, la convention de prêt est signée par le responsable légal (nom saisi et "
-        "accord). Un matériel déjà prêté ou un prêt qui n'est pas à remettre : 409 ; une "
-        "signature ou une date invalide : 400."
+        "accord). Sans convention préparée pour ce matériel et cette date (au guichet, le "
+        "scan la prépare), l'appel la prépare lui-même : il rend alors le PDF et répond plus "
+        "lentement (de l'ordre de 150 ms). Un matériel déjà prêté ou un prêt qui n'est pas à "
+        "remettre : 409 ; une signature ou une date invalide : 400."
     ),
 )
 def hand_out_loan(request, loan_id: LoanId, payload: HandOutIn):
@@ -266,6 +268,7 @@ def hand_out_loan(request, loan_id: LoanId, payload: HandOutIn):
                 typed_name=payload.typed_name, consent=payload.consent
             ),
             request=request,
+            prepare=True,
             source=AuditSource.API,
         ),
     )

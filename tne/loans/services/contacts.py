@@ -10,8 +10,11 @@ no value; the system's readings (reminders) are logged too, with no actor.
 The purge (:func:`purge_contacts`, ``tne purge_contacts``, daily) deletes the contacts no loan
 needs any more: those of pupils whose loans are all closed (« clos » or « décliné ») since longer
 than ``TNE_CONTACT_RETENTION_DAYS``, and those of pupils with no loan whose declaration (or, with
-none, the contact itself) is older than that."""
+none, the contact itself) is older than that. With the contacts it forgets the guardians' sealed
+names on the signatures of those pupils' loans (``tne.core.signing.forget_names``: the
+signatures, their hashes and dates stay)."""
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import timedelta
@@ -28,7 +31,8 @@ from tne.core import crypto
 from tne.core.audit import build_event, create_audited, record, record_many, update_audited
 from tne.core.cells import control_character_message
 from tne.core.formats import fr_typo
-from tne.core.models import AuditAction, AuditSource
+from tne.core.models import AuditAction, AuditSource, Signature
+from tne.core.signing import forget_names
 
 from ..enums import OPEN_STATUSES
 from ..models import GuardianContact, Loan, Pupil
@@ -215,6 +219,8 @@ class PurgeResult:
     without_loan: int
     retention_days: int
     dry_run: bool
+    # The guardians' sealed names forgotten on the signatures of those pupils' loans.
+    names_forgotten: int = 0
 
     @property
     def total(self) -> int:
@@ -250,4 +256,18 @@ def purge_contacts(
     ids = [c.pk for c in contacts]
     for start in range(0, len(ids), CHUNK):
         GuardianContact.objects.filter(pk__in=ids[start : start + CHUNK]).delete()
-    return result
+    pupils = [c.pupil_id for c in contacts if c.had_loans]
+    forgotten = 0
+    for start in range(0, len(pupils), CHUNK):
+        loans = Loan.objects.filter(pupil_id__in=pupils[start : start + CHUNK])
+        forgotten += forget_names(
+            Signature.objects.filter(
+                Q(
+                    pk__in=loans.filter(agreement_signature__isnull=False).values(
+                        "agreement_signature"
+                    )
+                )
+                | Q(pk__in=loans.filter(return_signature__isnull=False).values("return_signature"))
+            )
+        )
+    return dataclasses.replace(result, names_forgotten=forgotten)

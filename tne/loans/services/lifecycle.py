@@ -16,8 +16,11 @@ the same sentence (« Ce matériel est déjà prêté (prêt n° 12). »).
 
 The guardian signs on the device of the person who hands out (typed name and consent, an
 optional drawing): the signature's ``signer`` stays empty (the guardian is not the logged-in
-user), its capacity says « Responsable légal de l'élève ». The documents name the pupil by their
-code only, never by a name."""
+user), its capacity says « Responsable légal de l'élève », the typed name is sealed
+(``sign(..., seal_name=True)``: never in clear in the database, forgotten with the contacts).
+The documents name the pupil by their code only, never by a name, and no signer: the convention
+is rendered once at the scan (:func:`prepare_agreement`), shown, then its hash signed at the
+confirmation (:func:`hand_out`, no rendering in that request)."""
 
 import datetime
 from dataclasses import dataclass
@@ -252,7 +255,11 @@ def decline_offer(*, actor, loan: Loan, reason: str, source: str = AuditSource.U
     before = loan.status
     loan.status = LoanStatus.DECLINED
     loan.closed_at = timezone.now()
-    loan.save(update_fields=["status", "closed_at", "updated_at"])
+    fields = ["status", "closed_at", "updated_at"]
+    if loan.asset_id is not None:  # a device reserved by a convention prepared, not signed
+        loan.asset = None
+        fields.append("asset")
+    loan.save(update_fields=fields)
     _audit(loan, actor=actor, source=source, changes={"status": [before, LoanStatus.DECLINED]})
     _event(loan, LoanEventKind.DECLINED, actor=actor, note=reason)
     return loan
@@ -357,6 +364,111 @@ def _save_checked(loan: Loan, fields: list[str], asset: Asset) -> None:
         raise ValidationError({"asset_tag": already_lent(asset)}) from error
 
 
+class NotShown(ValidationError):
+    """The confirming POST names another device or another date than the convention prepared
+    (and shown) at the scan: it must be shown again before the guardian signs."""
+
+
+NOT_SHOWN = (
+    "Le matériel ou la date de retour ne sont plus ceux de la convention montrée au responsable "
+    "légal\u00a0: montrez-lui de nouveau la convention avant qu'il signe."
+)
+NOT_PREPARED = (
+    "La convention n'a pas été préparée\u00a0: scannez le matériel pour la montrer au "
+    "responsable légal avant qu'il signe."
+)
+
+
+def _check_accepted(loan: Loan) -> None:
+    if loan.status != LoanStatus.ACCEPTED:
+        if loan.status == LoanStatus.OFFERED:
+            raise ValidationError(
+                "La famille n'a pas encore accepté la proposition du prêt "
+                f"n°\u00a0{loan.pk}\u00a0: enregistrez d'abord son accord."
+            )
+        raise ValidationError(status_sentence(loan))
+
+
+def is_prepared(loan: Loan) -> bool:
+    """Whether an accepted loan holds a convention prepared (shown) and not yet signed."""
+    return bool(loan.agreement_id and loan.agreement_signature_id is None and loan.asset_id)
+
+
+def _prepare(*, actor, loan: Loan, asset_tag: str, due_on, source: str) -> Loan:
+    """:func:`prepare_agreement` on a loan already locked and checked."""
+    today = timezone.localdate()
+    due_on = check_due_on(due_on or default_due_on(today), today=today)
+    asset = find_lendable(school=loan.school, category=loan.category, asset_tag=asset_tag)
+    if is_prepared(loan) and loan.asset_id == asset.pk and loan.due_on == due_on:
+        return loan
+    replaced = ""
+    if is_prepared(loan):
+        before = Asset.objects.filter(pk=loan.asset_id).values_list("asset_tag", flat=True).first()
+        replaced = (
+            f"\u00a0; remplace la convention non signée du matériel {before} à rendre le "
+            f"{_fr_date(loan.due_on)}"
+            if loan.due_on
+            else f"\u00a0; remplace la convention non signée du matériel {before}"
+        )
+    document = render_pdf(
+        AGREEMENT_TEMPLATE,
+        {
+            **agreement_context(loan, asset, due_on=due_on, signer=None, actor=actor),
+            "prepared": True,
+        },
+        kind=AGREEMENT_KIND,
+        title=f"Convention de prêt n° {loan.pk}",
+        user=actor,
+    )
+    before_asset, before_due = loan.asset_id, loan.due_on
+    loan.asset = asset
+    loan.due_on = due_on
+    loan.agreement = document
+    loan.save(update_fields=["asset", "due_on", "agreement", "updated_at"])
+    _audit(
+        loan,
+        actor=actor,
+        source=source,
+        changes={
+            "asset_id": [before_asset, asset.pk],
+            "due_on": [before_due.isoformat() if before_due else None, due_on.isoformat()],
+            "agreement_id": "préparée",
+        },
+    )
+    _event(
+        loan,
+        LoanEventKind.PREPARED,
+        actor=actor,
+        note=f"{asset.model.name}, n° d'inventaire {asset.asset_tag}\u00a0; à rendre le "
+        f"{_fr_date(due_on)}{replaced}",
+    )
+    return loan
+
+
+@transaction.atomic
+def prepare_agreement(
+    *,
+    actor,
+    loan: Loan,
+    asset_tag: str,
+    due_on: datetime.date | None = None,
+    source: str = AuditSource.UI,
+) -> Loan:
+    """The scan step of the hand-out: the « convention de prêt » of the device ``asset_tag``
+    (of the loan's kind, lendable at its school) until ``due_on`` (by default the end of the
+    school year) is rendered once and stored as the loan's ``agreement``, the device and the
+    date are kept on the (still accepted) loan: the guardian reads that very document, and
+    :func:`hand_out` signs its SHA-256 without rendering anything. The convention names no
+    signer (the pupil by their code only). Preparing again with the same device and date keeps
+    the document; with another device or date a new document replaces it (the old one stays,
+    unsigned, and the timeline says so). The device is not locked: the unique index of active
+    loans decides at the hand-out."""
+    loan = _lock(loan)
+    _check(actor, loan)
+    _check_accepted(loan)
+    return _prepare(actor=actor, loan=loan, asset_tag=asset_tag, due_on=due_on, source=source)
+
+
 @transaction.atomic
 def hand_out(
     *,
@@ -366,28 +478,43 @@ def hand_out(
     due_on: datetime.date | None = None,
     signature_data: SignatureData,
     request=None,
+    prepare: bool = False,
     source: str = AuditSource.UI,
 ) -> Loan:
-    """The device ``asset_tag`` goes home with the pupil of ``loan`` (an accepted offer): it must
-    be of the loan's kind and in stock at the loan's school, or in the stock of a node above it
-    (it is then moved to the school). The guardian signs the « convention de prêt » (PDF, its
-    hash kept with the signature); the loan becomes « en cours » until ``due_on`` (by default the
-    end of the school year) and the device « prêté »."""
+    """The device ``asset_tag`` goes home with the pupil of ``loan`` (an accepted offer whose
+    convention :func:`prepare_agreement` prepared for that device and that date, ``due_on``
+    defaulting to the prepared one): the guardian signs that very document (its SHA-256 is kept
+    with the signature, the typed name sealed); the loan becomes « en cours » and the device
+    « prêté » (moved to the school first when it was in the stock of a node above). Another
+    device or date than the prepared ones is refused with :class:`NotShown` (the convention is
+    to be shown again). ``prepare=True`` (the API) prepares inside when no convention names
+    that device and date: the request then renders the PDF and is slower."""
     loan = _lock(loan)
     _check(actor, loan)
-    if loan.status != LoanStatus.ACCEPTED:
-        if loan.status == LoanStatus.OFFERED:
-            raise ValidationError(
-                "La famille n'a pas encore accepté la proposition du prêt "
-                f"n°\u00a0{loan.pk}\u00a0: enregistrez d'abord son accord."
-            )
-        raise ValidationError(status_sentence(loan))
-    today = timezone.localdate()
-    due_on = check_due_on(due_on or default_due_on(today), today=today)
+    _check_accepted(loan)
     typed_name = _check_signature(signature_data)
-    asset = find_lendable(
-        school=loan.school, category=loan.category, asset_tag=asset_tag, lock=True
-    )
+    if due_on is not None:
+        check_due_on(due_on)
+    if prepare:
+        shown = is_prepared(loan) and (due_on is None or due_on == loan.due_on)
+        if not shown or asset_services.normalise_code(asset_tag)[:80] not in _codes(loan):
+            _prepare(actor=actor, loan=loan, asset_tag=asset_tag, due_on=due_on, source=source)
+    if not is_prepared(loan):
+        raise NotShown({"asset_tag": NOT_PREPARED})
+    if due_on is not None and due_on != loan.due_on:
+        raise NotShown({"asset_tag": NOT_SHOWN})
+    due_on = loan.due_on
+    code_scanned = asset_services.normalise_code(asset_tag)[:80]
+    try:
+        asset = find_lendable(
+            school=loan.school, category=loan.category, asset_tag=code_scanned, lock=True
+        )
+    except ValidationError:
+        if code_scanned not in _codes(loan):  # not the device shown, whatever it is
+            raise NotShown({"asset_tag": NOT_SHOWN}) from None
+        raise
+    if asset.pk != loan.asset_id:
+        raise NotShown({"asset_tag": NOT_SHOWN})
     code = loan.pupil.code
     if asset.school_id is None:
         asset_services.move(
@@ -399,33 +526,7 @@ def hand_out(
             source=source,
         )
     now = timezone.now()
-    before_due = loan.due_on
-    loan.status = LoanStatus.ACTIVE
-    loan.asset = asset
-    loan.handed_out_at = now
-    loan.due_on = due_on
-    _save_checked(loan, ["status", "asset", "handed_out_at", "due_on", "updated_at"], asset)
-    asset_services.set_state(
-        actor=actor,
-        asset=asset,
-        state=AssetState.LENT,
-        kind=AssetEventKind.HANDED_OVER,
-        note=f"Prêté à l'élève {code} (prêt n°\u00a0{loan.pk}), à rendre le {_fr_date(due_on)}",
-        source=source,
-    )
-    signer = {
-        "typed_name": typed_name,
-        "capacity": CAPACITY,
-        "at": now,
-        "consent": AGREEMENT_CONSENT,
-    }
-    document = render_pdf(
-        AGREEMENT_TEMPLATE,
-        agreement_context(loan, asset, due_on=due_on, signer=signer, actor=actor, at=now),
-        kind=AGREEMENT_KIND,
-        title=f"Convention de prêt n° {loan.pk}",
-        user=actor,
-    )
+    document = loan.agreement
     signature = sign(
         document,
         signer=None,
@@ -434,10 +535,25 @@ def hand_out(
         consent=AGREEMENT_CONSENT,
         drawing=signature_data.drawing,
         request=request,
+        seal_name=True,
     )
-    loan.agreement = document
+    loan.status = LoanStatus.ACTIVE
+    loan.asset = asset
+    loan.handed_out_at = now
     loan.agreement_signature = signature
-    loan.save(update_fields=["agreement", "agreement_signature", "updated_at"])
+    _save_checked(
+        loan, ["status", "asset", "handed_out_at", "agreement_signature", "updated_at"], asset
+    )
+    device_model = asset.model  # with its category: set_state refreshes the asset's relations
+    asset_services.set_state(
+        actor=actor,
+        asset=asset,
+        state=AssetState.LENT,
+        kind=AssetEventKind.HANDED_OVER,
+        note=f"Prêté à l'élève {code} (prêt n°\u00a0{loan.pk}), à rendre le {_fr_date(due_on)}",
+        source=source,
+    )
+    asset.model = device_model
     _audit(
         loan,
         actor=actor,
@@ -445,7 +561,7 @@ def hand_out(
         changes={
             "status": [LoanStatus.ACCEPTED, LoanStatus.ACTIVE],
             "asset_id": [None, asset.pk],
-            "due_on": [before_due.isoformat() if before_due else None, due_on.isoformat()],
+            "due_on": [None, due_on.isoformat()],
         },
     )
     _event(
@@ -456,6 +572,12 @@ def hand_out(
         f"{_fr_date(due_on)}",
     )
     return loan
+
+
+def _codes(loan: Loan) -> tuple[str, ...]:
+    """The tag and serial number of the device the prepared convention names."""
+    row = Asset.objects.filter(pk=loan.asset_id).values_list("asset_tag", "serial_number").first()
+    return tuple(code for code in (row or ()) if code)
 
 
 @transaction.atomic
@@ -579,7 +701,8 @@ def record_return(
     typed_name = _check_signature(signature_data)
     asset = _lock_asset(loan)
     now = timezone.now()
-    signer = {"typed_name": typed_name, "capacity": CAPACITY, "at": now, "consent": RETURN_CONSENT}
+    # The receipt names no signer: the typed name is kept sealed with the signature only.
+    signer = {"capacity": CAPACITY, "at": now, "consent": RETURN_CONSENT}
     document = render_pdf(
         RECEIPT_TEMPLATE,
         receipt_context(loan, asset, condition=condition, note=note, signer=signer, actor=actor),
@@ -595,6 +718,7 @@ def record_return(
         consent=RETURN_CONSENT,
         drawing=signature_data.drawing,
         request=request,
+        seal_name=True,
     )
     label = ReturnCondition(condition).label
     _back_in_stock(

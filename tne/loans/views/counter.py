@@ -2,7 +2,9 @@
 
 Hand-out: pick the pupil's accepted offer (searchable by the start of their code) or scan the
 device first (a hand-held scanner types the tag and Enter), then the other; the device and the
-« convention de prêt » are shown (its draft downloadable), the guardian types their name and ticks
+« convention de prêt » are shown — the scan prepares it (``lifecycle.prepare_agreement``: the PDF
+rendered once and kept, downloadable; the confirmation signs that document and renders
+nothing) —, the guardian types their name and ticks
 the consent (a drawn signature where a pointer exists, never required), « Confirmer la remise »;
 the zone comes back empty, the field focused for the next family. Return: scan the device, its
 active loan at the school shows, its condition and a note, the guardian's signature, done, and
@@ -136,18 +138,27 @@ def _hand_out_zone(
             context["error"] = _error_text(error)
     context["asset"] = asset
     if loan is not None and asset is not None:
-        due_on = lifecycle.default_due_on()
+        typed = getattr(form, "cleaned_data", {}).get("due_on") if form is not None else None
+        if typed is None and lifecycle.is_prepared(loan) and loan.asset_id == asset.pk:
+            typed = loan.due_on  # a re-scan of the device shown keeps the date shown
+        try:
+            # The convention shown is the one signed: rendered here, once per device and date.
+            loan = lifecycle.prepare_agreement(
+                actor=request.user, loan=loan, asset_tag=asset.asset_tag, due_on=typed
+            )
+        except ValidationError as error:
+            context["error"] = _error_text(error)
+            context["asset"] = None
+            context["step"] = "scan"
+            return context
+        context["loan"] = loan
         context["step"] = "confirm"
         context["form"] = form or HandOutForm(
-            initial={"loan": loan.pk, "asset_tag": asset.asset_tag, "due_on": due_on}
+            initial={"loan": loan.pk, "asset_tag": asset.asset_tag, "due_on": loan.due_on}
         )
-        typed = getattr(form, "cleaned_data", {}).get("due_on") if form is not None else None
-        context["commitments"] = lifecycle.commitments(typed or due_on)
+        context["commitments"] = lifecycle.commitments(loan.due_on)
         context["consent"] = lifecycle.AGREEMENT_CONSENT
-        context["draft_url"] = (
-            reverse("loans:agreement_draft", args=[school.pk])
-            + f"?pret={loan.pk}&code={asset.asset_tag}"
-        )
+        context["draft_url"] = reverse("loans:agreement", args=[loan.pk])
     elif loan is not None:
         context["step"] = "scan"
     else:
@@ -176,6 +187,14 @@ def _handed_out(request, school, form: HandOutForm, loan: Loan, code: str) -> di
             due_on=form.cleaned_data["due_on"],
             signature_data=form.signature_data(),
             request=request,
+        )
+    except lifecycle.NotShown as error:
+        # Another device or date than the convention shown: prepared again, shown again.
+        loan = _loan_of(school, loan.pk)
+        if loan.status != LoanStatus.ACCEPTED:
+            return _hand_out_zone(request, school, error=fr_typo(lifecycle.status_sentence(loan)))
+        return _hand_out_zone(
+            request, school, loan=loan, code=code, form=form, shown_again=_error_text(error)
         )
     except ValidationError as error:
         if set(getattr(error, "error_dict", {})) & {"typed_name", "consent", "drawing", "due_on"}:
