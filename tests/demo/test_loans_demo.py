@@ -335,7 +335,7 @@ def test_guardians_contacts_are_sealed_for_the_pupils_offered_a_device(demo):
     # The names signed are the guardians' names, and no audit event holds one.
     names = {crypto.unseal_dict(c.sealed)["name"] for c in contacts.values()}
     for loan in Loan.objects.filter(agreement__isnull=False).select_related("agreement_signature"):
-        assert loan.agreement_signature.typed_name in names
+        assert crypto.unseal(loan.agreement_signature.sealed_name) in names
     texts = " ".join(
         f"{r} {c}" for r, c in AuditEvent.objects.values_list("object_repr", "changes")
     )

@@ -430,6 +430,21 @@ def signature(ctx, loan: Loan):
     return lifecycle.SignatureData(typed_name=guardian_name(ctx, loan.pupil_id), consent=True)
 
 
+def _hand_out(ctx, actor, loan: Loan, asset: Asset) -> Loan:
+    """As at the counter: the convention prepared when the device is scanned, then signed by
+    the guardian."""
+    loan = lifecycle.prepare_agreement(
+        actor=actor, loan=loan, asset_tag=asset.asset_tag, source=AuditSource.CLI
+    )
+    return lifecycle.hand_out(
+        actor=actor,
+        loan=loan,
+        asset_tag=asset.asset_tag,
+        signature_data=signature(ctx, loan),
+        source=AuditSource.CLI,
+    )
+
+
 def reserve(ctx, made: list[Loan], waiting: dict, *, ecole: int, others: int) -> tuple[list, list]:
     """The offers kept for the lifecycle services: ``ecole`` + 1 at the demo école, ``others``
     at a few schools of Val-d'Oise that have a waiting list (five offers each)."""
@@ -479,13 +494,7 @@ def through_services(
         if not stock:
             continue
         asset = stock.pop()
-        loan = lifecycle.hand_out(
-            actor=actor,
-            loan=loan,
-            asset_tag=asset.asset_tag,
-            signature_data=signature(ctx, loan),
-            source=AuditSource.CLI,
-        )
+        loan = _hand_out(ctx, actor, loan, asset)
         counts["documents"] += 1
         handed.append((loan, actor, asset))
     ecole_handed = [h for h in handed if h[0].school_id == ctx.ecole.pk]
@@ -522,13 +531,7 @@ def through_services(
             source=AuditSource.CLI,
         )
         again = lifecycle.accept_offer(actor=technician, loan=offered.loan, source=AuditSource.CLI)
-        lifecycle.hand_out(
-            actor=technician,
-            loan=again,
-            asset_tag=asset.asset_tag,
-            signature_data=signature(ctx, again),
-            source=AuditSource.CLI,
-        )
+        _hand_out(ctx, technician, again, asset)
         counts["documents"] += 1
         counts["relent"] += 1
     reserved = {loan.pk for loan in ecole + others}
