@@ -48,6 +48,11 @@ def free_uai(departement: str, number: int) -> str:
 def small_territory(tree):
     """The factory tree with located communes, 18 écoles in Aisne (one private), 8 in
     Val-d'Oise, three collèges (one without pupils per level) and three lycées."""
+    return build_small_territory(tree)
+
+
+def build_small_territory(tree):
+    """What ``small_territory`` makes (callable from a fixture of a wider scope)."""
     communes = {}
     for departement, rows in ((tree.aisne, AISNE_COMMUNES), (tree.vdo, VDO_COMMUNES)):
         for code, name, lat, lon in rows:

@@ -1,4 +1,5 @@
-"""The whole demo on the real files of data/: slow (about 30 s), kept in the normal suite."""
+"""The whole demo on the real files of data/: slow (about a minute with the loans), kept in the
+normal suite."""
 
 from decimal import Decimal
 from io import StringIO
@@ -11,6 +12,7 @@ from tne.accounts.models import RoleAssignment, User
 from tne.core.models import AuditEvent
 from tne.demo.accounts import ACCOUNTS
 from tne.demo.summary import demo_counts
+from tne.loans.models import AllocationRun, GuardianContact, Loan, Pupil
 from tne.programme.models import Envelope, Target
 from tne.territory.enums import NodeKind
 from tne.territory.models import School, SchoolClass, Staff, TerritoryNode
@@ -27,6 +29,10 @@ MODELS = (
     AuditEvent,
     Target,
     Envelope,
+    Pupil,
+    Loan,
+    GuardianContact,
+    AllocationRun,
 )
 
 
@@ -59,6 +65,11 @@ def test_the_demo_loads_the_real_territory_once(db, fast_passwords):
     for whole in national:
         assert whole.children.aggregate(total=Sum("amount"))["total"] == whole.amount
     assert Target.objects.get(measure__code="M7", node__code="02").count == 225
+    # The loans (M6): ~20,000 needs, a run serving the 15,000 pupils of the target in 6 M€.
+    assert 19_500 <= Pupil.objects.count() <= 20_000
+    run = AllocationRun.objects.get(category__code="tablet")
+    assert (run.served, run.budget) == (15_000, Decimal("6000000"))
+    assert "Prêts (synthétiques)" in output
     for account in ACCOUNTS:
         assert account.email in output
     assert "Démonstration uniquement" in output

@@ -20,6 +20,7 @@ from tne.territory.uploads import record_command_line_import
 from .accounts import Login, ensure_demo_accounts
 from .calibration import load_calibration, sample_paths
 from .equipment import EquipmentResult, load_equipment
+from .loans import LoansResult, load_loans
 from .programme import ProgrammeFigures, load_programme_figures
 from .synthesis import SynthesisResult, synthesise
 
@@ -48,6 +49,7 @@ class DemoResult:
     programme: ProgrammeFigures = field(default_factory=ProgrammeFigures)
     logins: list[Login] = field(default_factory=list)
     equipment: EquipmentResult = field(default_factory=EquipmentResult)
+    loans: LoansResult = field(default_factory=LoansResult)
     seconds: float = 0.0
 
 
@@ -92,5 +94,7 @@ def load_demo(
     result.logins = ensure_demo_accounts()
     # After the accounts: the demo's school head and commune officer sign installations.
     result.equipment = load_equipment(seed=seed)
+    # After the equipment: the loans lend devices of its register, in its catalogue.
+    result.loans = load_loans(seed=seed)
     result.seconds = time.monotonic() - started
     return result

@@ -14,3 +14,7 @@ def marked(fields: list, name: str, synthesised: bool = True) -> list:
 
 # The note of every campaign and device the demo synthesised (tne.demo.equipment).
 EQUIPMENT = "Données synthétiques de la démonstration"
+
+# The note of every device the loans of the demo bought and the label of its runs
+# (tne.demo.loans).
+LOANS = "données synthétiques de la démonstration (prêts M6)"

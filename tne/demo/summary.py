@@ -2,6 +2,7 @@
 
 from django.db.models import Count, Q
 
+from tne.core.formats import euros, fr_number
 from tne.territory.enums import NodeKind, SchoolKind, StaffRole, Stage
 from tne.territory.models import School, SchoolClass, Staff, TerritoryNode
 
@@ -49,4 +50,37 @@ def equipment_line(equipment) -> str:
         f"Équipement (synthétique) : {equipment.allocations} affectations de kits, "
         f"{equipment.orders} commandes dans les enveloppes, {equipment.assets} matériels, "
         f"{equipment.signoffs} validations d'installation signées."
+    )
+
+
+REASONS = {
+    "budget": "budget atteint",
+    "stock": "stock épuisé",
+    "departement_cap": "plafond du département",
+    "school_max": "maximum de l'école",
+}
+
+
+def loans_line(loans) -> str:
+    """One sentence on the demo's loans, empty when this run wrote none."""
+    if not loans.written:
+        return ""
+    n = fr_number
+    stages = loans.by_stage
+    unserved = ", ".join(
+        f"{n(count)} {REASONS.get(reason, reason)}"
+        for reason, count in sorted(loans.unserved_by_reason.items(), key=lambda x: -x[1])
+    )
+    closed = sum(stages.get(k, 0) for k in ("lost", "stolen", "damaged"))
+    return (
+        f"Prêts (synthétiques) : {n(loans.pupils)} besoins déclarés ; attribution de "
+        f"{n(loans.served)} élèves sur {n(loans.candidates)} dans {euros(loans.budget)}"
+        + (f" (non servis : {unserved})" if unserved else "")
+        + f" ; {n(loans.loans)} prêts, dont {n(stages.get('active', 0))} en cours "
+        f"({n(loans.overdue)} en retard), {n(stages.get('offered', 0))} proposés, "
+        f"{n(stages.get('accepted', 0))} acceptés, {n(stages.get('declined', 0))} déclinés, "
+        f"{n(stages.get('returned', 0))} rendus, {n(closed)} perdus, volés ou hors d'usage, "
+        f"{n(loans.relent)} proposés à l'élève suivant ; {n(loans.devices)} matériels livrés "
+        f"({n(loans.orders)} commandes M6), {n(loans.documents)} documents signés, "
+        f"{n(loans.reminders)} relances envoyées."
     )

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 from tne.core.progress import BarProgress
 from tne.demo.loader import DEFAULT_SEED, load_demo
 from tne.demo.server import address
-from tne.demo.summary import demo_counts, equipment_line, logins_table
+from tne.demo.summary import demo_counts, equipment_line, loans_line, logins_table
 
 from .serve import add_server_arguments
 
@@ -50,6 +50,8 @@ class Command(BaseCommand):
             "enveloppes créés (chiffres annoncés, répartitions « hypothèse de démonstration »)."
         )
         if line := equipment_line(result.equipment):
+            self.stdout.write(line)
+        if line := loans_line(result.loans):
             self.stdout.write(line)
         self.stdout.write("")
         self.stdout.write(logins_table(result.logins))
