@@ -17,7 +17,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import assert_accessible
-from tests.e2e.pages import LoginPage
+from tests.e2e.pages import BasePage, LoginPage
 from tests.equipment.factories import ensure_catalogue
 from tests.factories import Role, user_with_role
 from tests.loans.factories import LoanFactory, NeedDeclarationFactory, PupilFactory, lendable_asset
@@ -60,10 +60,17 @@ def parent():
     return user
 
 
-def test_a_parent_sees_their_childs_loan_and_nothing_else(page, parent):
-    LoginPage.open(page).log_in(email=parent.email, password=PASSWORD)
+class FamilyPage(BasePage):
+    PATH = r"/prets/famille/"
 
-    expect(page).to_have_url(re.compile(r"/prets/famille/$"))
+
+def test_a_parent_sees_their_childs_loan_and_nothing_else(page, parent):
+    LoginPage.open(page)
+    # Not ``log_in``: a parent lands on « Mon prêt », not on the dashboard.
+    page.get_by_label("Adresse électronique").fill(parent.email)
+    page.get_by_label(re.compile(r"^\s*Mot de passe")).fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    FamilyPage(page)  # axe, reflow and typography, like every page
     main = page.get_by_role("main")
     expect(main.get_by_role("heading", name="Mon prêt", level=1)).to_be_visible()
     expect(main).to_contain_text("TNE-BERNY-1")

@@ -134,8 +134,11 @@ def test_the_school_page_of_the_territory_links_to_its_equipment(client, p):
 def test_no_link_for_who_does_not_read_the_schools_equipment(client, p):
     """A teacher or a parent of the school does not read its equipment; a person head at
     another school and parent here gets the link on their own school's page only."""
-    for role in (Role.TEACHER, Role.PARENT):
-        assert school_links(client, user_with_role(role, p.school), p.school) == ""
+    assert school_links(client, user_with_role(Role.TEACHER, p.school), p.school) == ""
+    # A parent and nothing else sees « Mon prêt » only: the school's page is refused.
+    client.force_login(user_with_role(Role.PARENT, p.school))
+    page = client.get(reverse("territory:school_detail", args=[p.school.uai]))
+    assert page.status_code == 403
     from tests.factories import grant
 
     person = user_with_role(Role.SCHOOL_HEAD, p.laon[1])

@@ -164,9 +164,7 @@ def test_the_departement_page_lists_its_circonscriptions(client, world):
     assert "?departement=02&amp;circonscription=0201" in html
 
 
-@pytest.mark.parametrize(
-    "role", ["parent", "teacher", "school head", "trainer of the Laon circonscription"]
-)
+@pytest.mark.parametrize("role", ["parent", "teacher", "trainer of the Laon circonscription"])
 def test_roles_that_may_not_use_the_api_get_403_on_the_tokens_page(client, world, role):
     user, _ = people(world)[role]
 
@@ -174,6 +172,13 @@ def test_roles_that_may_not_use_the_api_get_403_on_the_tokens_page(client, world
 
     assert response.status_code == 403
     assert "/comptes/jetons/" not in client.get(HOME).content.decode()
+
+
+def test_a_school_head_may_hold_api_tokens_to_sign_installations(client, world):
+    user, _ = people(world)["school head"]
+
+    assert page(client, user, reverse("accounts:api_tokens")).status_code == 200
+    assert "/comptes/jetons/" in client.get(HOME).content.decode()
 
 
 def test_the_api_refuses_the_token_of_an_owner_who_lost_the_permission(client, world):
