@@ -161,10 +161,10 @@ def test_the_number_of_overdue_reminders_is_a_setting(counter, settings):
     assert sum(sent) == 1
 
 
-def test_an_extension_starts_the_reminders_again(counter, settings):
+def test_an_extension_starts_the_reminders_again(counter, settings, tmp_path):
     from tne.loans.services import lifecycle
 
-    settings.MEDIA_ROOT = "/tmp/tne-test-media"
+    settings.MEDIA_ROOT = tmp_path / "media"
     loan = lent(counter.school, due_in=-2, reminders_sent=4, last_reminder_at=NOW - days(1))
     for n in range(3):
         LoanEvent.objects.create(
