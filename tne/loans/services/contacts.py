@@ -15,7 +15,6 @@ names on the signatures of those pupils' loans (``tne.core.signing.forget_names`
 signatures, their hashes and dates stay)."""
 
 import dataclasses
-import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -27,7 +26,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from tne.core import crypto
+from tne.core import crypto, notify
 from tne.core.audit import build_event, create_audited, record, record_many, update_audited
 from tne.core.cells import control_character_message
 from tne.core.formats import fr_typo
@@ -40,52 +39,26 @@ from ..perms import can_read_contact
 
 NAME_MAX_LENGTH = 150
 EMAIL_MAX_LENGTH = 254
-# Overseas départements: their numbers are French (0 + 9 digits) but dialled with their own
-# country code (Réunion and Mayotte +262, Guadeloupe +590, Guyane +594, Martinique +596).
-OVERSEAS_PREFIXES = {
-    "0262": "262",
-    "0263": "262",
-    "0269": "262",
-    "0639": "262",
-    "0692": "262",
-    "0693": "262",
-    "0590": "590",
-    "0690": "590",
-    "0691": "590",
-    "0594": "594",
-    "0694": "594",
-    "0596": "596",
-    "0696": "596",
-    "0697": "596",
-}
-_SEPARATORS = re.compile(r"[\s.\-/()]")
 PURGE_REASON = "durée de conservation écoulée"
 CHUNK = 5000
 
 
 def normalise_phone(value: str) -> str:
-    """A French phone number as ``+33XXXXXXXXX`` (overseas: ``+262…``, ``+590…``…), from
+    """A phone number as ``+33XXXXXXXXX`` (overseas: ``+262…``, ``+590…``…), from
     « 06 12 34 56 78 », « 06.12.34.56.78 », « +33 6 12 34 56 78 », « +33 (0)6 12… » or
-    « 0033 6… »; another country's number is kept in its international form (``+`` and 8 to
-    15 digits). Raises ``ValidationError`` with a French message otherwise."""
-    raw = value.strip()
-    compact = _SEPARATORS.sub("", raw.replace("(0)", ""))
-    if compact.startswith("00"):
-        compact = "+" + compact[2:]
-    if compact.startswith("+33"):
-        compact = "0" + compact[3:]
-    if re.fullmatch(r"0[1-9]\d{8}", compact):
-        country = OVERSEAS_PREFIXES.get(compact[:4], "33")
-        return f"+{country}{compact[1:]}"
-    if re.fullmatch(r"\+[1-9]\d{7,14}", compact):
-        return compact
-    raise ValidationError(
-        fr_typo(
-            f"« {raw} » n'est pas un numéro de téléphone : 10 chiffres (« 06 12 34 56 78 ») ou "
-            "le format international (« +33 6 12 34 56 78 »)."
-        ),
-        code="phone",
-    )
+    « 0033 6… »; another country's number is kept in its international form. The rules are the
+    notification service's (:func:`tne.core.notify.normalise_phone`), so that a stored contact
+    is one the reminders can send to; the message says what to type, in the form's words."""
+    try:
+        return notify.normalise_phone(value)
+    except ValidationError:
+        raise ValidationError(
+            fr_typo(
+                f"« {value.strip()} » n'est pas un numéro de téléphone : 10 chiffres "
+                "(« 06 12 34 56 78 ») ou le format international (« +33 6 12 34 56 78 »)."
+            ),
+            code="phone",
+        ) from None
 
 
 def clean_contact(*, name: str, phone: str, email: str) -> dict:
