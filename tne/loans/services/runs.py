@@ -12,7 +12,7 @@ import json
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from tne.core.audit import AuditAction, AuditSource, create_audited, record
@@ -20,6 +20,7 @@ from tne.core.formats import NBSP, fr_number
 from tne.core.jobs import start_job
 from tne.core.progress import Progress
 from tne.equipment.models import Category
+from tne.equipment.services.lookups import insert_rows
 from tne.territory.models import TerritoryNode
 
 from .. import engine
@@ -127,24 +128,13 @@ def start_run(
 
 
 def _insert_decisions(rows: list[tuple], progress: Progress) -> None:
-    """The decisions, below the ORM (``COPY`` on PostgreSQL, ``executemany`` on SQLite), by
-    chunks: ``bulk_create`` spends most of its time preparing each value of each object."""
-    meta = RunDecision._meta
-    columns = ("run", "pupil", "school", "priority", "breakdown", "rank", "served", "reason")
-    quote = connection.ops.quote_name
-    names = ", ".join(quote(meta.get_field(c).column) for c in columns)
-    table = quote(meta.db_table)
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), CHUNK):
-            chunk = rows[start : start + CHUNK]
-            if connection.vendor == "postgresql":
-                with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                    for row in chunk:
-                        copy.write_row(row)
-            else:
-                marks = ", ".join(["%s"] * len(columns))
-                cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", chunk)
-            progress.advance(len(chunk))
+    """The decisions, below the ORM (equipment's ``insert_rows``: ``COPY`` on PostgreSQL,
+    ``executemany`` on SQLite), by chunks for the progress bar."""
+    columns = ["run", "pupil", "school", "priority", "breakdown", "rank", "served", "reason"]
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows[start : start + CHUNK]
+        insert_rows(RunDecision, columns, chunk)
+        progress.advance(len(chunk))
 
 
 def _fail(run: AllocationRun, message: str) -> AllocationRun:
