@@ -35,6 +35,7 @@ from tne.accounts.roles import grant_role  # noqa: E402
 from tne.core.roles import Role  # noqa: E402
 from tne.equipment.models import Category, DeviceModel, Order, OrderLine, Supplier  # noqa: E402
 from tne.loans.selectors.dashboards import equipped_pupils, node_dashboard  # noqa: E402
+from tne.loans.services import tallies  # noqa: E402
 from tne.programme.models import Envelope, Measure  # noqa: E402
 from tne.territory.enums import NodeKind, SchoolKind, Sector  # noqa: E402
 from tne.territory.models import School, TerritoryNode  # noqa: E402
@@ -281,8 +282,10 @@ def load():
                 f"(SELECT MAX(id) FROM {table}))"
             )
 
+    tallies.recount()  # the dashboards' per-school figures, as the services keep them
     with connection.cursor() as cursor:
         for table in (
+            "loans_schoolloantally",
             "loans_pupil",
             "loans_needdeclaration",
             "equipment_asset",

@@ -10,6 +10,7 @@ from tne.equipment.models import Category
 from tne.loans.enums import HomeDevices, HomeInternet
 from tne.loans.models import AllocationRun, NeedDeclaration, Pupil
 from tne.loans.services import runs as run_services
+from tne.loans.services import tallies
 from tne.territory.enums import EducationNetwork
 
 from .factories import lendable_asset
@@ -57,7 +58,8 @@ def pupils(
     internet: str = HomeInternet.MOBILE,
     shared_with: int | None = None,
 ) -> list[Pupil]:
-    """``n`` pupils of ``school`` with a need declaration (bulk: two statements)."""
+    """``n`` pupils of ``school`` with a need declaration (bulk: two statements, and the
+    school's tally of the dashboards recounted)."""
     made = Pupil.objects.bulk_create(
         Pupil(school=school, code=f"P{next(_codes):07d}", level="CM1") for _ in range(n)
     )
@@ -71,6 +73,7 @@ def pupils(
         )
         for pupil in made
     )
+    tallies.recount([school.pk])  # as the services do
     return made
 
 

@@ -83,7 +83,7 @@ from tne.loans.models import (
     RunDecision,
 )
 from tne.loans.priority import Weights
-from tne.loans.services import families, offers, reminders, rules, runs
+from tne.loans.services import families, offers, reminders, rules, runs, tallies
 from tne.programme.models import Envelope, Target
 from tne.territory.enums import EducationNetwork, NodeKind, SchoolKind, Sector, Stage
 from tne.territory.models import School, SchoolClass, SchoolYear, TerritoryNode
@@ -863,6 +863,8 @@ def load_loans(*, seed: int) -> LoansResult:
     result.contacts = _contacts(ctx, pupil_ids)
     _family(ctx, signed["parent_pupil"])
     result.reminders = _reminders(ctx, loans)
+    # The story wrote its loans in bulk: the dashboards' tallies, once, from all of them.
+    tallies.recount()
 
     run.refresh_from_db()
     result.pupils = len(pupils)

@@ -59,6 +59,8 @@ class LoanStatus(models.TextChoices):
 # The loans that hold a pupil's place for a kind of device (at most one of them per pupil and
 # kind, enforced by a partial unique index).
 OPEN_STATUSES = (LoanStatus.OFFERED, LoanStatus.ACCEPTED, LoanStatus.ACTIVE)
+# The loans whose device was handed out: the pupil is equipped (the loan active, or closed after).
+HANDED_OUT_STATUSES = (LoanStatus.ACTIVE, LoanStatus.CLOSED)
 
 
 class LoanOutcome(models.TextChoices):
@@ -68,6 +70,10 @@ class LoanOutcome(models.TextChoices):
     LOST = "LOST", "Perdu"
     STOLEN = "STOLEN", "Volé"
     DAMAGED = "DAMAGED", "Rendu hors d'usage"
+
+
+# The outcomes of a closed loan whose device did not come back.
+LOST_OUTCOMES = (LoanOutcome.LOST, LoanOutcome.STOLEN)
 
 
 class ReturnCondition(models.TextChoices):

@@ -5,6 +5,7 @@ from .loans import Loan
 from .pupils import FamilyLink, GuardianContact, NeedDeclaration, Pupil
 from .rules import PriorityWeights, SchoolQuota
 from .runs import AllocationRun, RunDecision
+from .tallies import SchoolLoanTally  # the dashboards' figures per school
 
 __all__ = [
     "AllocationRun",
@@ -17,5 +18,6 @@ __all__ = [
     "PriorityWeights",
     "Pupil",
     "RunDecision",
+    "SchoolLoanTally",
     "SchoolQuota",
 ]

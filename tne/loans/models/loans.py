@@ -148,11 +148,13 @@ class Loan(models.Model):
         indexes = [
             models.Index(fields=["school", "status"]),
             models.Index(fields=["status", "due_on"]),
-            # The dashboards read these columns from the indexes alone (PostgreSQL): the GROUP
-            # BY of the figures, and the devices handed out (their cost).
+            # The dashboards read these columns from the indexes alone (PostgreSQL): the loans
+            # overdue (active, due before today) per school, and the devices handed out (their
+            # cost). Their other figures are the schools' tallies (SchoolLoanTally).
             models.Index(
-                fields=["school", "pupil", "status", "due_on", "outcome"],
-                name="loans_loan_dash_figures",
+                fields=["due_on", "school"],
+                condition=Q(status=LoanStatus.ACTIVE),
+                name="loans_loan_active_due",
             ),
             models.Index(
                 fields=["school", "asset"],

@@ -4,10 +4,12 @@ loans active, overdue, lost or stolen, the devices of the lent kinds in stock, t
 needs covered, the cost to date against the M6 envelope and the programme's target; a row per
 child node (or per school under a commune). Aggregates only: no pupil, no contact.
 
-Every figure is a ``GROUP BY`` in the database, so a dashboard makes the same handful of
-queries whatever the number of loans (the rows of a département at 500,000 loans: see
-``docs/benchmarks.md``). The figures are those of the schools where the reader holds
-``loans.view_dashboard`` (per grant: a role elsewhere adds nothing here)."""
+Every figure is a ``GROUP BY`` in the database over a row per school (the tallies the services
+keep, :class:`~tne.loans.models.SchoolLoanTally`), the loans overdue and the devices in stock
+read from their indexes, so a dashboard makes the same handful of queries whatever the number of
+loans (a département at 500,000 loans: see ``docs/benchmarks.md``). The figures are those of
+the schools where the reader holds ``loans.view_dashboard`` (per grant: a role elsewhere adds
+nothing here)."""
 
 import datetime
 import hashlib
@@ -25,18 +27,15 @@ from tne.programme.models import Envelope, Period, Target
 from tne.territory.enums import NodeKind
 from tne.territory.models import School, TerritoryNode
 
-from ..enums import LoanOutcome, LoanStatus
-from ..models import Loan, NeedDeclaration
+from ..enums import HANDED_OUT_STATUSES as HANDED_OUT
+from ..enums import LoanStatus
+from ..models import Loan, SchoolLoanTally
 from ..perms import VIEW, VIEW_DASHBOARD
 
 MEASURE = "M6"
 # The kinds of device lent to families (equipment categories): their devices in stock are what
 # the schools and the départements can still lend.
 LENT_CATEGORIES = ("tablet", "laptop", "router-4g")
-# A pupil is served by an offer or a loan (any state but declined); equipped once the device was
-# handed out (active, or closed after it).
-HANDED_OUT = (LoanStatus.ACTIVE, LoanStatus.CLOSED)
-LOST_OUTCOMES = (LoanOutcome.LOST, LoanOutcome.STOLEN)
 CENT = Decimal("0.01")
 
 # The School column of each kind of node.
@@ -60,8 +59,9 @@ CHILD_KINDS = {
 }
 
 
-# The counts of a row, summed into the total.
+# The counts of a row, summed into the total; those the schools' tallies keep.
 SUMMED = ("needs", "served", "equipped", "active", "overdue", "lost", "stock")
+TALLIED = ("needs", "served", "equipped", "active", "lost")
 
 
 @dataclass
@@ -201,25 +201,28 @@ def _under(node: TerritoryNode, prefix: str) -> Q:
     return Q(**{f"{prefix}{SCHOOL_FIELD[node.kind]}": node.pk})
 
 
+def _reach(scope: Scope, node: TerritoryNode, prefix: str) -> Q:
+    """The schools under ``node`` that the reader holds: the node's own filter alone when one of
+    the grants is that very node (a coordinator's département: the same condition twice would
+    only blur PostgreSQL's estimates), else both."""
+    under = _under(node, prefix)
+    if scope.everything or (SCHOOL_FIELD.get(node.kind), node.pk) in scope.school_grants:
+        return under
+    return scope.school_q(prefix) & under
+
+
 # --- The figures ----------------------------------------------------------------------------
 
 
-def _loan_figures(loans: QuerySet[Loan], key: str | None, today: datetime.date):
-    """One GROUP BY over the loans: the pupils served and equipped, the loans active, overdue,
-    lost or stolen, per ``key`` (a column reached from the loan; None: one row)."""
-    aggregates = {
-        "served": Count("pupil_id", distinct=True, filter=~Q(status=LoanStatus.DECLINED)),
-        "equipped": Count("pupil_id", distinct=True, filter=Q(status__in=HANDED_OUT)),
-        "active": Count("pupil_id", filter=Q(status=LoanStatus.ACTIVE)),
-        "overdue": Count("pupil_id", filter=Q(status=LoanStatus.ACTIVE, due_on__lt=today)),
-        "lost": Count("pupil_id", filter=Q(status=LoanStatus.CLOSED, outcome__in=LOST_OUTCOMES)),
-    }
-    loans = loans.order_by()
+def _tallied(tallies: QuerySet[SchoolLoanTally], key: str | None):
+    """The schools' tallies summed per ``key`` (a column reached from the tally; None: one
+    row): the needs, the pupils served and equipped, the loans active and lost. One query on
+    a row per school."""
+    sums = {name: Sum(name) for name in TALLIED}
+    tallies = tallies.order_by()
     if key is None:
-        return [(None, loans.aggregate(**aggregates))]
-    return [
-        (row.pop("key"), row) for row in loans.values(key=F(key)).annotate(**aggregates).order_by()
-    ]
+        return [(None, tallies.aggregate(**sums))]
+    return [(row.pop("key"), row) for row in tallies.values(key=F(key)).annotate(**sums)]
 
 
 def _count_by(rows: QuerySet, key: str | None, counted: str = "pk") -> list[tuple[object, int]]:
@@ -241,7 +244,7 @@ def _stock(scope: Scope, *, node: TerritoryNode | None, school: School | None, k
     )
     if school is not None:
         return _count_by(lent.filter(school=school), None)
-    at_schools = lent.filter(scope.school_q("school__"), _under(node, "school__"))
+    at_schools = lent.filter(_reach(scope, node, "school__"))
     stores = TerritoryNode.objects.filter(scope.node_q(), path__startswith=node.path)
     in_stores = lent.filter(school__isnull=True, stock_node_id__in=stores.values("pk"))
     return [*_count_by(at_schools, key), *_count_by(in_stores, None)]
@@ -257,32 +260,24 @@ def figures_by(
 ) -> dict[object, Figures]:
     """The figures of the schools ``user`` reads (``loans.view_dashboard``) under ``node`` (or of
     one ``school``), per value of ``key`` (a column of School: ``"commune_id"``, ``"pk"``; None:
-    one row, under the key None). Four queries: the loans, the needs, the stock at the schools
-    and in the stores."""
+    one row, under the key None). Four queries: the schools' tallies, the loans overdue, the
+    stock at the schools and in the stores."""
     today = today or timezone.localdate()
     scope = scope_of(user, VIEW_DASHBOARD)
-    if school is not None:
-        where = Q(school=school)
-    else:
-        where = scope.school_q("school__") & _under(node, "school__")
+    where = Q(school=school) if school is not None else _reach(scope, node, "school__")
     by_key: dict[object, Figures] = {}
 
     def figures(value) -> Figures:
         return by_key.setdefault(value, Figures())
 
     loan_key = None if key is None else ("school_id" if key == "pk" else f"school__{key}")
-    for value, counts in _loan_figures(Loan.objects.filter(where), loan_key, today):
+    for value, counts in _tallied(SchoolLoanTally.objects.filter(where), loan_key):
         row = figures(value)
         for name, n in counts.items():
             setattr(row, name, n or 0)
-    need_key = None if key is None else f"pupil__{loan_key}"
-    needs = NeedDeclaration.objects.filter(
-        Q(pupil__school=school)
-        if school is not None
-        else scope.school_q("pupil__school__") & _under(node, "pupil__school__")
-    )
-    for value, n in _count_by(needs, need_key, counted="pupil_id"):
-        figures(value).needs = n
+    overdue = Loan.objects.filter(where, status=LoanStatus.ACTIVE, due_on__lt=today)
+    for value, n in _count_by(overdue, loan_key, counted="school_id"):
+        figures(value).overdue = n
     stock_key = None if key is None else loan_key
     for value, n in _stock(scope, node=node, school=school, key=stock_key):
         figures(value).stock += n
@@ -304,9 +299,7 @@ def cost_to_date(user, *, node: TerritoryNode | None = None, school: School | No
         handed_out = Loan.objects.filter(school=school, status__in=HANDED_OUT)
         place = f"school:{school.pk}"
     else:
-        handed_out = Loan.objects.filter(
-            scope.school_q("school__"), _under(node, "school__"), status__in=HANDED_OUT
-        )
+        handed_out = Loan.objects.filter(_reach(scope, node, "school__"), status__in=HANDED_OUT)
         place = f"node:{node.pk}"
     handed_out = handed_out.filter(asset__isnull=False)
     what = handed_out.order_by().aggregate(
@@ -497,11 +490,10 @@ def school_dashboard(user, *, school: School) -> Dashboard:
 def equipped_pupils(user, node: TerritoryNode | None = None) -> int:
     """What the programme's dashboard counts for M6: the pupils with an active or a closed loan
     (a device was handed out to them), in the schools ``user`` reads (``loans.view_dashboard``)
-    under ``node`` (None: all of them). One query."""
+    under ``node`` (None: all of them). One query, on the schools' tallies."""
     scope = scope_of(user, VIEW_DASHBOARD)
     if scope.is_empty:
         return 0
-    loans = Loan.objects.filter(scope.school_q("school__"), status__in=HANDED_OUT)
-    if node is not None:
-        loans = loans.filter(_under(node, "school__"))
-    return loans.order_by().values("pupil_id").distinct().count()
+    where = scope.school_q("school__") if node is None else _reach(scope, node, "school__")
+    tallies = SchoolLoanTally.objects.filter(where).order_by()
+    return tallies.aggregate(n=Sum("equipped"))["n"] or 0

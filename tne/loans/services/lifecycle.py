@@ -5,9 +5,10 @@ theft or a device that came back unusable.
 
 Each function is atomic, locks the loan's row (``select_for_update``) before reading its status,
 checks ``loans.hand_out`` on the loan's school (on its own grants), writes an audit event at the
-school and a step of the loan's timeline (``LoanEvent``). The device changes only through
-equipment's services (``set_state``, ``move``, ``report_incident``, ``send_to_repair``), which
-lock it, check the table of transitions and write its history.
+school and a step of the loan's timeline (``LoanEvent``), and recounts the school's tally of
+the dashboards when the step changes a figure (``tallies.recount``). The device changes only
+through equipment's services (``set_state``, ``move``, ``report_incident``, ``send_to_repair``),
+which lock it, check the table of transitions and write its history.
 
 Two rules are the database's (partial unique indexes of ``Loan``): a device is in at most one
 active loan, a pupil in at most one open loan per kind of device. The services check them first
@@ -42,6 +43,7 @@ from tne.territory.models import SchoolYear, school_year_start
 from ..enums import LoanOutcome, LoanStatus, ReturnCondition
 from ..models import Loan, LoanEvent, LoanEventKind
 from ..perms import can_hand_out
+from . import tallies
 
 CAPACITY = "Responsable légal de l'élève"
 AGREEMENT_TEMPLATE = "loans/pdf/agreement.html"
@@ -262,6 +264,7 @@ def decline_offer(*, actor, loan: Loan, reason: str, source: str = AuditSource.U
     loan.save(update_fields=fields)
     _audit(loan, actor=actor, source=source, changes={"status": [before, LoanStatus.DECLINED]})
     _event(loan, LoanEventKind.DECLINED, actor=actor, note=reason)
+    tallies.recount([loan.school_id])
     return loan
 
 
@@ -571,6 +574,7 @@ def hand_out(
         note=f"{asset.model.name}, n° d'inventaire {asset.asset_tag}\u00a0; à rendre le "
         f"{_fr_date(due_on)}",
     )
+    tallies.recount([loan.school_id])
     return loan
 
 
@@ -769,6 +773,7 @@ def record_return(
         actor=actor,
         note=f"État\u00a0: {label.lower()}" + (f" — {note}" if note else ""),
     )
+    tallies.recount([loan.school_id])
     return loan
 
 
@@ -821,4 +826,5 @@ def declare_loss(*, actor, loan: Loan, kind: str, note: str, source: str = Audit
         changes={"status": [LoanStatus.ACTIVE, LoanStatus.CLOSED], "outcome": ["", kind]},
     )
     _event(loan, event_kind, actor=actor, note=note)
+    tallies.recount([loan.school_id])
     return loan

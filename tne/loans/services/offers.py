@@ -23,6 +23,7 @@ from ..enums import LoanStatus, RunStatus
 from ..models import AllocationRun, Loan, RunDecision
 from ..perms import ALLOCATE, can_allocate_at
 from ..selectors import runs as selectors
+from . import tallies
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,7 @@ def apply_run(*, actor, run_id: int, source: str = AuditSource.UI) -> Applied:
         applied_at=applied_at, applied_by=actor, offers_made=made, offers_skipped=skipped
     )
     record(run, AuditAction.UPDATE, actor=actor, source=source, changes=changes)
+    tallies.recount({school_id for _pupil_id, school_id in pupils})
     return Applied(made, skipped)
 
 
@@ -231,4 +233,5 @@ def offer_next(
         changes={"status": [None, LoanStatus.OFFERED], "run_id": [None, run.pk]},
         place=Place(path=school.commune.path, school_id=school.pk),
     )
+    tallies.recount([school.pk])
     return Offered(loan)

@@ -35,6 +35,7 @@ from tne.territory.models import School, SchoolClass, SchoolYear
 from ..enums import ELEMENTARY_LEVELS, HomeDevices, HomeInternet
 from ..models import NeedDeclaration, Pupil
 from ..perms import can_declare_needs
+from . import tallies
 
 # The schools whose pupils M6 lends to: écoles élémentaires and primaires.
 SCHOOL_KINDS = (SchoolKind.ELEMENTAIRE, SchoolKind.PRIMAIRE)
@@ -288,7 +289,10 @@ def declare_need(
         "internet_at_home": internet_at_home,
     }
     _raise(check_need(**values))
+    had_one = _need_of(pupil) is not None
     need, _ = _write_need(pupil, values, actor, source)
+    if not had_one:
+        tallies.recount([pupil.school_id])
     return need
 
 
@@ -300,6 +304,7 @@ def withdraw_need(*, pupil: Pupil, actor, source: str = AuditSource.UI) -> bool:
     if need is None:
         return False
     delete_audited(need, actor=actor, source=source)
+    tallies.recount([pupil.school_id])
     return True
 
 
@@ -575,6 +580,8 @@ def save_entries(
     )
     NeedDeclaration.objects.filter(pk__in=[n.pk for n in withdrawn]).delete()
     record_many(events)
+    if new_needs or withdrawn:
+        tallies.recount([school.pk])
     for item in planned:
         if item.need_outcome in ("declare", "change"):
             result.declared += 1
