@@ -11,7 +11,6 @@ and kept."""
 
 import os
 import random
-import statistics
 import sys
 import time
 
@@ -25,67 +24,27 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from bench.synthetic import median_ms, node, territory  # noqa: E402
 from tne.accounts.roles import grant_role  # noqa: E402
 from tne.core.roles import Role  # noqa: E402
 from tne.equipment.deployment_selectors import STEPS, measure_progress  # noqa: E402
 from tne.equipment.models import SchoolTally  # noqa: E402
 from tne.programme.models import Measure  # noqa: E402
-from tne.territory.enums import NodeKind, SchoolKind, Sector  # noqa: E402
+from tne.territory.enums import NodeKind  # noqa: E402
 from tne.territory.models import School, TerritoryNode  # noqa: E402
 
 DEPARTEMENTS, COMMUNES, SCHOOLS, ALLOCATIONS = 100, 350, 450, 600_000
-
-
-def node(kind, code, name, parent):
-    return TerritoryNode.objects.get_or_create(
-        kind=kind,
-        code=code,
-        defaults={
-            "name": name,
-            "parent": parent,
-            "path": TerritoryNode.path_for(kind, code, parent),
-            "depth": parent.depth + 1 if parent else 0,
-        },
-    )[0]
 
 
 def load():
     country = node(NodeKind.COUNTRY, "FR", "France", None)
     if School.objects.filter(uai__startswith="B").exists():
         return country
-    region = node(NodeKind.REGION, "B1", "Région de banc", country)
-    academie = node(NodeKind.ACADEMIE, "B1", "Académie de banc", region)
     m5 = Measure.objects.get(code="M5")
     rng = random.Random(7)
     per_school = ALLOCATIONS // (DEPARTEMENTS * SCHOOLS)
-    for d in range(DEPARTEMENTS):
-        dep = node(NodeKind.DEPARTEMENT, f"B{d:02d}", f"Département {d}", academie)
-        communes = TerritoryNode.objects.bulk_create(
-            TerritoryNode(
-                kind=NodeKind.COMMUNE,
-                code=f"B{d:02d}{c:03d}",
-                name=f"Commune {d}-{c}",
-                parent=dep,
-                path=TerritoryNode.path_for(NodeKind.COMMUNE, f"B{d:02d}{c:03d}", dep),
-                depth=dep.depth + 1,
-            )
-            for c in range(COMMUNES)
-        )
-        schools = School.objects.bulk_create(
-            School(
-                uai=f"B{d:02d}{s:04d}X",
-                name=f"École {d}-{s}",
-                search_name=f"ecole {d} {s}",
-                kind=SchoolKind.ELEMENTAIRE,
-                sector=Sector.PUBLIC,
-                region=region,
-                academie=academie,
-                departement=dep,
-                commune=communes[s % COMMUNES],
-                owner=communes[s % COMMUNES],
-            )
-            for s in range(SCHOOLS)
-        )
+    country, made = territory("B", departements=DEPARTEMENTS, communes=COMMUNES, schools=SCHOOLS)
+    for _dep, schools in made:
         tallies = []
         for school in schools:
             left = per_school + rng.randint(-3, 3)
@@ -99,16 +58,6 @@ def load():
         cursor.execute("VACUUM ANALYZE equipment_schooltally")
         cursor.execute("VACUUM ANALYZE territory_school")
     return country
-
-
-def median_ms(func, runs=21):
-    func()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        func()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def main():

@@ -16,7 +16,6 @@ with ``COPY`` and kept."""
 import datetime
 import os
 import random
-import statistics
 import sys
 import time
 
@@ -31,39 +30,19 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.synthetic import copy_rows, median_ms, territory  # noqa: E402
 from tne.accounts.roles import grant_role  # noqa: E402
 from tne.core.roles import Role  # noqa: E402
 from tne.equipment.models import Category, DeviceModel, Order, OrderLine, Supplier  # noqa: E402
 from tne.loans.selectors.dashboards import equipped_pupils, node_dashboard  # noqa: E402
 from tne.loans.services import tallies  # noqa: E402
 from tne.programme.models import Envelope, Measure  # noqa: E402
-from tne.territory.enums import NodeKind, SchoolKind, Sector  # noqa: E402
+from tne.territory.enums import NodeKind  # noqa: E402
 from tne.territory.models import School, TerritoryNode  # noqa: E402
 
 DEPARTEMENTS, COMMUNES, SCHOOLS = 100, 350, 450
 PUPILS, LOANS, HEAVY_LOANS = 600_000, 500_000, 100_000
 STOCK_PER_DEPARTEMENT = 300
-
-
-def node(kind, code, name, parent):
-    return TerritoryNode.objects.get_or_create(
-        kind=kind,
-        code=code,
-        defaults={
-            "name": name,
-            "search_name": name.upper(),
-            "parent": parent,
-            "path": TerritoryNode.path_for(kind, code, parent),
-            "depth": parent.depth + 1 if parent else 0,
-        },
-    )[0]
-
-
-def _copy(table: str, columns: list[str], rows) -> None:
-    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        for row in rows:
-            copy.write_row(row)
 
 
 def _max_id(table: str) -> int:
@@ -72,50 +51,19 @@ def _max_id(table: str) -> int:
         return cursor.fetchone()[0]
 
 
-def _territory():
-    country = node(NodeKind.COUNTRY, "FR", "France", None)
-    region = node(NodeKind.REGION, "L1", "Région de banc des prêts", country)
-    academie = node(NodeKind.ACADEMIE, "L1", "Académie de banc des prêts", region)
-    schools_by_dep = []
-    for d in range(DEPARTEMENTS):
-        dep = node(NodeKind.DEPARTEMENT, f"L{d:02d}", f"Département {d}", academie)
-        communes = TerritoryNode.objects.bulk_create(
-            TerritoryNode(
-                kind=NodeKind.COMMUNE,
-                code=f"L{d:02d}{c:03d}",
-                name=f"Commune {d}-{c}",
-                search_name=f"COMMUNE {d} {c:03d}",
-                parent=dep,
-                path=TerritoryNode.path_for(NodeKind.COMMUNE, f"L{d:02d}{c:03d}", dep),
-                depth=dep.depth + 1,
-            )
-            for c in range(COMMUNES)
-        )
-        schools = School.objects.bulk_create(
-            School(
-                uai=f"L{d:02d}{s:04d}X",
-                name=f"École {d}-{s}",
-                search_name=f"ECOLE {d} {s}",
-                kind=SchoolKind.ELEMENTAIRE,
-                sector=Sector.PUBLIC,
-                region=region,
-                academie=academie,
-                departement=dep,
-                commune=communes[s % COMMUNES],
-                owner=communes[s % COMMUNES],
-            )
-            for s in range(SCHOOLS)
-        )
-        schools_by_dep.append((dep, [school.pk for school in schools]))
-    return country, schools_by_dep
-
-
 def load():
     country = TerritoryNode.objects.filter(kind=NodeKind.COUNTRY, code="FR").first()
     if School.objects.filter(uai__startswith="L00").exists():
         return country
     started = time.perf_counter()
-    country, schools_by_dep = _territory()
+    country, made = territory(
+        "L",
+        departements=DEPARTEMENTS,
+        communes=COMMUNES,
+        schools=SCHOOLS,
+        label="de banc des prêts",
+    )
+    schools_by_dep = [(dep, [school.pk for school in schools]) for dep, schools in made]
     rng = random.Random(6)
     now = timezone.now()
     today = timezone.localdate()
@@ -224,8 +172,10 @@ def load():
                     now,
                 )
             )
-    _copy("loans_pupil", ["id", "school_id", "code", "level", "created_at", "updated_at"], pupils)
-    _copy(
+    copy_rows(
+        "loans_pupil", ["id", "school_id", "code", "level", "created_at", "updated_at"], pupils
+    )
+    copy_rows(
         "loans_needdeclaration",
         [
             "pupil_id",
@@ -237,7 +187,7 @@ def load():
         ],
         needs,
     )
-    _copy(
+    copy_rows(
         "equipment_asset",
         [
             "id",
@@ -254,7 +204,7 @@ def load():
         ],
         assets,
     )
-    _copy(
+    copy_rows(
         "loans_loan",
         [
             "id",
@@ -296,16 +246,6 @@ def load():
             cursor.execute(f"VACUUM ANALYZE {table}")
     print(f"données écrites en {time.perf_counter() - started:.0f} s")
     return country
-
-
-def median_ms(func, runs=21):
-    func()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        func()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def main():

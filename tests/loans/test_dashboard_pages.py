@@ -11,7 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import Role, user_with_role
+from tests.factories import node as make_node
 from tests.typography import typography_problems, visible_text_of_html
+from tne.territory.enums import NodeKind
 
 from .dashboard_factories import pilot
 from .factories import LoanFactory, NeedDeclarationFactory, PupilFactory
@@ -61,6 +63,22 @@ def test_a_coordinator_opens_their_departement_with_a_row_per_commune(client, p)
     assert f'href="?node={p.tree.laon.pk}">Laon</a>' in table
     assert 'id="loans-needs-chart"' in html  # the chart and its table
     assert f"{reverse('loans:dashboard_export', args=['csv'])}?node={p.tree.aisne.pk}" in html
+
+
+def test_the_rows_with_nothing_are_left_out_until_asked(client, p):
+    # A commune of Aisne with no school lending anything: not a row of the table by default.
+    make_node(NodeKind.COMMUNE, "02173", "Chauny", p.tree.aisne)
+    _response, html = _page(client, p.coordinator, node=p.tree.aisne.pk)
+    table = html[html.index('id="dashboard-table"') : html.index("</table>")]
+    assert "Laon</a>" in table and "Chauny" not in table
+    note = html[html.index('id="dashboard-empty-rows"') :]
+    assert note.startswith('id="dashboard-empty-rows">1 ligne sans besoin, prêt ni stock')
+    assert f'href="?node={p.tree.aisne.pk}&by=COMMUNE&vides=1"' in note
+
+    _response, html = _page(client, p.coordinator, node=p.tree.aisne.pk, vides="1")
+    table = html[html.index('id="dashboard-table"') : html.index("</table>")]
+    assert "Laon</a>" in table and "Chauny</a>" in table
+    assert "Masquer les lignes sans besoin, prêt ni stock" in html
 
 
 def test_the_rows_by_circonscription(client, p):

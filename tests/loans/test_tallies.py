@@ -156,8 +156,8 @@ def test_a_recount_of_many_schools_is_a_few_queries_per_two_thousand(
     schools = [place.school_a, place.school_b, place.soissons, place.cergy]
     for school in schools:
         PupilFactory(school=school)
-    # Four queries per chunk of schools (lock, loans, needs, upsert), plus the savepoint.
-    with django_assert_max_num_queries(6):
+    # Four queries per chunk of schools (lock, loans, needs, upsert), in a transaction.
+    with django_assert_max_num_queries(4):
         assert tallies.recount([s.pk for s in schools] * 3) == 4
     assert all(kept(school) == dict.fromkeys(FIELDS, 0) for school in schools)
 

@@ -111,6 +111,13 @@ class Asset(models.Model):
             models.Index(fields=["school", "state", "asset_tag"]),
             models.Index(fields=["state", "asset_tag"]),
             models.Index(fields=["stock_node", "state"]),
+            # The devices in stock per school and model, from the index alone (PostgreSQL): what
+            # the loans dashboards and offers count as lendable (a département's schools).
+            models.Index(
+                fields=["school", "model"],
+                condition=Q(state=AssetState.IN_STOCK),
+                name="equipment_asset_in_stock",
+            ),
             models.Index(fields=["holder"]),
             models.Index(fields=["allocation"]),
         ]

@@ -3,7 +3,7 @@
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q, Sum
 
 
 def count_existing(apps, schema_editor):
@@ -12,6 +12,7 @@ def count_existing(apps, schema_editor):
     NeedDeclaration = apps.get_model("loans", "NeedDeclaration")
     SchoolLoanTally = apps.get_model("loans", "SchoolLoanTally")
     found = {}
+    lent = Q(status__in=["ACTIVE", "CLOSED"], asset__isnull=False)
     for row in (
         Loan.objects.order_by()
         .values("school_id")
@@ -20,6 +21,9 @@ def count_existing(apps, schema_editor):
             equipped=Count("pupil_id", distinct=True, filter=Q(status__in=["ACTIVE", "CLOSED"])),
             active=Count("pk", filter=Q(status="ACTIVE")),
             lost=Count("pk", filter=Q(status="CLOSED", outcome__in=["LOST", "STOLEN"])),
+            lent_devices=Count("asset_id", filter=lent),
+            lent_id_sum=Sum("asset_id", filter=lent),
+            lent_id_max=Max("asset_id", filter=lent),
         )
     ):
         found[row.pop("school_id")] = row
@@ -31,7 +35,10 @@ def count_existing(apps, schema_editor):
     for school_id, n in needs:
         found.setdefault(school_id, {})["needs"] = n
     SchoolLoanTally.objects.bulk_create(
-        [SchoolLoanTally(school_id=pk, **figures) for pk, figures in found.items()],
+        [
+            SchoolLoanTally(school_id=pk, **{k: v or 0 for k, v in figures.items()})
+            for pk, figures in found.items()
+        ],
         batch_size=2000,
     )
 
@@ -56,6 +63,9 @@ class Migration(migrations.Migration):
                 ('equipped', models.PositiveIntegerField(default=0, verbose_name='élèves équipés')),
                 ('active', models.PositiveIntegerField(default=0, verbose_name='prêts en cours')),
                 ('lost', models.PositiveIntegerField(default=0, verbose_name='matériels perdus ou volés')),
+                ('lent_devices', models.PositiveIntegerField(default=0, verbose_name='matériels remis')),
+                ('lent_id_sum', models.PositiveBigIntegerField(default=0)),
+                ('lent_id_max', models.PositiveBigIntegerField(default=0)),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='recompté le')),
             ],
             options={

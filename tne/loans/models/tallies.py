@@ -24,6 +24,11 @@ class SchoolLoanTally(models.Model):
     equipped = models.PositiveIntegerField("élèves équipés", default=0)
     active = models.PositiveIntegerField("prêts en cours", default=0)
     lost = models.PositiveIntegerField("matériels perdus ou volés", default=0)
+    # What the devices handed out are (their number, the sum and the largest of their ids): the
+    # key under which the dashboards keep the cost to date, which reads a register row each.
+    lent_devices = models.PositiveIntegerField("matériels remis", default=0)
+    lent_id_sum = models.PositiveBigIntegerField(default=0)
+    lent_id_max = models.PositiveBigIntegerField(default=0)
     updated_at = models.DateTimeField("recompté le", auto_now=True)
 
     class Meta:

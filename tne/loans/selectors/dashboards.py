@@ -238,16 +238,16 @@ def _stock(scope: Scope, *, node: TerritoryNode | None, school: School | None, k
     """The devices of the lent kinds in stock: at the schools of the scope under the node (per
     ``key``), and, for a node, those kept in the stock of a node of its subtree that the reader
     holds authority over (the département's store: in the total only, under the key None). Two
-    queries, each on an index of the register (school and state; stock node and state)."""
+    queries, each on an index of the register (in stock per school and model; stock node, state)."""
     lent = Asset.objects.filter(
         state=AssetState.IN_STOCK, model__category__code__in=LENT_CATEGORIES
     )
     if school is not None:
-        return _count_by(lent.filter(school=school), None)
+        return _count_by(lent.filter(school=school), None, counted="school_id")
     at_schools = lent.filter(_reach(scope, node, "school__"))
     stores = TerritoryNode.objects.filter(scope.node_q(), path__startswith=node.path)
     in_stores = lent.filter(school__isnull=True, stock_node_id__in=stores.values("pk"))
-    return [*_count_by(at_schools, key), *_count_by(in_stores, None)]
+    return [*_count_by(at_schools, key, counted="school_id"), *_count_by(in_stores, None)]
 
 
 def figures_by(
@@ -291,19 +291,21 @@ def cost_to_date(user, *, node: TerritoryNode | None = None, school: School | No
     """What the devices handed out so far (active or closed loans) cost, each device once: one
     query grouped by the price it is known at. It reads a row of the register per device (a
     département that lent 80,000 devices: a third of a second), so it is cached under what the
-    devices lent are (their number, the sum and the largest of their ids: one query on an index
-    of the loans) until a device is handed out, or for 15 minutes (a price edited in the
-    catalogue)."""
+    devices lent are (their number, the sum and the largest of their ids, kept in the schools'
+    tallies: one query on a row per school) until a device is handed out, or for 15 minutes (a
+    price edited in the catalogue)."""
     scope = scope_of(user, VIEW_DASHBOARD)
     if school is not None:
-        handed_out = Loan.objects.filter(school=school, status__in=HANDED_OUT)
+        where = Q(school=school)
         place = f"school:{school.pk}"
     else:
-        handed_out = Loan.objects.filter(_reach(scope, node, "school__"), status__in=HANDED_OUT)
+        where = _reach(scope, node, "school__")
         place = f"node:{node.pk}"
-    handed_out = handed_out.filter(asset__isnull=False)
-    what = handed_out.order_by().aggregate(
-        n=Count("asset_id"), s=Sum("asset_id"), m=Max("asset_id")
+    handed_out = Loan.objects.filter(where, status__in=HANDED_OUT, asset__isnull=False)
+    what = (
+        SchoolLoanTally.objects.filter(where)
+        .order_by()
+        .aggregate(n=Sum("lent_devices"), s=Sum("lent_id_sum"), m=Max("lent_id_max"))
     )
     reach = hashlib.sha256(repr(scope).encode()).hexdigest()[:16]
     key = f"tne:loans:cost:{place}:{reach}:{what['n']}:{what['s']}:{what['m']}"

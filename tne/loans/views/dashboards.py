@@ -82,11 +82,11 @@ def _percent(value: int | None, label: str) -> str:
     )
 
 
-def rows_html(dashboard) -> SafeString:
+def rows_html(rows) -> SafeString:
     """The rows of the table, each written by one f-string with every text escaped
     (``html.escape``): the 800 communes of a département cost a template loop ≈ 30 ms."""
     out = []
-    for row in dashboard.rows:
+    for row in rows:
         label = escape(row.label)
         if row.node is not None:
             head = f'<a href="?node={row.node.pk}">{label}</a>'
@@ -154,12 +154,22 @@ def dashboard(request):
     if board.child_kind and board.node.kind == NodeKind.DEPARTEMENT:
         query += f"&by={board.child_kind}"
     spent = board.envelope.percent_spent(board.cost) if board.envelope else None
+    # The rows with neither need, loan nor stock (most communes of a rural département) are
+    # left out unless asked: the table stays the size of what happens (the exports hold all).
+    show_empty = request.GET.get("vides") == "1"
+    busy = [row for row in board.rows if not row.figures.is_empty]
+    rows = board.rows if show_empty else busy
     context = {
         "title": TITLE,
         "breadcrumb_data": breadcrumb(TITLE, ("Prêts (M6)", reverse("loans:index"))),
         "board": board,
         "place": place,
-        "rows_html": rows_html(board),
+        "rows_html": rows_html(rows),
+        "shown_rows": rows,
+        "empty_rows": len(board.rows) - len(busy),
+        "show_empty": show_empty,
+        "empty_query": f"{query}&vides=1",
+        "rows_of": ROWS_OF[board.child_kind],
         "chart": chart,
         "parent": _parent(user, board),
         "by_choices": BY_CHOICES if board.node.kind == NodeKind.DEPARTEMENT else [],
