@@ -4,9 +4,11 @@ entry, a run applied, an offer declined, a hand-out, a return, a loss, the next 
 device, a need withdrawn) the school's row holds the figures counted by hand, and equals a
 recount from the loans and needs themselves."""
 
+import io
 import threading
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import close_old_connections, connection
 
 from tests.equipment.factories import category
@@ -16,7 +18,7 @@ from tne.loans.models import Loan, SchoolLoanTally
 from tne.loans.selectors import runs as run_selectors
 from tne.loans.services import lifecycle, offers, pupils, tallies
 
-from .factories import LoanFactory, PupilFactory, lendable_asset
+from .factories import LoanFactory, NeedDeclarationFactory, PupilFactory, lendable_asset
 from .lifecycle_factories import signed
 from .run_helpers import RunPlace, run_now, tablet
 
@@ -194,3 +196,19 @@ def test_two_hand_outs_at_one_school_at_once_are_both_counted(tree):
         thread.join()
     assert errors == []
     assert kept(school)["active"] == 2 and kept(school)["equipped"] == 2
+
+
+def test_the_command_checks_then_rebuilds_a_tally_written_around_the_services(tree):
+    place = RunPlace(tree)
+    NeedDeclarationFactory(pupil=PupilFactory(school=place.school_a))
+    call_command("recount_loan_tallies", "--check", stdout=io.StringIO())  # all agree
+
+    SchoolLoanTally.objects.filter(school=place.school_a).update(needs=7)
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="1\u00a0école a des décomptes à refaire"):
+        call_command("recount_loan_tallies", "--check", stdout=out)
+    assert f"École n° {place.school_a.pk} : needs 7 au lieu de 1" in out.getvalue()
+
+    call_command("recount_loan_tallies", stdout=out)
+    assert kept(place.school_a)["needs"] == 1
+    assert tallies.differences() == {}

@@ -17,6 +17,7 @@ from .models import (
     PriorityWeights,
     Pupil,
     RunDecision,
+    SchoolLoanTally,
     SchoolQuota,
 )
 
@@ -91,6 +92,13 @@ class LoanAdmin(ReadOnlyAdmin):
     list_filter = ["status", "outcome"]
     list_select_related = ["pupil", "category", "asset"]
     raw_id_fields = ["pupil", "school", "asset", "run", "agreement", "return_receipt"]
+
+
+@admin.register(SchoolLoanTally)
+class SchoolLoanTallyAdmin(ReadOnlyAdmin):
+    list_display = ["school", "needs", "served", "equipped", "active", "lost", "updated_at"]
+    list_select_related = ["school"]
+    raw_id_fields = ["school"]
 
 
 # Every other model of the app (those another area adds) is read only here too, until it is

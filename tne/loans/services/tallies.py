@@ -107,3 +107,20 @@ def _write(figures: dict[int, dict[str, int]], *, update: bool) -> int:
     )
     SchoolLoanTally.objects.bulk_create(rows, batch_size=CHUNK, **options)
     return len(rows)
+
+
+def differences() -> dict[int, tuple[dict[str, int], dict[str, int]]]:
+    """The schools whose tally differs from a recount: school id → (kept, counted). Empty when
+    every service kept its tallies (``tne recount_loan_tallies --check``)."""
+    counted = {
+        pk: {name: found.get(name) or 0 for name in COUNTED} for pk, found in _figures(None).items()
+    }
+    zero = dict.fromkeys(COUNTED, 0)
+    kept = {
+        row.pop("school_id"): row for row in SchoolLoanTally.objects.values("school_id", *COUNTED)
+    }
+    return {
+        pk: (kept.get(pk, zero), counted.get(pk, zero))
+        for pk in set(kept) | set(counted)
+        if kept.get(pk, zero) != counted.get(pk, zero)
+    }
