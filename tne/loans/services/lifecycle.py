@@ -606,6 +606,7 @@ def hand_out(
         asset=asset,
         state=AssetState.LENT,
         kind=AssetEventKind.HANDED_OVER,
+        loan_lifecycle=True,
         note=f"Prêté à l'élève {code} (prêt n°\u00a0{loan.pk}), à rendre le {_fr_date(due_on)}",
         source=source,
     )
@@ -692,6 +693,7 @@ def _back_in_stock(asset: Asset, *, actor, loan: Loan, note: str, source: str) -
             kind=AssetEventKind.RETURNED,
             note=f"{note} (prêt n°\u00a0{loan.pk})",
             source=source,
+            loan_lifecycle=True,
         )
 
 
@@ -863,7 +865,12 @@ def declare_loss(*, actor, loan: Loan, kind: str, note: str, source: str = Audit
         fields.append("returned_at")
     else:
         asset_services.report_incident(
-            actor=actor, asset=asset, kind=incident_kind, description=description, source=source
+            actor=actor,
+            asset=asset,
+            kind=incident_kind,
+            description=description,
+            source=source,
+            loan_lifecycle=True,
         )
     loan.status = LoanStatus.CLOSED
     loan.outcome = kind

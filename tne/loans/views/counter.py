@@ -27,11 +27,12 @@ from tne.core.documents import pdf_bytes
 from tne.core.formats import fr_typo
 from tne.core.pages import breadcrumb, paginate
 from tne.core.scope import holds, scope_of
+from tne.equipment.enums import AssetState
 from tne.equipment.models import Asset
 from tne.equipment.services.assets import normalise_code
 from tne.territory.models import School
 
-from ..enums import LoanStatus, ReturnCondition
+from ..enums import OPEN_STATUSES, LoanStatus, ReturnCondition
 from ..forms.loans import HandOutForm, ReturnForm, add_service_errors
 from ..models import Loan
 from ..perms import HAND_OUT
@@ -328,6 +329,38 @@ def agreement_draft(request, school_id: int):
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{slugify(title)}.pdf"'
     return response
+
+
+# --- From the equipment's page of a device (``core.registry.asset_link``) --------------------
+
+
+def _open_loan_of(asset, rows) -> Loan | None:
+    if asset.state not in (AssetState.LENT, AssetState.IN_STOCK):  # lent, or reserved
+        return None
+    return (
+        rows.filter(asset_id=asset.pk, status__in=OPEN_STATUSES)
+        .only("pk", "school_id", "status")
+        .first()
+    )
+
+
+def device_loan_url(user, asset) -> str | None:
+    """The page of the open loan that names ``asset`` (lent, or reserved by its convention),
+    for who reads that loan."""
+    loan = _open_loan_of(asset, selectors.readable_loans(user))
+    return reverse("loans:loan", args=[loan.pk]) if loan else None
+
+
+def device_return_url(user, asset) -> str | None:
+    """The counter's return of the school of the active loan of ``asset``, for who hands out
+    there."""
+    if asset.state != AssetState.LENT:
+        return None
+    rows = Loan.objects.active().filter(scope_of(user, HAND_OUT).school_q("school__"))
+    loan = _open_loan_of(asset, rows)
+    if loan is None:
+        return None
+    return reverse("loans:return", args=[loan.school_id]) + f"?code={asset.asset_tag}"
 
 
 # --- Return ----------------------------------------------------------------------------------
