@@ -10,21 +10,9 @@ from django.urls import reverse
 from tne.core.models import Document
 from tne.loans.models import Loan
 
-from .lifecycle_factories import Counter, accepted_loan, lendable_asset
+from .lifecycle_factories import HTMX, accepted_loan, lendable_asset
 
-pytestmark = pytest.mark.django_db
-
-HTMX = {"HX-Request": "true", "HX-Target": "counter-zone", "HX-Current-URL": "http://testserver/"}
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def counter(tree):
-    return Counter(tree)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_in_tmp")]
 
 
 def page(school) -> str:

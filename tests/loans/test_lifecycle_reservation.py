@@ -19,17 +19,7 @@ from tne.loans.services import lifecycle
 from .lifecycle_factories import Counter, accepted_loan, active_loan, lendable_asset, signed
 from .test_integrity_race import race
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def counter(tree):
-    return Counter(tree)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_in_tmp")]
 
 
 def prepare(counter, loan, tag, **extra):

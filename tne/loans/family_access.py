@@ -7,9 +7,10 @@ school's page): the pages a parent may open are registered by the apps that own 
 (``tne.core.registry.parent_page``: loans registers « Mon prêt », its agreement and its API
 route in ``registrations``; a later app its own parents' pages), so a page added later is
 closed to them until its app says otherwise; logging out is always open. Public pages (login,
-legal notices, the API documentation) stay public. A person who is also an agent somewhere (a school head at A and a
-parent at B) is not family-only: their pages are the agent's, and their family page shows only
-the pupils linked to them where they are a parent (``selectors.families``).
+legal notices, the API documentation) stay public. A person who is also an agent somewhere (a
+school head at A and a parent at B) is not family-only: their pages are the agent's, and their
+family page shows only the pupils linked to them where they are a parent
+(``selectors.families``).
 
 Installed as ``FamilyOnlyMiddleware`` after the authentication middleware."""
 

@@ -476,6 +476,8 @@ def asset_move(request, asset_id: int):
     asset = _asset(request, asset_id, manage=True)
     if asset.state == AssetState.RETIRED:
         raise PermissionDenied("Un matériel réformé ne bouge plus.")
+    if asset.state == AssetState.LENT:
+        raise PermissionDenied(services.LENT_ONLY_BY_LOANS)
     initial = {
         "school": asset.school.uai if asset.school_id else "",
         "stock_node": asset.stock_node_id,
