@@ -2,9 +2,10 @@
 
 Hand-out: pick the pupil's accepted offer (searchable by the start of their code) or scan the
 device first (a hand-held scanner types the tag and Enter), then the other; the device and the
-« convention de prêt » are shown — the scan prepares it (``lifecycle.prepare_agreement``: the PDF
-rendered once and kept, downloadable; the confirmation signs that document and renders
-nothing) —, the guardian types their name and ticks
+« convention de prêt » are shown — the scan, a POST (htmx, CSRF; ``action=scan``), prepares it
+(``lifecycle.prepare_agreement``: the PDF rendered once and kept, downloadable, the device
+reserved for that loan; the confirmation signs that document and renders nothing); a GET only
+shows the zone, with the convention already prepared —, the guardian types their name and ticks
 the consent (a drawn signature where a pointer exists, never required), « Confirmer la remise »;
 the zone comes back empty, the field focused for the next family. Return: scan the device, its
 active loan at the school shows, its condition and a note, the guardian's signature, done, and
