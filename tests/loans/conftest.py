@@ -12,3 +12,17 @@ def _reference(request):
         request.getfixturevalue("db")
         ensure_measures()
         ensure_catalogue()
+
+
+@pytest.fixture
+def media_in_tmp(settings, tmp_path):
+    """The conventions and receipts a test renders go under its own temporary folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def counter(tree):
+    """The people of a counter (``lifecycle_factories.Counter``)."""
+    from .lifecycle_factories import Counter
+
+    return Counter(tree)

@@ -15,6 +15,7 @@ from tne.loans.services.lifecycle import SignatureData
 from .factories import LoanFactory, PupilFactory, lendable_asset
 
 __all__ = [
+    "HTMX",
     "Counter",
     "accepted_loan",
     "active_loan",
@@ -23,6 +24,9 @@ __all__ = [
     "prepare",
     "signed",
 ]
+
+
+HTMX = {"HX-Request": "true", "HX-Target": "counter-zone", "HX-Current-URL": "http://testserver/"}
 
 
 class Counter:

@@ -39,6 +39,12 @@ def url(school, **query):
     return base + "?" + "&".join(f"{k}={v}" for k, v in query.items())
 
 
+def scan(client, school, code, loan=None):
+    """The scan at the counter: a POST (htmx) that prepares the convention of the device."""
+    data = {"action": "scan", "code": code, **({"pret": loan.pk} if loan else {})}
+    return client.post(url(school), data, headers=HTMX).content.decode()
+
+
 def sign_form(loan, tag, **extra):
     return {
         "loan": loan.pk,
@@ -89,9 +95,7 @@ def test_offer_then_scan_then_sign_lends_and_empties_the_zone(client, counter):
     assert offer.pupil.code in chosen and f'name="pret" value="{offer.pk}"' in chosen
     assert 'id="scan-code"' in chosen and "autofocus" in chosen
 
-    confirm = client.get(
-        url(counter.school, pret=offer.pk, code="tne-guichet-1"), headers=HTMX
-    ).content.decode()
+    confirm = scan(client, counter.school, "tne-guichet-1", offer)
     assert 'id="hand-out-form"' in confirm and "TNE-GUICHET-1" in confirm
     assert asset.serial_number in confirm and "je préviens l&#x27;école" in confirm
     assert reverse("loans:agreement", args=[offer.pk]) in confirm and "signature-pad" in confirm
@@ -118,11 +122,15 @@ def test_scanning_first_lists_the_offers_of_that_kind(client, counter):
     lendable_asset(counter.school, asset_tag="TNE-GUICHET-2")
     client.force_login(counter.technician)
 
-    html = client.get(url(counter.school, code="TNE-GUICHET-2"), headers=HTMX).content.decode()
+    html = scan(client, counter.school, "TNE-GUICHET-2")
 
     assert 'id="counter-asset"' in html
     assert f'id="offer-{tablet.pk}"' in html and f'id="offer-{router.pk}"' not in html
-    assert f"pret={tablet.pk}&amp;code=TNE-GUICHET-2" in html
+    # « Remettre à … » is a POST of the scan for that offer (it prepares the convention).
+    row = html.split(f'id="offer-{tablet.pk}"')[1].split("</tr>")[0]
+    assert 'method="post"' in row and 'name="csrfmiddlewaretoken"' in row
+    assert f'name="pret" value="{tablet.pk}"' in row and 'name="code" value="TNE-GUICHET-2"' in row
+    assert not Loan.objects.get(pk=tablet.pk).agreement_id
 
 
 def test_a_device_that_cannot_be_lent_is_said_in_the_zone(client, counter):
@@ -135,9 +143,7 @@ def test_a_device_that_cannot_be_lent_is_said_in_the_zone(client, counter):
     )
     client.force_login(counter.head)
 
-    html = client.get(
-        url(counter.school, pret=offer.pk, code="TNE-PANNE-1"), headers=HTMX
-    ).content.decode()
+    html = scan(client, counter.school, "TNE-PANNE-1", offer)
 
     assert 'id="counter-error"' in html and "n&#x27;est pas en stock" in html
     assert 'id="hand-out-form"' not in html and f'name="pret" value="{offer.pk}"' in html

@@ -174,7 +174,9 @@ def test_at_the_counter_the_scan_prepares_and_a_changed_date_shows_it_again(clie
     client.force_login(counter.head)
     page = reverse("loans:hand_out", args=[counter.school.pk])
 
-    confirm = client.get(page, {"pret": offer.pk, "code": "TNE-GUICHET-9"}, headers=HTMX)
+    confirm = client.post(
+        page, {"action": "scan", "pret": offer.pk, "code": "TNE-GUICHET-9"}, headers=HTMX
+    )
     shown = Loan.objects.get(pk=offer.pk)
     assert shown.agreement_id and reverse("loans:agreement", args=[offer.pk]) in (
         confirm.content.decode()
@@ -264,9 +266,9 @@ def test_a_rescan_of_the_device_shown_keeps_its_convention_and_its_date(client, 
     prepared = prepare(counter, loan, asset.asset_tag, due_on=due)
     client.force_login(counter.head)
 
-    html = client.get(
+    html = client.post(
         reverse("loans:hand_out", args=[counter.school.pk]),
-        {"pret": loan.pk, "code": asset.asset_tag},
+        {"action": "scan", "pret": loan.pk, "code": asset.asset_tag},
         headers=HTMX,
     ).content.decode()
 

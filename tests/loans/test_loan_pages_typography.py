@@ -47,8 +47,14 @@ def test_the_counter_pages_follow_french_typography(client, tree):
         "search": client.get(hand_out, {"eleve": "ZZZ"}),
         "pick": client.get(hand_out, {"code": asset.asset_tag}),
         "scan": client.get(hand_out, {"pret": offer.pk}),
-        "confirm": client.get(hand_out, {"pret": offer.pk, "code": asset.asset_tag}),
-        "refused": client.get(hand_out, {"pret": offer.pk, "code": lent.asset.asset_tag}),
+        "scanned first": client.post(hand_out, {"action": "scan", "code": asset.asset_tag}),
+        "confirm": client.post(
+            hand_out, {"action": "scan", "pret": offer.pk, "code": asset.asset_tag}
+        ),
+        "shown": client.get(hand_out, {"pret": offer.pk}),
+        "refused": client.post(
+            hand_out, {"action": "scan", "pret": offer.pk, "code": lent.asset.asset_tag}
+        ),
         "errors": client.post(
             hand_out, {"loan": offer.pk, "asset_tag": asset.asset_tag, "due_on": due}
         ),

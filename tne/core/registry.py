@@ -1,12 +1,14 @@
 """What the apps add to the shell of the site without core naming them: the entries of the main
-navigation, the cards of the dashboard, the counters of the measures and the links of a school's
-page. Each app registers its own in its ``AppConfig.ready()`` (a ``registrations`` module), with
-the permission that shows them::
+navigation, the cards of the dashboard, the counters of the measures, the links of a school's
+page and of a device's page, and the pages open to a parent. Each app registers its own in its
+``AppConfig.ready()`` (a ``registrations`` module), with the permission that shows them::
 
     nav_entry("Imports", "territory:import_upload", order=40,
               permission_check=can_import_reference_data)
     dashboard_card("territory/dashboard.html", context=dashboard_context, order=10)
     school_link("Équipement de l'école", url=equipment_url, order=10)
+    asset_link("Voir le prêt de ce matériel", url=loan_url, order=10)
+    parent_page("loans:family", "loans:family_agreement")
 
 The kinds of background job register their result labels with their handler
 (:func:`tne.core.jobs.job_handler`)."""
@@ -43,7 +45,6 @@ class DashboardCard:
 
 _NAV: dict[str, NavEntry] = {}
 _CARDS: dict[str, DashboardCard] = {}
-_SCHOOL_LINKS: dict[str, "SchoolLink"] = {}
 
 
 def nav_entry(
@@ -79,16 +80,22 @@ def dashboard_card(
 
 
 def unregister(
-    *, nav: str | None = None, card: str | None = None, school: str | None = None
+    *,
+    nav: str | None = None,
+    card: str | None = None,
+    school: str | None = None,
+    asset: str | None = None,
 ) -> None:
-    """Removes an entry (by URL name), a card (by template name) or a school page's link (by
-    label); for tests."""
+    """Removes an entry (by URL name), a card (by template name), a school page's or a device
+    page's link (by label); for tests."""
     if nav is not None:
         _NAV.pop(nav, None)
     if card is not None:
         _CARDS.pop(card, None)
     if school is not None:
-        _SCHOOL_LINKS.pop(school, None)
+        _SCHOOL_LINKS.remove(school)
+    if asset is not None:
+        _ASSET_LINKS.remove(asset)
 
 
 def _is_current(entry: NavEntry, request) -> bool:
@@ -176,17 +183,48 @@ def scope_schools(scope):
     return _SCHOOLS_OF_SCOPE[0](scope)
 
 
-# --- Links of a school's page -----------------------------------------------------------------
+# --- Links of a page about an object (a school, a device) ------------------------------------
 
-# The address of an app's page about a school for a user, or None when it is not for them.
-SchoolUrl = Callable[[object, object], str | None]
+# The address of an app's page about an object for a user, or None when it is not for them.
+ObjectUrl = Callable[[object, object], str | None]
+SchoolUrl = ObjectUrl
 
 
 @dataclass(frozen=True)
-class SchoolLink:
+class PageLink:
     label: str
-    url: SchoolUrl
+    url: ObjectUrl
     order: int
+
+
+SchoolLink = PageLink
+
+
+class _PageLinks:
+    """The links an app adds to another app's page about an object, by label."""
+
+    def __init__(self):
+        self._links: dict[str, PageLink] = {}
+
+    def add(self, label: str, *, url: ObjectUrl, order: int) -> PageLink:
+        link = PageLink(label=label, url=url, order=order)
+        self._links[label] = link
+        return link
+
+    def remove(self, label: str) -> None:
+        self._links.pop(label, None)
+
+    def links_for(self, user, obj) -> list[dict]:
+        links = []
+        for link in sorted(self._links.values(), key=lambda e: (e.order, e.label)):
+            url = link.url(user, obj)
+            if url:
+                links.append({"label": link.label, "url": url})
+        return links
+
+
+_SCHOOL_LINKS = _PageLinks()
+_ASSET_LINKS = _PageLinks()
 
 
 def school_link(label: str, *, url: SchoolUrl, order: int) -> SchoolLink:
@@ -194,16 +232,44 @@ def school_link(label: str, *, url: SchoolUrl, order: int) -> SchoolLink:
     about that school: ``url(user, school)`` is its address, or None when the user may not read
     it there (the app's own permission, on that school). The school page shows the links
     without importing the apps. Registering a label again replaces its link."""
-    link = SchoolLink(label=label, url=url, order=order)
-    _SCHOOL_LINKS[label] = link
-    return link
+    return _SCHOOL_LINKS.add(label, url=url, order=order)
 
 
 def school_links_for(user, school) -> list[dict]:
     """The links of ``school``'s page for ``user``, in order: ``label``, ``url``."""
-    links = []
-    for link in sorted(_SCHOOL_LINKS.values(), key=lambda e: (e.order, e.label)):
-        url = link.url(user, school)
-        if url:
-            links.append({"label": link.label, "url": url})
-    return links
+    return _SCHOOL_LINKS.links_for(user, school)
+
+
+def asset_link(label: str, *, url: ObjectUrl, order: int) -> PageLink:
+    """Adds a link to the equipment's page of a device (and its scan screen), towards an app's
+    page about it (the loan that names it): ``url(user, asset)`` is its address, or None (not
+    for this device, or not for this user). Registering a label again replaces its link."""
+    return _ASSET_LINKS.add(label, url=url, order=order)
+
+
+def asset_links_for(user, asset) -> list[dict]:
+    """The links of ``asset``'s page for ``user``, in order: ``label``, ``url``."""
+    return _ASSET_LINKS.links_for(user, asset)
+
+
+# --- The pages of a family-only account --------------------------------------------------------
+
+_PARENT_VIEWS: set[str] = set()
+
+
+def parent_page(*view_names: str) -> None:
+    """Opens the views ``view_names`` (``namespace:name``) to the accounts whose only roles are
+    « Parent »: every other page answers them 403 (the loans' ``FamilyOnlyMiddleware``). An app
+    with pages for parents (the family's loan, a later parents' training) registers them here
+    instead of editing that middleware."""
+    _PARENT_VIEWS.update(view_names)
+
+
+def parent_pages() -> frozenset[str]:
+    """The views open to a family-only account."""
+    return frozenset(_PARENT_VIEWS)
+
+
+def unregister_parent_page(view_name: str) -> None:
+    """Closes a view to the family-only accounts again; for tests."""
+    _PARENT_VIEWS.discard(view_name)

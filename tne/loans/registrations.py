@@ -3,11 +3,11 @@ cards."""
 
 from tne.core.filekinds import FileKind, file_kind
 from tne.core.notify import message_kind
-from tne.core.registry import measure_counter, nav_entry
+from tne.core.registry import asset_link, measure_counter, nav_entry, parent_page
 
 # --- runs: the jobs of the allocation runs and of large « what if » simulations ----------------
 from . import jobs  # noqa: F401
-from .family_access import is_family_only
+from .family_access import FAMILY_VIEWS, is_family_only
 from .selectors.dashboards import equipped_pupils
 from .selectors.families import is_parent
 
@@ -15,6 +15,7 @@ from .selectors.families import is_parent
 from .services import pupils as _pupils
 from .services import rules as _rules
 from .services.reminders import KIND as REMINDER_KIND
+from .views.counter import device_loan_url, device_return_url
 from .views.home import holds_a_loans_permission
 
 message_kind(REMINDER_KIND, "Relance d'un prêt de matériel")
@@ -57,3 +58,8 @@ nav_entry(
 # The programme's M6 counter: pupils with an active or a closed loan (a device handed out), in
 # the schools the reader follows, against the 15,000 pupils of the target.
 measure_counter("M6", equipped_pupils)
+parent_page(*FAMILY_VIEWS)
+
+# --- lifecycle: from the equipment's page of a device, its open loan and the counter's return ----
+asset_link("Voir le prêt de ce matériel", url=device_loan_url, order=10)
+asset_link("Reprendre au guichet des prêts", url=device_return_url, order=20)

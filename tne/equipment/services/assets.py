@@ -40,6 +40,22 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 AT_SCHOOL = frozenset({S.ALLOCATED, S.INSTALLED})
 # What a device may become once swapped for a replacement.
 SWAPPED_OUT = frozenset({S.IN_REPAIR, S.RETIRED})
+# A device lent to a pupil's family (M6) enters and leaves ``LENT`` through the loans' lifecycle
+# only (its convention signed at the counter, its return or loss closing the loan), which says
+# so with ``loan_lifecycle=True``; the register refuses it, so that no loan stays open on a
+# device the register moved. (The equipment app does not know the loans: this flag is the
+# contract.)
+LENT_ONLY_BY_LOANS = "Ce matériel est prêté\u00a0: son retour se fait au guichet des prêts."
+LEND_ONLY_BY_LOANS = (
+    "Un matériel se prête à une famille au guichet des prêts, avec sa convention signée."
+)
+
+
+def check_not_lent(asset: Asset, *, loan_lifecycle: bool = False) -> None:
+    """The refusal of a change of a device lent to a family (``LENT``), unless the loans'
+    lifecycle makes it."""
+    if asset.state == S.LENT and not loan_lifecycle:
+        raise ValidationError(LENT_ONLY_BY_LOANS, code="lent")
 
 
 def normalise_code(value: str) -> str:
@@ -48,8 +64,11 @@ def normalise_code(value: str) -> str:
 
 
 def allowed_states(asset: Asset) -> list[str]:
-    """The states ``asset`` may be set to, in the order of :class:`AssetState` (a device in
-    stock with no school cannot be allocated nor installed)."""
+    """The states ``asset`` may be set to in the register, in the order of
+    :class:`AssetState` (a device in stock with no school cannot be allocated nor installed; a
+    device lent to a family, none: it comes back through the loans' counter)."""
+    if asset.state == S.LENT:
+        return []
     allowed = TRANSITIONS[asset.state]
     return [
         state
@@ -58,7 +77,7 @@ def allowed_states(asset: Asset) -> list[str]:
     ]
 
 
-def _check_transition(asset: Asset, to_state: str) -> None:
+def _check_transition(asset: Asset, to_state: str, *, loan_lifecycle: bool = False) -> None:
     if to_state not in AssetState.values:
         raise ValidationError(f"État inconnu «\u00a0{to_state}\u00a0».", code="unknown_state")
     if to_state == asset.state:
@@ -66,12 +85,15 @@ def _check_transition(asset: Asset, to_state: str) -> None:
             f"Le matériel {asset.asset_tag} est déjà «\u00a0{asset.get_state_display()}\u00a0».",
             code="same_state",
         )
+    check_not_lent(asset, loan_lifecycle=loan_lifecycle)
     if to_state not in TRANSITIONS[asset.state]:
         raise ValidationError(
             f"Le matériel {asset.asset_tag} ne peut pas passer de «\u00a0"
             f"{asset.get_state_display()}\u00a0» à «\u00a0{AssetState(to_state).label}\u00a0».",
             code="transition",
         )
+    if to_state == S.LENT and not loan_lifecycle:
+        raise ValidationError(LEND_ONLY_BY_LOANS, code="lend")
     if to_state in AT_SCHOOL and asset.school_id is None:
         raise ValidationError(
             f"Le matériel {asset.asset_tag} est en stock, à aucune école : affectez-le d'abord "
@@ -172,12 +194,14 @@ def set_state(
     source: str = AuditSource.UI,
     holder=None,
     clear_holder: bool = False,
+    loan_lifecycle: bool = False,
 ) -> Asset:
     """Sets the state of ``asset`` if :data:`TRANSITIONS` allows it (else a ValidationError in
-    French). ``holder`` sets the person who holds it (a hand-over, ``LENT``); ``clear_holder``
-    removes them (a return). ``kind`` is the event written in its history."""
+    French). ``holder`` sets the person who holds it; ``clear_holder`` removes them (a
+    return). ``kind`` is the event written in its history. Entering or leaving ``LENT`` needs
+    ``loan_lifecycle=True``: only the loans' services lend to a family and take back."""
     locked = _lock(asset)
-    _check_transition(locked, state)
+    _check_transition(locked, state, loan_lifecycle=loan_lifecycle)
     before = locked.state
     values = {"state": state}
     if holder is not None:
@@ -217,6 +241,7 @@ def move(
     locked = _lock(asset)
     if locked.state == S.RETIRED:
         raise ValidationError(f"Le matériel {locked.asset_tag} est réformé : il ne bouge plus.")
+    check_not_lent(locked)
     before = locked.state
     if state is None:
         if school is None:
@@ -281,7 +306,8 @@ def bulk_set_state(
         try:
             _check_transition(asset, state)
         except ValidationError as error:
-            refused.extend(error.messages)
+            lent = getattr(error, "code", None) in ("lent", "lend")
+            refused.extend(f"{asset.asset_tag}\u00a0: {m}" if lent else m for m in error.messages)
     if refused:
         raise ValidationError(refused)
     before = {a.pk: a.state for a in locked}
@@ -314,16 +340,26 @@ LOSS_STATES = {IncidentKind.LOSS: S.LOST, IncidentKind.THEFT: S.STOLEN}
 
 @transaction.atomic
 def report_incident(
-    *, actor, asset: Asset, kind: str, description: str, source: str = AuditSource.UI
+    *,
+    actor,
+    asset: Asset,
+    kind: str,
+    description: str,
+    source: str = AuditSource.UI,
+    loan_lifecycle: bool = False,
 ) -> Incident:
     """A breakdown, damage, loss or theft reported by the school. A loss sets the device
-    ``LOST``, a theft ``STOLEN``; a device with an open incident of the same kind is refused."""
+    ``LOST``, a theft ``STOLEN`` (of a device lent to a family, only through the loans'
+    lifecycle: ``loan_lifecycle=True``, the loan closed with it); a device with an open incident
+    of the same kind is refused."""
     description = (description or "").strip()
     if not description:
         raise ValidationError({"description": "Décrivez ce qui est arrivé au matériel."})
     locked = _lock(asset)
     if locked.state == S.RETIRED:
         raise ValidationError(f"Le matériel {locked.asset_tag} est réformé.")
+    if kind in LOSS_STATES:
+        check_not_lent(locked, loan_lifecycle=loan_lifecycle)
     if Incident.objects.open().filter(asset=locked, kind=kind).exists():
         raise ValidationError(
             f"Un incident «\u00a0{IncidentKind(kind).label}\u00a0» est déjà ouvert pour le "
@@ -349,6 +385,7 @@ def report_incident(
             note=note,
             kind=AssetEventKind.INCIDENT,
             source=source,
+            loan_lifecycle=loan_lifecycle,
         )
     else:
         log_events(
@@ -420,7 +457,11 @@ def state_before_repair(asset: Asset) -> str:
         .first()
     )
     state = event.from_state if event else S.IN_STOCK
-    if (state in AT_SCHOOL and asset.school_id is None) or state not in TRANSITIONS[S.IN_REPAIR]:
+    if (
+        (state in AT_SCHOOL and asset.school_id is None)
+        or state not in TRANSITIONS[S.IN_REPAIR]
+        or state == S.LENT  # back from repair, a device once lent is in stock (to lend again)
+    ):
         state = S.IN_STOCK
     return state
 
@@ -477,6 +518,7 @@ def swap(
     new = _lock(replacement)
     if first == second:
         raise ValidationError({"replacement": "Un matériel ne se remplace pas par lui-même."})
+    check_not_lent(old)  # its loan names it: the loans' counter takes it back first
     if new.state != S.IN_STOCK or new.school_id is not None:
         raise ValidationError(
             {

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tne.core.documents import file_response
 from tne.core.formats import fr_typo
 from tne.core.pages import breadcrumb, paginate
+from tne.core.registry import asset_links_for
 from tne.core.scope import scope_of
 from tne.territory.enums import NodeKind
 from tne.territory.models import School, TerritoryNode
@@ -346,7 +347,11 @@ def asset_export(request, fmt: str):
 def _actions(user, asset: Asset) -> dict:
     manage = can_manage_asset(user, asset)
     states = services.allowed_states(asset) if manage else []
+    lent = asset.state == AssetState.LENT
     return {
+        # Lent to a family: its state and place change at the loans' counter only.
+        "lent_notice": services.LENT_ONLY_BY_LOANS if lent else "",
+        "asset_links": asset_links_for(user, asset),
         "can_manage": manage,
         "can_report": can_report_incident(user, asset) and asset.state != AssetState.RETIRED,
         "states": [
@@ -355,7 +360,7 @@ def _actions(user, asset: Asset) -> dict:
             if s != AssetState.LENT  # a hand-over to a person is its own page (M7)
         ],
         "can_repair": manage and asset.state == AssetState.IN_REPAIR,
-        "can_move": manage and asset.state != AssetState.RETIRED,
+        "can_move": manage and asset.state != AssetState.RETIRED and not lent,
     }
 
 
@@ -471,6 +476,8 @@ def asset_move(request, asset_id: int):
     asset = _asset(request, asset_id, manage=True)
     if asset.state == AssetState.RETIRED:
         raise PermissionDenied("Un matériel réformé ne bouge plus.")
+    if asset.state == AssetState.LENT:
+        raise PermissionDenied(services.LENT_ONLY_BY_LOANS)
     initial = {
         "school": asset.school.uai if asset.school_id else "",
         "stock_node": asset.stock_node_id,

@@ -32,8 +32,9 @@ class LoanQuerySet(models.QuerySet):
 
 class Loan(models.Model):
     """One loan of one kind of device to one pupil. The database holds the two rules that
-    matter whatever page or job writes: a device is in at most one active loan, and a pupil in
-    at most one open loan per kind of device (partial unique indexes, on SQLite and
+    matter whatever page or job writes: a device is named by at most one open loan (offered,
+    accepted with its convention prepared, or active), and a pupil in at most one open loan per
+    kind of device (partial unique indexes, on SQLite and
     PostgreSQL alike)."""
 
     pupil = models.ForeignKey(
@@ -128,11 +129,12 @@ class Loan(models.Model):
         verbose_name_plural = "prêts"
         ordering = ["-offered_at", "-pk"]
         constraints = [
+            # From the convention prepared (accepted) to the return: one loan names a device.
             models.UniqueConstraint(
                 fields=["asset"],
-                condition=Q(status=LoanStatus.ACTIVE),
-                name="loans_one_active_loan_per_device",
-                violation_error_message="Ce matériel est déjà prêté.",
+                condition=Q(status__in=OPEN_STATUSES),
+                name="loans_one_open_loan_per_device",
+                violation_error_message="Ce matériel est déjà réservé pour un autre prêt.",
             ),
             models.UniqueConstraint(
                 fields=["pupil", "category"],

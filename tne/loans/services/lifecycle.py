@@ -10,10 +10,11 @@ the dashboards when the step changes a figure (``tallies.recount``). The device 
 through equipment's services (``set_state``, ``move``, ``report_incident``, ``send_to_repair``),
 which lock it, check the table of transitions and write its history.
 
-Two rules are the database's (partial unique indexes of ``Loan``): a device is in at most one
-active loan, a pupil in at most one open loan per kind of device. The services check them first
-to say why in French, and turn the ``IntegrityError`` of a write that raced past the check into
-the same sentence (« Ce matériel est déjà prêté (prêt n° 12). »).
+Two rules are the database's (partial unique indexes of ``Loan``): a device is named by at most
+one open loan (offered, accepted — its convention prepared — or active), a pupil in at most one
+open loan per kind of device. The services check them first to say why in French, and turn the
+``IntegrityError`` of a write that raced past the check into the same sentence (« Ce matériel
+(TAG) est déjà réservé pour le prêt n° 12. », « … est déjà prêté (prêt n° 12). »).
 
 The guardian signs on the device of the person who hands out (typed name and consent, an
 optional drawing): the signature's ``signer`` stays empty (the guardian is not the logged-in
@@ -40,7 +41,7 @@ from tne.equipment.models import Asset, Incident
 from tne.equipment.services import assets as asset_services
 from tne.territory.models import SchoolYear, school_year_start
 
-from ..enums import LoanOutcome, LoanStatus, ReturnCondition
+from ..enums import OPEN_STATUSES, LoanOutcome, LoanStatus, ReturnCondition
 from ..models import Loan, LoanEvent, LoanEventKind
 from ..perms import can_hand_out
 from . import tallies
@@ -271,6 +272,41 @@ def decline_offer(*, actor, loan: Loan, reason: str, source: str = AuditSource.U
 # --- Hand-out --------------------------------------------------------------------------------
 
 
+def reserved_by(asset: Asset, *, loan: Loan | None = None) -> Loan | None:
+    """The open loan (offered, accepted or active) other than ``loan`` that names ``asset``:
+    at most one, by the partial unique index ``loans_one_open_loan_per_device``."""
+    rows = Loan.objects.filter(asset_id=asset.pk, status__in=OPEN_STATUSES)
+    if loan is not None:
+        rows = rows.exclude(pk=loan.pk)
+    return rows.only("pk", "status").first()
+
+
+def already_reserved(asset: Asset, other: Loan | None) -> str:
+    """Why ``asset`` cannot be reserved: lent (« Ce matériel (TAG) est déjà prêté (prêt n° 12).
+    ») or reserved by the convention of another loan (« … est déjà réservé pour le prêt n° 12.
+    »)."""
+    if other is None or other.status == LoanStatus.ACTIVE:
+        return already_lent(asset)
+    return f"Ce matériel ({asset.asset_tag}) est déjà réservé pour le prêt n°\u00a0{other.pk}."
+
+
+def check_not_reserved(asset: Asset, *, loan: Loan | None = None) -> None:
+    """A ValidationError (on ``asset_tag``) when another open loan than ``loan`` names
+    ``asset``: a device is reserved by one loan at a time, from the convention prepared to
+    its return."""
+    other = reserved_by(asset, loan=loan)
+    if other is not None:
+        raise ValidationError({"asset_tag": already_reserved(asset, other)})
+
+
+def find_reservable(*, school, asset_tag: str, loan: Loan | None = None, category=None) -> Asset:
+    """:func:`find_lendable`, and not reserved by another open loan than ``loan``: what the
+    scan at the counter may show (and prepare) for ``loan``."""
+    asset = find_lendable(school=school, category=category, asset_tag=asset_tag)
+    check_not_reserved(asset, loan=loan)
+    return asset
+
+
 def already_lent(asset: Asset) -> str:
     """« Ce matériel est déjà prêté (prêt n° 12). », naming the active loan when there is one."""
     active = Loan.objects.filter(asset_id=asset.pk, status=LoanStatus.ACTIVE).first()
@@ -367,6 +403,19 @@ def _save_checked(loan: Loan, fields: list[str], asset: Asset) -> None:
         raise ValidationError({"asset_tag": already_lent(asset)}) from error
 
 
+def _save_reserved(loan: Loan, fields: list[str], asset: Asset) -> None:
+    """Saves the reservation of ``asset`` by ``loan`` inside a savepoint: the unique index of
+    open loans refusing it (another loan reserved the device meanwhile, past the check)
+    becomes the French sentence naming that loan."""
+    try:
+        with transaction.atomic():
+            loan.save(update_fields=fields)
+    except IntegrityError as error:
+        raise ValidationError(
+            {"asset_tag": already_reserved(asset, reserved_by(asset, loan=loan))}
+        ) from error
+
+
 class NotShown(ValidationError):
     """The confirming POST names another device or another date than the convention prepared
     (and shown) at the scan: it must be shown again before the guardian signs."""
@@ -400,9 +449,14 @@ def is_prepared(loan: Loan) -> bool:
 def _prepare(*, actor, loan: Loan, asset_tag: str, due_on, source: str) -> Loan:
     """:func:`prepare_agreement` on a loan already locked and checked."""
     today = timezone.localdate()
+    asset = find_reservable(
+        school=loan.school, category=loan.category, asset_tag=asset_tag, loan=loan
+    )
+    same_device = is_prepared(loan) and loan.asset_id == asset.pk
+    if same_device and due_on is None:
+        return loan  # the device shown scanned again: its convention and its date
     due_on = check_due_on(due_on or default_due_on(today), today=today)
-    asset = find_lendable(school=loan.school, category=loan.category, asset_tag=asset_tag)
-    if is_prepared(loan) and loan.asset_id == asset.pk and loan.due_on == due_on:
+    if same_device and loan.due_on == due_on:
         return loan
     replaced = ""
     if is_prepared(loan):
@@ -427,7 +481,7 @@ def _prepare(*, actor, loan: Loan, asset_tag: str, due_on, source: str) -> Loan:
     loan.asset = asset
     loan.due_on = due_on
     loan.agreement = document
-    loan.save(update_fields=["asset", "due_on", "agreement", "updated_at"])
+    _save_reserved(loan, ["asset", "due_on", "agreement", "updated_at"], asset)
     _audit(
         loan,
         actor=actor,
@@ -462,10 +516,12 @@ def prepare_agreement(
     school year) is rendered once and stored as the loan's ``agreement``, the device and the
     date are kept on the (still accepted) loan: the guardian reads that very document, and
     :func:`hand_out` signs its SHA-256 without rendering anything. The convention names no
-    signer (the pupil by their code only). Preparing again with the same device and date keeps
-    the document; with another device or date a new document replaces it (the old one stays,
-    unsigned, and the timeline says so). The device is not locked: the unique index of active
-    loans decides at the hand-out."""
+    signer (the pupil by their code only). Preparing again with the same device keeps the
+    document (and its date, unless another ``due_on`` is given); with another device or date a
+    new document replaces it (the old one stays, unsigned, and the timeline says so) and the
+    device first named is free again. The convention reserves the device: another open loan
+    naming it is refused (« Ce matériel (TAG) est déjà réservé pour le prêt n° 12. »), by the
+    check and, for two scans at once, by the unique index of open loans."""
     loan = _lock(loan)
     _check(actor, loan)
     _check_accepted(loan)
@@ -553,6 +609,7 @@ def hand_out(
         asset=asset,
         state=AssetState.LENT,
         kind=AssetEventKind.HANDED_OVER,
+        loan_lifecycle=True,
         note=f"Prêté à l'élève {code} (prêt n°\u00a0{loan.pk}), à rendre le {_fr_date(due_on)}",
         source=source,
     )
@@ -640,6 +697,7 @@ def _back_in_stock(asset: Asset, *, actor, loan: Loan, note: str, source: str) -
             kind=AssetEventKind.RETURNED,
             note=f"{note} (prêt n°\u00a0{loan.pk})",
             source=source,
+            loan_lifecycle=True,
         )
 
 
@@ -812,7 +870,12 @@ def declare_loss(*, actor, loan: Loan, kind: str, note: str, source: str = Audit
         fields.append("returned_at")
     else:
         asset_services.report_incident(
-            actor=actor, asset=asset, kind=incident_kind, description=description, source=source
+            actor=actor,
+            asset=asset,
+            kind=incident_kind,
+            description=description,
+            source=source,
+            loan_lifecycle=True,
         )
     loan.status = LoanStatus.CLOSED
     loan.outcome = kind

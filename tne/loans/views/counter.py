@@ -2,9 +2,10 @@
 
 Hand-out: pick the pupil's accepted offer (searchable by the start of their code) or scan the
 device first (a hand-held scanner types the tag and Enter), then the other; the device and the
-« convention de prêt » are shown — the scan prepares it (``lifecycle.prepare_agreement``: the PDF
-rendered once and kept, downloadable; the confirmation signs that document and renders
-nothing) —, the guardian types their name and ticks
+« convention de prêt » are shown — the scan, a POST (htmx, CSRF; ``action=scan``), prepares it
+(``lifecycle.prepare_agreement``: the PDF rendered once and kept, downloadable, the device
+reserved for that loan; the confirmation signs that document and renders nothing); a GET only
+shows the zone, with the convention already prepared —, the guardian types their name and ticks
 the consent (a drawn signature where a pointer exists, never required), « Confirmer la remise »;
 the zone comes back empty, the field focused for the next family. Return: scan the device, its
 active loan at the school shows, its condition and a note, the guardian's signature, done, and
@@ -27,11 +28,12 @@ from tne.core.documents import pdf_bytes
 from tne.core.formats import fr_typo
 from tne.core.pages import breadcrumb, paginate
 from tne.core.scope import holds, scope_of
+from tne.equipment.enums import AssetState
 from tne.equipment.models import Asset
 from tne.equipment.services.assets import normalise_code
 from tne.territory.models import School
 
-from ..enums import LoanStatus, ReturnCondition
+from ..enums import OPEN_STATUSES, LoanStatus, ReturnCondition
 from ..forms.loans import HandOutForm, ReturnForm, add_service_errors
 from ..models import Loan
 from ..perms import HAND_OUT
@@ -124,33 +126,45 @@ def _offers(school, *, pupil_code: str, category=None) -> tuple[list, bool]:
 
 
 def _hand_out_zone(
-    request, school, *, loan=None, code: str = "", pupil_code: str = "", form=None, **extra
+    request,
+    school,
+    *,
+    loan=None,
+    code: str = "",
+    pupil_code: str = "",
+    form=None,
+    prepare: bool = False,
+    **extra,
 ) -> dict:
-    """What the hand-out zone shows: the step, and what it needs."""
+    """What the hand-out zone shows: the step, and what it needs. Only ``prepare=True`` (a
+    POST: the scan, or a confirmation to show again) writes: the convention of the device
+    scanned for ``loan``. A GET shows the convention already prepared for ``loan``, if any."""
     context = {"school": school, "loan": loan, "code": code, "pupil_code": pupil_code, **extra}
+    if loan is not None and not prepare:
+        code = _prepared_code(loan)  # the state: the device of the convention shown, if any
     asset = None
     if code and not context.get("error"):
         try:
-            asset = lifecycle.find_lendable(
-                school=school, category=loan.category if loan else None, asset_tag=code
+            asset = lifecycle.find_reservable(
+                school=school, category=loan.category if loan else None, asset_tag=code, loan=loan
             )
         except ValidationError as error:
             context["error"] = _error_text(error)
     context["asset"] = asset
     if loan is not None and asset is not None:
-        typed = getattr(form, "cleaned_data", {}).get("due_on") if form is not None else None
-        if typed is None and lifecycle.is_prepared(loan) and loan.asset_id == asset.pk:
-            typed = loan.due_on  # a re-scan of the device shown keeps the date shown
-        try:
-            # The convention shown is the one signed: rendered here, once per device and date.
-            loan = lifecycle.prepare_agreement(
-                actor=request.user, loan=loan, asset_tag=asset.asset_tag, due_on=typed
-            )
-        except ValidationError as error:
-            context["error"] = _error_text(error)
-            context["asset"] = None
-            context["step"] = "scan"
-            return context
+        if prepare:
+            typed = getattr(form, "cleaned_data", {}).get("due_on") if form is not None else None
+            try:
+                # The convention shown is the one signed: rendered here, once per device and
+                # date (the same device scanned again keeps it and its date).
+                loan = lifecycle.prepare_agreement(
+                    actor=request.user, loan=loan, asset_tag=asset.asset_tag, due_on=typed
+                )
+            except ValidationError as error:
+                context["error"] = _error_text(error)
+                context["asset"] = None
+                context["step"] = "scan"
+                return context
         context["loan"] = loan
         context["step"] = "confirm"
         context["form"] = form or HandOutForm(
@@ -167,6 +181,25 @@ def _hand_out_zone(
             school, pupil_code=pupil_code, category=asset.model.category if asset else None
         )
     return context
+
+
+def _prepared_code(loan: Loan) -> str:
+    """The tag of the device whose convention is prepared (not signed) on ``loan``, or ""."""
+    if not lifecycle.is_prepared(loan):
+        return ""
+    return Asset.objects.filter(pk=loan.asset_id).values_list("asset_tag", flat=True).first() or ""
+
+
+def _accepted_or_error(loan: Loan | None) -> tuple[Loan | None, str]:
+    """``loan`` if it waits for its hand-out, else (None, why not)."""
+    if loan is None or loan.status == LoanStatus.ACCEPTED:
+        return loan, ""
+    error = fr_typo(
+        lifecycle.status_sentence(loan)
+        if loan.status != LoanStatus.OFFERED
+        else f"La famille n'a pas encore accepté la proposition du prêt n°\u00a0{loan.pk}."
+    )
+    return None, error
 
 
 def _render(request, template: str, context: dict):
@@ -194,12 +227,18 @@ def _handed_out(request, school, form: HandOutForm, loan: Loan, code: str) -> di
         if loan.status != LoanStatus.ACCEPTED:
             return _hand_out_zone(request, school, error=fr_typo(lifecycle.status_sentence(loan)))
         return _hand_out_zone(
-            request, school, loan=loan, code=code, form=form, shown_again=_error_text(error)
+            request,
+            school,
+            loan=loan,
+            code=code,
+            form=form,
+            prepare=True,
+            shown_again=_error_text(error),
         )
     except ValidationError as error:
         if set(getattr(error, "error_dict", {})) & {"typed_name", "consent", "drawing", "due_on"}:
             add_service_errors(form, error)
-            return _hand_out_zone(request, school, loan=loan, code=code, form=form)
+            return _hand_out_zone(request, school, loan=loan, code=code, form=form, prepare=True)
         loan = _loan_of(school, loan.pk)
         still = loan if loan.status == LoanStatus.ACCEPTED else None
         return _hand_out_zone(request, school, loan=still, error=_error_text(error))
@@ -216,11 +255,35 @@ def _handed_out(request, school, form: HandOutForm, loan: Loan, code: str) -> di
     )
 
 
+def _scanned(request, school) -> dict:
+    """The zone after a scan (a POST: it prepares the convention of the device for the loan
+    chosen, or, with no loan chosen yet, lists the offers of its kind)."""
+    loan, error = _accepted_or_error(_loan_of(school, request.POST.get("pret")))
+    code = normalise_code(_printable(request.POST.get("code", "")))[:80]
+    if not code and not error:
+        error = "Scannez ou saisissez le numéro d'inventaire du matériel."
+    return _hand_out_zone(
+        request,
+        school,
+        loan=loan,
+        code=code,
+        pupil_code=_printable(request.POST.get("eleve", "")).strip()[:40],
+        error=error,
+        prepare=True,
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def hand_out(request, school_id: int):
+    """GET shows the zone (the offers, the loan chosen, its convention once prepared); the
+    scan is a POST (``action=scan``: it prepares the convention), and so is « Confirmer la
+    remise »."""
     school = _school(request, school_id)
     page = {"title": "Remise des matériels", "breadcrumb_data": _crumbs("Remise", school)}
+    if request.method == "POST" and request.POST.get("action") == "scan":
+        zone = _scanned(request, school)
+        return _render(request, "loans/loans/hand_out.html", {**page, **zone})
     if request.method == "POST":
         form = HandOutForm(request.POST)
         loan = _loan_of(school, request.POST.get("loan"))
@@ -230,17 +293,10 @@ def hand_out(request, school_id: int):
         if form.is_valid():
             zone = _handed_out(request, school, form, loan, code)
         else:
-            zone = _hand_out_zone(request, school, loan=loan, code=code, form=form)
+            # The errors on the form of the convention shown (prepared if it was not).
+            zone = _hand_out_zone(request, school, loan=loan, code=code, form=form, prepare=True)
         return _render(request, "loans/loans/hand_out.html", {**page, **zone})
-    loan = _loan_of(school, request.GET.get("pret"))
-    error = ""
-    if loan is not None and loan.status != LoanStatus.ACCEPTED:
-        error = fr_typo(
-            lifecycle.status_sentence(loan)
-            if loan.status != LoanStatus.OFFERED
-            else f"La famille n'a pas encore accepté la proposition du prêt n°\u00a0{loan.pk}."
-        )
-        loan = None
+    loan, error = _accepted_or_error(_loan_of(school, request.GET.get("pret")))
     zone = _hand_out_zone(
         request,
         school,
@@ -261,8 +317,8 @@ def agreement_draft(request, school_id: int):
     if loan is None or loan.status != LoanStatus.ACCEPTED:
         raise Http404("Aucune proposition acceptée n'a ce numéro dans cette école.")
     try:
-        asset = lifecycle.find_lendable(
-            school=school, category=loan.category, asset_tag=_param(request, "code")
+        asset = lifecycle.find_reservable(
+            school=school, category=loan.category, asset_tag=_param(request, "code"), loan=loan
         )
     except ValidationError as error:
         raise Http404(" ".join(error.messages)) from error
@@ -274,6 +330,38 @@ def agreement_draft(request, school_id: int):
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{slugify(title)}.pdf"'
     return response
+
+
+# --- From the equipment's page of a device (``core.registry.asset_link``) --------------------
+
+
+def _open_loan_of(asset, rows) -> Loan | None:
+    if asset.state not in (AssetState.LENT, AssetState.IN_STOCK):  # lent, or reserved
+        return None
+    return (
+        rows.filter(asset_id=asset.pk, status__in=OPEN_STATUSES)
+        .only("pk", "school_id", "status")
+        .first()
+    )
+
+
+def device_loan_url(user, asset) -> str | None:
+    """The page of the open loan that names ``asset`` (lent, or reserved by its convention),
+    for who reads that loan."""
+    loan = _open_loan_of(asset, selectors.readable_loans(user))
+    return reverse("loans:loan", args=[loan.pk]) if loan else None
+
+
+def device_return_url(user, asset) -> str | None:
+    """The counter's return of the school of the active loan of ``asset``, for who hands out
+    there."""
+    if asset.state != AssetState.LENT:
+        return None
+    rows = Loan.objects.active().filter(scope_of(user, HAND_OUT).school_q("school__"))
+    loan = _open_loan_of(asset, rows)
+    if loan is None:
+        return None
+    return reverse("loans:return", args=[loan.school_id]) + f"?code={asset.asset_tag}"
 
 
 # --- Return ----------------------------------------------------------------------------------
