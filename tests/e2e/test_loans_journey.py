@@ -320,6 +320,9 @@ def open_dashboard(page: Page) -> LoansDashboardPage:
     LoansHomePage.open(page).tile("Tableau de bord des prêts")
     dashboard = LoansDashboardPage(page)
     expect(dashboard.main.locator("#dashboard-place")).to_contain_text("Aisne")
+    # The export buttons show their words beside the icon, not the icon alone.
+    csv = dashboard.main.get_by_role("link", name="Chiffres en CSV")
+    assert csv.bounding_box()["width"] > 100, csv.bounding_box()
     return dashboard
 
 
