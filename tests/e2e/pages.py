@@ -2,11 +2,12 @@
 once the browser is on it. Building one checks that the browser is really there and runs axe-core
 on it, so every page a journey visits is checked for WCAG 2.1 A/AA."""
 
+import os
 import re
 
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import REFLOW_WIDTHS, assert_accessible, save_screenshot
 
 
 class BasePage:
@@ -32,6 +33,14 @@ class BasePage:
     @property
     def main(self) -> Locator:
         return self.page.get_by_role("main")
+
+
+class PageAt(BasePage):
+    """A page with no method of its own, known by the regular expression of its path."""
+
+    def __init__(self, page: Page, path: str):
+        self.PATH = path
+        super().__init__(page)
 
 
 class LoginPage(BasePage):
@@ -311,3 +320,59 @@ class PasswordResetSentPage(BasePage):
 
 class PasswordResetChoosePage(PasswordSetPage):
     PATH = r"/comptes/mot-de-passe-oublie/.+"
+
+
+def shoot(page: Page, name: str) -> None:
+    """With ``TNE_E2E_SCREENSHOTS=1``, a full-page screenshot of the page as it is at 1280 and
+    at 375 px wide, ``var/screenshots/<name>-<width>.png``, for a person to look at (the checks
+    run at both widths either way; the pictures cost seconds)."""
+    if not os.environ.get("TNE_E2E_SCREENSHOTS"):
+        return
+    original = page.viewport_size or {"width": 1280, "height": 720}
+    for width in REFLOW_WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        save_screenshot(page, f"{name}-{width}")
+    page.set_viewport_size(original)
+
+
+def assert_pdf(page: Page, link: Locator) -> bytes:
+    """The document behind ``link``, fetched with the browser's session: a PDF (its type and its
+    first bytes)."""
+    response = page.request.get(link.get_attribute("href"))
+    assert response.status == 200, f"{response.url} : statut {response.status}"
+    assert response.headers["content-type"] == "application/pdf", response.headers
+    body = response.body()
+    assert body.startswith(b"%PDF"), body[:40]
+    return body
+
+
+class FamilyPage(BasePage):
+    """« Mon prêt », the page of a parent."""
+
+    PATH = r"/prets/famille/"
+
+
+class LoansDashboardPage(BasePage):
+    """The M6 dashboard of a territory or a school."""
+
+    PATH = r"/prets/tableau-de-bord/"
+    FIGURES = {
+        "needs": "#figure-needs",
+        "served": "#figure-served",
+        "waiting": "#figure-waiting",
+        "active": "#figure-active",
+        "overdue": "#figure-overdue",
+        "lost": "#figure-lost",
+        "stock": "#figure-stock",
+        "equipped": "#dashboard-target",
+    }
+
+    def figures(self) -> dict[str, int]:
+        """The counts as shown (« 1 234 », « 12 sur 15 000 »: the first number)."""
+        found = {}
+        for name, selector in self.FIGURES.items():
+            text = self.main.locator(f"{selector} .tne-figure__value").inner_text()
+            number = re.match(r"\d[\d\s\u202f\xa0]*", text.strip())
+            assert number, f"{name} : «\u00a0{text}\u00a0» n'est pas un nombre"
+            found[name] = int(re.sub(r"\D", "", number.group()))
+        return found

@@ -17,7 +17,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import assert_accessible
-from tests.e2e.pages import BasePage, LoginPage
+from tests.e2e.pages import FamilyPage, LoginPage
 from tests.equipment.factories import ensure_catalogue
 from tests.factories import Role, user_with_role
 from tests.loans.factories import LoanFactory, NeedDeclarationFactory, PupilFactory, lendable_asset
@@ -58,10 +58,6 @@ def parent():
     user.set_password(PASSWORD)
     user.save(update_fields=["password"])
     return user
-
-
-class FamilyPage(BasePage):
-    PATH = r"/prets/famille/"
 
 
 def test_a_parent_sees_their_childs_loan_and_nothing_else(page, parent):

@@ -171,8 +171,11 @@ def test_a_returned_loan_offers_its_device_to_the_next_pupil(client, counter):
     lifecycle.record_return(
         actor=counter.head, loan=loan, condition=ReturnCondition.GOOD, signature_data=signed()
     )
-    html = page(client, loan).content.decode()
     expected = f"{reverse('loans:offer_next')}?school={counter.school.pk}&amp;category=tablet"
+    # The head hands out but does not confirm offers (``loans.allocate``): no link to a 403.
+    assert 'id="offer-next"' not in page(client, loan).content.decode()
+    client.force_login(counter.coordinator)
+    html = page(client, loan).content.decode()
     assert f'href="{expected}" id="offer-next"' in html
 
 

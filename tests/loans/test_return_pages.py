@@ -6,6 +6,7 @@ at the school."""
 import pytest
 from django.urls import reverse
 
+from tests.factories import Role, grant, user_with_role
 from tne.equipment.enums import AssetState
 from tne.equipment.models import Asset
 from tne.loans.enums import LoanOutcome, LoanStatus, ReturnCondition
@@ -75,17 +76,25 @@ def test_signing_the_return_closes_the_loan_and_empties_the_zone(client, counter
     assert Asset.objects.get(pk=loan.asset_id).state == AssetState.IN_STOCK
 
 
-def test_after_a_return_the_next_pupil_link_is_offered(client, counter):
-    from django.urls import reverse
+def test_after_a_return_the_next_pupil_link_is_offered_to_who_confirms_offers(client, counter):
+    """The technician of Aisne who also coordinates Aisne confirms offers there: the link; the
+    head (no ``loans.allocate``) and a technician of Aisne coordinating Val-d'Oise do not get a
+    link to a page that refuses them."""
+    next_link = (
+        f'href="{reverse("loans:offer_next")}?school={counter.school.pk}&amp;category=tablet"'
+    )
+    grant(counter.technician, Role.COORDINATOR, counter.tree.aisne)
+    elsewhere = user_with_role(Role.TECHNICIAN, counter.tree.aisne)
+    grant(elsewhere, Role.COORDINATOR, counter.tree.vdo)
+    for user, shown in ((counter.technician, True), (counter.head, False), (elsewhere, False)):
+        loan = active_loan(counter)
+        client.force_login(user)
 
-    loan = active_loan(counter)
-    client.force_login(counter.head)
+        html = client.post(url(counter.school), return_form(loan), headers=HTMX).content.decode()
 
-    html = client.post(url(counter.school), return_form(loan), headers=HTMX).content.decode()
-
-    next_page = reverse("loans:offer_next")
-    assert f'href="{next_page}?school={counter.school.pk}&amp;category=tablet"' in html
-    assert "Proposer ce matériel à l'élève suivant" in html
+        assert 'id="counter-done"' in html
+        assert (next_link in html) is shown, user
+        assert ("Proposer ce matériel à l'élève suivant" in html) is shown, user
 
 
 def test_a_damaged_device_is_sent_to_repair_and_not_offered_again(client, counter):

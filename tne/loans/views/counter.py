@@ -39,7 +39,7 @@ from ..models import Loan
 from ..perms import HAND_OUT
 from ..selectors import loans as selectors
 from ..services import lifecycle
-from .loans import offer_next_url
+from .loans import may_offer_at, offer_next_url
 
 MAX_OFFERS = 50
 COUNTER_TITLE = "Guichet des prêts"
@@ -428,7 +428,9 @@ def _taken_back(request, school, form: ReturnForm, loan: Loan) -> dict:
             f"famille de l'élève {done.pupil.code} ({condition}).",
             "receipt_url": reverse("loans:return_receipt", args=[done.pk]),
             "loan_url": reverse("loans:loan", args=[done.pk]),
-            "next_url": None if repair else offer_next_url(school.pk, done.category.code),
+            "next_url": offer_next_url(school.pk, done.category.code)
+            if not repair and may_offer_at(request.user, school)
+            else None,
             "repair": repair,
         },
     )

@@ -29,7 +29,7 @@ from tne.territory.models import TerritoryNode
 from ..enums import LoanOutcome, LoanStatus
 from ..forms.loans import DeclineForm, ExtendForm, LossForm, OverdueFilterForm, add_service_errors
 from ..models import Loan
-from ..perms import HAND_OUT, VIEW, can_hand_out
+from ..perms import ALLOCATE, HAND_OUT, VIEW, can_hand_out
 from ..selectors import loans as selectors
 from ..services import lifecycle
 
@@ -62,6 +62,12 @@ def _loan(request, loan_id: int) -> Loan:
 def _require_hand_out(request, loan: Loan) -> None:
     if not can_hand_out(request.user, loan.school):
         raise PermissionDenied("Vous ne remettez ni ne reprenez les matériels de cette école.")
+
+
+def may_offer_at(user, school) -> bool:
+    """Whether ``user`` confirms offers to the next pupils of ``school`` (``loans.allocate``
+    there): the link to ``loans:offer_next`` is shown to them only."""
+    return scope_of(user, ALLOCATE).contains_school(school)
 
 
 def offer_next_url(school_id: int, category_code: str) -> str:
@@ -97,7 +103,8 @@ def loan_detail(request, loan_id: int):
     if asset is not None and scope_of(request.user, EQUIPMENT_VIEW).contains_school(loan.school):
         asset_link = reverse("equipment:asset_detail", args=[asset.pk])
     next_url = None
-    if loan.outcome == LoanOutcome.RETURNED or loan.status == LoanStatus.DECLINED:
+    freed = loan.outcome == LoanOutcome.RETURNED or loan.status == LoanStatus.DECLINED
+    if freed and may_offer_at(request.user, loan.school):
         next_url = offer_next_url(loan.school_id, loan.category.code)
     title = f"Prêt n°\u00a0{loan.pk}"
     context = {

@@ -2,8 +2,10 @@
 
 - ``pupils``: a school's pupils (``loans.view`` or ``loans.declare_needs`` there), filtered by
   class, level and declaration, each with its priority as its breakdown; paged.
-- ``pupil``: one pupil, its declaration and priority, the guardian's contact behind « Afficher
-  les coordonnées » (a POST to ``pupil_contact`` that logs the reading, ``loans.read_contact``);
+- ``pupil``: one pupil, its declaration and priority, its loans (each a link to its page, where
+  the user reads loans), the way to link a parent's account (``loans:family_links``), the
+  guardian's contact behind « Afficher les coordonnées » (a POST to ``pupil_contact`` that logs
+  the reading, ``loans.read_contact``);
   ``pupil_create``, ``pupil_edit``, ``pupil_contact_edit`` write (``loans.declare_needs``, the
   contact ``loans.read_contact``).
 - ``class_needs``: the bulk entry of a class, one row per pupil, keyboard only (Enter saves,
@@ -38,6 +40,7 @@ from tne.territory.uploads import imports_dir, save_upload
 from ..forms.needs import ContactForm, EntryFormSet, PupilFilterForm, PupilForm, UploadForm
 from ..models import GuardianContact, Pupil
 from ..perms import DECLARE_NEEDS, VIEW, can_declare_needs, can_read_contact
+from ..selectors.loans import readable_loans
 from ..selectors.pupils import (
     Filters,
     breakdown_of,
@@ -51,6 +54,7 @@ from ..selectors.pupils import (
 from ..selectors.rules import weights_for_school
 from ..services import contacts as contact_services
 from ..services import pupils as services
+from ..services.families import can_link_family
 from ..services.pupils import FIELD_LABELS, Entry, EntryErrors
 
 EXPIRED = "Aperçu expiré ou invalide\u00a0: déposez le fichier à nouveau."
@@ -181,6 +185,15 @@ def _pupil_context(request, pupil: Pupil, **extra) -> dict:
         "guardian": guardian,
         "may_declare": can_declare_needs(request.user, school),
         "may_read_contact": can_read_contact(request.user, school),
+        # The pupil's loans where the user reads loans (``loans.view`` or ``loans.hand_out``
+        # there): the way to a loan's page, to record the family's answer.
+        "loans": list(
+            readable_loans(request.user)
+            .filter(pupil=pupil)
+            .select_related("category", "asset")
+            .order_by("-offered_at", "-pk")
+        ),
+        "may_link_family": can_link_family(request.user, school),
         "breadcrumb_data": _crumbs(f"Élève {pupil.code}", school),
         **extra,
     }
