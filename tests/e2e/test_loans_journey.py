@@ -356,7 +356,7 @@ def hand_out(page: Page, tag: str, code: str) -> str:
     counter.scan(tag)
     expect(counter.zone.locator("#counter-asset")).to_contain_text(tag)
     counter.check()
-    counter.zone.get_by_role("link", name=f"Remettre à {code}").click()
+    counter.zone.get_by_role("button", name=f"Remettre à {code}").click()
     confirm = counter.zone.locator("#counter-confirm")
     expect(confirm).to_contain_text(f"Remise à l'élève {code}")
     expect(confirm.locator("#counter-commitments li").first).to_be_visible()

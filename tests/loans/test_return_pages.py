@@ -95,6 +95,8 @@ def test_after_a_return_the_next_pupil_link_is_offered_to_who_confirms_offers(cl
         assert 'id="counter-done"' in html
         assert (next_link in html) is shown, user
         assert ("Proposer ce matériel à l'élève suivant" in html) is shown, user
+        # Who does not confirm offers is told who will.
+        assert ('id="offer-next-note"' in html) is not shown, user
 
 
 def test_a_damaged_device_is_sent_to_repair_and_not_offered_again(client, counter):
@@ -108,6 +110,7 @@ def test_a_damaged_device_is_sent_to_repair_and_not_offered_again(client, counte
     ).content.decode()
 
     assert "Il part en réparation" in html and 'id="offer-next"' not in html
+    assert 'id="offer-next-note"' not in html
     assert Asset.objects.get(pk=loan.asset_id).state == AssetState.IN_REPAIR
 
 
