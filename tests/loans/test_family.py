@@ -106,9 +106,24 @@ def test_the_welcome_goes_through_the_notification_service_with_the_link_masked(
     assert "/comptes/mot-de-passe/" not in page and "parent.a1@" not in page
 
     client.logout()
-    answer = client.get(link, follow=True)
-    assert answer.status_code == 200
-    assert "mot de passe" in unescape(answer.content.decode()).lower()
+    assert client.get(link, follow=True).context["validlink"]
+
+
+def test_each_welcome_of_one_transaction_has_a_link_that_works(
+    p, client, settings, django_capture_on_commit_callbacks
+):
+    """Two pupils of two schools linked at once: each link is made after both grants (the
+    token covers the account's roles), so neither voids the other."""
+    settings.TNE_NOTIFY_EMAIL_BACKEND = "email"
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        link_parent(actor=p.coordinator, pupil=p.pupils["A1"], email="deux@example.org")
+        link_parent(actor=p.coordinator, pupil=p.pupils["B1"], email="deux@example.org")
+    assert p.pupils["A1"].school != p.pupils["B1"].school
+
+    assert Message.objects.filter(kind="loans.family_welcome").count() == 2
+    for email in mail.outbox:
+        client.logout()
+        assert client.get(_password_link(email.body), follow=True).context["validlink"]
 
 
 def test_the_welcome_respects_the_backend_setting(

@@ -80,8 +80,12 @@ def link_parent(
         changes={"user": [None, parent.pk], "pupil": [None, pupil.pk]},
     )
     send = not parent.has_usable_password()
-    if send:  # recorded with the link, sent once the link is committed (a rollback sends nothing)
-        send_welcome(link=link, assignment=assignment, actor=actor, site_url=site_url)
+    if send:
+        # After the commit: the one-time link's token covers the account's roles, so it is made
+        # once every grant of the transaction is written (a rollback sends nothing).
+        transaction.on_commit(
+            lambda: send_welcome(link=link, assignment=assignment, actor=actor, site_url=site_url)
+        )
     return LinkOutcome(link=link, user_created=created, password_link_sent=send)
 
 
