@@ -8,12 +8,10 @@ page « Mon prêt » and nothing else (``tne.loans.family_access``)."""
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.template.loader import render_to_string
 
-from tne.accounts.access import ensure_user, is_privileged, password_set_path
+from tne.accounts.access import ensure_user, is_privileged, send_password_link
 from tne.accounts.models import RoleAssignment, User
 from tne.accounts.roles import grant_role, withdraw_role
 from tne.core import audit, notify
@@ -117,24 +115,16 @@ def send_welcome(
     *, link: FamilyLink, assignment: RoleAssignment, actor: User | None, site_url: str = ""
 ) -> notify.Message:
     """E-mail the parent of ``link`` the one-time link where they choose their password, in
-    plain words, through ``tne.core.notify`` (placed at the school, about the link); the link is
-    confidential: only the parent's mailbox gets it, the kept message masks it."""
-    user = link.user
-    url = (site_url or settings.TNE_SITE_URL).rstrip("/") + password_set_path(user)
-    context = {
-        "school": assignment.school,
-        "link": url,
-        "timeout_days": settings.PASSWORD_RESET_TIMEOUT // 86400,
-        "email": user.email,
-    }
-    return notify.send(
-        channel=notify.Channel.EMAIL,
-        to=user.email,
+    plain words (``accounts.access.send_password_link``: through ``tne.core.notify``, the link
+    confidential), placed at the school, about the link."""
+    return send_password_link(
+        user=link.user,
         subject=WELCOME_SUBJECT,
-        body=render_to_string("loans/family/email/welcome.txt", context),
+        template="loans/family/email/welcome.txt",
+        context={"school": assignment.school, "email": link.user.email},
         kind=WELCOME_KIND,
         place=assignment.school,
         reference=link,
         actor=actor,
-        confidential=[url],
+        site_url=site_url,
     )
