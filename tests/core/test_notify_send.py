@@ -446,6 +446,16 @@ def test_a_confidential_value_is_delivered_but_never_kept(
     assert "mot-de-passe/mq" not in dump and "parent@" not in dump
 
 
+def test_a_link_that_carries_the_address_is_masked_whole(spy, django_capture_on_commit_callbacks):
+    link = "https://tne.example/entrer?compte=parent@exemple.fr&jeton=abc123"
+    with django_capture_on_commit_callbacks(execute=True):
+        send(**_welcome(to="parent@exemple.fr", body=f"Lien : {link}", confidential=[link]))
+
+    assert spy.sent[0][2] == f"Lien : {link}"
+    stored = Message.objects.get()
+    assert stored.body == f"Lien : {notify.CONFIDENTIAL}" and "abc123" not in stored.body
+
+
 def test_a_provider_gets_the_confidential_value_in_the_body(
     spy, django_capture_on_commit_callbacks
 ):

@@ -193,15 +193,16 @@ def send_many(messages: Iterable[Outgoing], *, actor=None) -> list[Message]:
 
 
 def _masked(text: str, *, channel: str, clear: str, masked: str, secrets=()) -> str:
-    """``text`` without the recipient in clear (its masked form instead, whichever way a phone
-    is written) nor the confidential values (:data:`CONFIDENTIAL` instead)."""
+    """``text`` without the confidential values (:data:`CONFIDENTIAL` instead; first, so that
+    a link that carries the address goes whole) nor the recipient in clear (its masked form
+    instead, whichever way a phone is written)."""
+    for secret in secrets:
+        text = text.replace(secret, CONFIDENTIAL)
     forms = {clear}
     if channel == Channel.SMS and clear:
         forms |= {clear[1:], national_form(clear) or ""}
     for form in sorted(filter(None, forms), key=len, reverse=True):
         text = re.sub(re.escape(form), masked, text, flags=re.IGNORECASE)
-    for secret in secrets:
-        text = text.replace(secret, CONFIDENTIAL)
     return text
 
 
