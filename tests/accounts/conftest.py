@@ -5,6 +5,13 @@ import pytest
 from tests.factories import SchoolFactory
 
 
+@pytest.fixture(autouse=True)
+def _invitations_through_djangos_mail(settings):
+    """The accounts' invitations go through ``tne.core.notify``: with its ``email`` backend they
+    reach Django's mail, the outbox of the tests (the default in development is the console)."""
+    settings.TNE_NOTIFY_EMAIL_BACKEND = "email"
+
+
 def api_user():
     """A user whose role carries ``accounts.use_api`` (national steering)."""
     from tests.factories import Role, node, user_with_role

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from tests.factories import Role, SchoolFactory, UserFactory, grant, user_with_role
 from tne.accounts.models import RoleAssignment
+from tne.core.models import Message, MessageStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +67,28 @@ def test_it_grants_every_line_and_mails_the_newcomers(
         user__email="ien@example.org", role=Role.IEN_ERUN, node=tree.circ_laon
     ).exists()
     assert sorted(m.to[0] for m in mail.outbox) == ["ien@example.org", "nouvelle@example.org"]
+
+
+def test_the_invitations_are_in_the_messages_sent_without_their_link(
+    client, coordinator, tree, laon_school, django_capture_on_commit_callbacks
+):
+    """« Messages envoyés » shows the manager that the invitation left, to whom (masked) and as
+    whom, never the one-time link: the manager cannot open the account."""
+    with django_capture_on_commit_callbacks(execute=True):
+        _send(client, "email;role;uai;territoire\nnouvelle@example.org;SCHOOL_HEAD;0020001a;\n")
+
+    (email,) = mail.outbox
+    link = re.search(r"https?://\S+/comptes/mot-de-passe/\S+", email.body).group(0)
+    message = Message.objects.get()
+    assert message.kind == "accounts.invitation" and message.status == MessageStatus.SENT
+    assert message.unseal_recipient() == "nouvelle@example.org"
+    assert (message.place_school_id, message.actor) == (laon_school.pk, coordinator)
+    assert Message.objects.about(RoleAssignment.objects.get(school=laon_school)).get() == message
+    assert link not in message.body and "nouvelle@" not in message.body
+    page = client.get(reverse("core:messages")).content.decode()
+    assert "n•••@example.org" in page and "/comptes/mot-de-passe/" not in page
+    client.logout()
+    assert client.get(link, follow=True).context["validlink"]
 
 
 def test_one_wrong_line_grants_nothing_and_names_every_error(

@@ -5,12 +5,22 @@ answer must be one the description documents (status code, JSON content type, bo
 
 Why schemathesis's Python API inside one test function rather than its pytest plugin
 (``schema.parametrize()``): the plugin makes its own test items, outside pytest-django's
-fixtures. Here the ``db`` fixture wraps the whole run in one transaction, and the WSGI
-application runs in the test's thread on the same connection, so it sees the schools and the
-token; it works the same on SQLite (in memory) and PostgreSQL, with no flushing between
-examples. Each operation gets a bounded, derandomized Hypothesis run (a fixed seed, no example
-database): the test is reproducible and stays under a minute. A new router mounted on the API
-(the programme's…) is fuzzed with no edit here.
+fixtures. Here the ``db`` fixture wraps each run in one transaction, and the WSGI application
+runs in the test's thread on the same connection, so it sees the schools and the token; it works
+the same on SQLite (in memory) and PostgreSQL, with no flushing between examples. Each operation
+and kind of data gets a bounded, derandomized Hypothesis run (a fixed seed, no example database)
+in a test item of its own, named by the operation: reproducible, a few seconds each. A new
+router mounted on the API (the programme's…) is fuzzed with no edit here.
+
+Why one item per operation and not one for the whole API: the suite's per-test timeout
+(``timeout = 300`` of pytest-timeout, the signal method) raises ``pytest.fail`` wherever the
+test is, and Hypothesis counts pytest's ``Failed`` as a failure of the example running then,
+replays it, sees it pass and reports « Flaky: Failed on the first call but did not on a
+subsequent one » against that operation. The whole API in one item took 4 to 5 minutes on a
+loaded machine (2 cores, other suites running), so a full run now and then blamed the operation
+that happened to run at the 300th second (``PUT /api/v1/loans/pupils/{pupil_id}/need``), which
+passed alone. Per operation, each item is far from that limit, and a real failure is reported
+against its own operation.
 """
 
 import pytest
@@ -34,7 +44,12 @@ from tne.wsgi import application
 
 pytestmark = pytest.mark.django_db
 
+# The API's operations, read once from its OpenAPI description (no database needed).
+SCHEMA = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+OPERATIONS = {result.ok().label: result.ok() for result in SCHEMA.get_all_operations()}
+
 MAX_EXAMPLES = {GenerationMode.POSITIVE: 60, GenerationMode.NEGATIVE: 40}
+MIN_SENT = 10
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -121,22 +136,19 @@ def connection_kept_between_requests():
     request_finished.connect(close_old_connections)
 
 
+def test_the_whole_api_is_fuzzed():
+    assert len(OPERATIONS) >= 8
+    assert "PUT /api/v1/loans/pupils/{pupil_id}/need" in OPERATIONS
+
+
+@pytest.mark.parametrize("mode", list(MAX_EXAMPLES), ids=lambda mode: mode.value)
+@pytest.mark.parametrize("label", sorted(OPERATIONS))
 def test_fuzzed_requests_never_fail_and_always_answer_as_documented(
-    client, tree, schools, connection_kept_between_requests
+    label, mode, client, tree, schools, connection_kept_between_requests
 ):
     token = TokenClient(client, user_with_role(Role.COORDINATOR, tree.aisne))
     headers = {"Authorization": f"Bearer {token.raw}"}
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
-    operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) >= 8
-    failures, sent = [], 0
 
-    for operation in operations:
-        for mode in MAX_EXAMPLES:
-            try:
-                sent += fuzz(operation, mode, headers)
-            except Exception as exc:  # one report per operation and mode, then the next one
-                failures.append(f"{operation.label} ({mode.value}):\n{exc}")
+    sent = fuzz(OPERATIONS[label], mode, headers)
 
-    assert not failures, "\n\n".join(failures)
-    assert sent >= 10 * len(operations)  # the run really sent requests
+    assert sent >= MIN_SENT  # the run really sent requests

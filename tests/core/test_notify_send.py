@@ -73,6 +73,21 @@ def school(tree):
     return SchoolFactory(commune=tree.laon)
 
 
+LINK = "https://tne.example/comptes/mot-de-passe/MQ/cxyz-0123456789abcdef/"
+
+
+def _welcome(**overrides):
+    arguments = {
+        "channel": Channel.EMAIL,
+        "to": "Parent@Exemple.fr",
+        "subject": "Choisissez votre mot de passe",
+        "body": f"Bonjour,\nouvrez ce lien :\n{LINK}\nVotre identifiant : parent@exemple.fr.",
+        "kind": "core.test",
+        "confidential": [LINK],
+    }
+    return arguments | overrides
+
+
 def _sms(**overrides):
     arguments = {
         "channel": Channel.SMS,
@@ -221,17 +236,22 @@ def test_the_email_backend_sends_through_djangos_mail(settings, django_capture_o
 def test_the_console_backend_writes_the_message_with_the_masked_recipient(
     settings, caplog, django_capture_on_commit_callbacks
 ):
+    """… and the kept text: no one-time link (``confidential``) in the logs."""
     settings.TNE_NOTIFY_SMS_BACKEND = "console"
+    settings.TNE_NOTIFY_EMAIL_BACKEND = "console"
 
     with (
         caplog.at_level(logging.INFO, logger="tne.notify"),
         django_capture_on_commit_callbacks(execute=True),
     ):
         message = send(**_sms())
+        send(**_welcome())
 
     assert "06 •• •• •• 78" in caplog.text and "La tablette prêtée" in caplog.text
     assert "612345678" not in caplog.text
-    assert Message.objects.get().status == MessageStatus.SENT
+    assert notify.CONFIDENTIAL in caplog.text and "ouvrez ce lien" in caplog.text
+    assert LINK not in caplog.text and "parent@exemple.fr" not in caplog.text.lower()
+    assert set(Message.objects.values_list("status", flat=True)) == {MessageStatus.SENT}
     assert message.backend == "console"
 
 
@@ -403,3 +423,90 @@ def test_the_admin_shows_the_masked_recipient_never_the_sealed_one(client, spy):
     assert "06 •• •• •• 78" in listing and "06 •• •• •• 78" in page
     assert message.recipient not in page and message.recipient[:20] not in listing
     assert client.post("/admin/core/message/add/", {}).status_code == 403
+
+
+def test_a_confidential_value_is_delivered_but_never_kept(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.TNE_NOTIFY_EMAIL_BACKEND = "email"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        message = send(**_welcome())
+
+    (email,) = mail.outbox
+    assert LINK in email.body and "Votre identifiant : parent@exemple.fr." in email.body
+    stored = Message.objects.get()
+    assert stored.status == MessageStatus.SENT
+    assert LINK not in stored.body and notify.CONFIDENTIAL in stored.body
+    assert "Votre identifiant : P•••@exemple.fr." in stored.body  # the recipient, masked
+    assert message.body == stored.body  # the object the caller holds keeps no link either
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM core_message")
+        dump = repr(cursor.fetchall()).lower()
+    assert "mot-de-passe/mq" not in dump and "parent@" not in dump
+
+
+def test_a_link_that_carries_the_address_is_masked_whole(spy, django_capture_on_commit_callbacks):
+    link = "https://tne.example/entrer?compte=parent@exemple.fr&jeton=abc123"
+    with django_capture_on_commit_callbacks(execute=True):
+        send(**_welcome(to="parent@exemple.fr", body=f"Lien : {link}", confidential=[link]))
+
+    assert spy.sent[0][2] == f"Lien : {link}"
+    stored = Message.objects.get()
+    assert stored.body == f"Lien : {notify.CONFIDENTIAL}" and "abc123" not in stored.body
+
+
+def test_a_provider_gets_the_confidential_value_in_the_body(
+    spy, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        message = send(**_welcome(channel=Channel.SMS, to="06 12 34 56 78", body=f"Lien : {LINK}"))
+
+    assert spy.sent == [(message.pk, "+33612345678", f"Lien : {LINK}")]
+    assert Message.objects.get().body == f"Lien : {notify.CONFIDENTIAL}"
+
+
+class EchoingBackend(SmsBackend):
+    """A provider whose refusal repeats the whole text it was given."""
+
+    channels = (Channel.EMAIL,)
+
+    def send(self, message):
+        raise RuntimeError(f"refusé : {message.body}")
+
+
+def test_an_error_that_repeats_the_text_keeps_the_link_masked(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.TNE_NOTIFY_EMAIL_BACKEND = f"{HERE}.EchoingBackend"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        send(**_welcome())
+
+    stored = Message.objects.get()
+    assert stored.status == MessageStatus.FAILED and stored.error.startswith("refusé : Bonjour")
+    assert LINK not in stored.error and notify.CONFIDENTIAL in stored.error
+    assert LINK not in stored.body
+
+
+def test_send_many_keeps_each_messages_confidential_values(spy, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        send_many(
+            [
+                Outgoing(
+                    channel=Channel.EMAIL,
+                    to=f"p{i}@exemple.fr",
+                    subject="Mot de passe",
+                    body=f"Lien {i} : {LINK}{i}",
+                    kind="core.test",
+                    confidential=(f"{LINK}{i}",),
+                )
+                for i in (1, 2)
+            ]
+        )
+
+    assert sorted(body for _, _, body in spy.sent) == [f"Lien 1 : {LINK}1", f"Lien 2 : {LINK}2"]
+    assert sorted(Message.objects.values_list("body", flat=True)) == [
+        f"Lien 1 : {notify.CONFIDENTIAL}",
+        f"Lien 2 : {notify.CONFIDENTIAL}",
+    ]

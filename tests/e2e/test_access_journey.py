@@ -29,7 +29,8 @@ def coordinator():
     return user
 
 
-def test_a_coordinator_gives_a_role_to_a_newcomer_then_withdraws_it(page, coordinator):
+def test_a_coordinator_gives_a_role_to_a_newcomer_then_withdraws_it(page, coordinator, settings):
+    settings.TNE_NOTIFY_EMAIL_BACKEND = "email"  # the invitation through Django's mail outbox
     LoginPage.open(page).log_in(email=coordinator.email, password=PASSWORD)
     access = AccessListPage.open(page)
     expect(access.row_of(coordinator.email)).to_contain_text("Coordination")

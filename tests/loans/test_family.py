@@ -4,18 +4,20 @@ unlinks it; the parent's page « Mon prêt » says in plain words what is lent, 
 when, the agreement to download (theirs only) and whom to contact; per grant."""
 
 import datetime
+import re
 from html import unescape
 
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import Role, UserFactory, grant, user_with_role
 from tne.accounts.models import RoleAssignment, User
-from tne.core.models import AuditEvent, Document
+from tne.core.models import AuditEvent, Channel, Document, Message, MessageStatus
 from tne.loans.models import FamilyLink
 from tne.loans.services.families import link_parent, unlink_parent
 
@@ -54,8 +56,9 @@ def _linked_parent(p, head, code="A1", email="parent.a1@example.org"):
 
 
 def test_linking_a_new_address_creates_the_account_with_the_parent_role(
-    p, head, django_capture_on_commit_callbacks
+    p, head, settings, django_capture_on_commit_callbacks
 ):
+    settings.TNE_NOTIFY_EMAIL_BACKEND = "email"
     with django_capture_on_commit_callbacks(execute=True):
         outcome = link_parent(actor=head, pupil=p.pupils["A1"], email="Parent.A1@Example.org")
     parent = outcome.link.user
@@ -67,16 +70,100 @@ def test_linking_a_new_address_creates_the_account_with_the_parent_role(
     message = mail.outbox[0]
     assert message.to == ["parent.a1@example.org"]
     assert "ECOLE LAON A" in message.body and "/comptes/mot-de-passe/" in message.body
+    assert "Votre identifiant est votre adresse électronique : parent.a1@example.org." in (
+        message.body
+    )
+
+
+def _password_link(body: str) -> str:
+    return re.search(r"https?://\S+/comptes/mot-de-passe/\S+", body).group(0)
+
+
+def test_the_welcome_goes_through_the_notification_service_with_the_link_masked(
+    p, head, client, settings, django_capture_on_commit_callbacks
+):
+    """« Messages envoyés » of the school shows the welcome (to whom, masked; about which link),
+    but neither the one-time link nor the address: the head who linked cannot open the account."""
+    settings.TNE_NOTIFY_EMAIL_BACKEND = "email"
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = link_parent(actor=head, pupil=p.pupils["A1"], email="parent.a1@example.org")
+
+    (email,) = mail.outbox
+    link = _password_link(email.body)
+    stored = Message.objects.get()
+    assert stored.kind == "loans.family_welcome" and stored.status == MessageStatus.SENT
+    assert stored.channel == Channel.EMAIL and stored.backend == "email"
+    assert stored.unseal_recipient() == "parent.a1@example.org"
+    assert stored.recipient_masked == "p•••@example.org"
+    assert (stored.place_school_id, stored.actor) == (p.laon_a.pk, head)
+    assert Message.objects.about(outcome.link).get() == stored
+    assert link not in stored.body and "/comptes/mot-de-passe/" not in stored.body
+    assert "parent.a1@" not in stored.body and "p•••@example.org" in stored.body
+
+    client.force_login(head)
+    page = unescape(client.get(reverse("core:messages")).content.decode())
+    assert "Accès d'une famille au suivi du prêt" in page and "p•••@example.org" in page
+    assert "/comptes/mot-de-passe/" not in page and "parent.a1@" not in page
+
+    client.logout()
+    assert client.get(link, follow=True).context["validlink"]
+
+
+def test_each_welcome_of_one_transaction_has_a_link_that_works(
+    p, client, settings, django_capture_on_commit_callbacks
+):
+    """Two pupils of two schools linked at once: each link is made after both grants (the
+    token covers the account's roles), so neither voids the other."""
+    settings.TNE_NOTIFY_EMAIL_BACKEND = "email"
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        link_parent(actor=p.coordinator, pupil=p.pupils["A1"], email="deux@example.org")
+        link_parent(actor=p.coordinator, pupil=p.pupils["B1"], email="deux@example.org")
+    assert p.pupils["A1"].school != p.pupils["B1"].school
+
+    assert Message.objects.filter(kind="loans.family_welcome").count() == 2
+    for email in mail.outbox:
+        client.logout()
+        assert client.get(_password_link(email.body), follow=True).context["validlink"]
+
+
+def test_the_welcome_respects_the_backend_setting(
+    p, head, settings, django_capture_on_commit_callbacks
+):
+    settings.TNE_NOTIFY_EMAIL_BACKEND = "outbox"
+    with django_capture_on_commit_callbacks(execute=True):
+        link_parent(actor=head, pupil=p.pupils["A1"], email="parent.a1@example.org")
+
+    assert mail.outbox == []
+    stored = Message.objects.get()
+    assert stored.backend == "outbox" and stored.status == MessageStatus.SENT
+
+
+def test_a_link_rolled_back_sends_and_keeps_no_welcome(
+    p, head, settings, django_capture_on_commit_callbacks
+):
+    settings.TNE_NOTIFY_EMAIL_BACKEND = "email"
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        link_parent(actor=head, pupil=p.pupils["A1"], email="parent.a1@example.org")
+        raise RuntimeError("la suite de la requête échoue")
+
+    assert mail.outbox == [] and not Message.objects.exists()
+    assert not FamilyLink.objects.exists()
 
 
 def test_an_existing_account_with_a_password_gets_no_mail(
-    p, head, django_capture_on_commit_callbacks
+    p, head, settings, django_capture_on_commit_callbacks
 ):
+    settings.TNE_NOTIFY_EMAIL_BACKEND = "email"
     existing = UserFactory(email="deja@example.org")
     with django_capture_on_commit_callbacks(execute=True):
         outcome = link_parent(actor=head, pupil=p.pupils["A2"], email="deja@example.org")
     assert outcome.link.user == existing and not outcome.user_created
     assert not outcome.password_link_sent and mail.outbox == []
+    assert not Message.objects.exists()
 
 
 def test_linking_twice_is_refused_on_the_address(p, head):

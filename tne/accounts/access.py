@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
@@ -16,7 +15,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from tne.core import audit
+from tne.core import audit, notify
 from tne.core.models import AuditAction, AuditSource
 from tne.core.roles import Role
 from tne.core.scope import Scope, holds, scope_of
@@ -25,6 +24,11 @@ from tne.territory.models import School, TerritoryNode
 from .models import RoleAssignment, User, normalize_email
 from .perms import MANAGE_ACCESS
 from .roles import forget_scope, grant_role, target_lookup, withdraw_role
+
+INVITATION_KIND = notify.message_kind(
+    "accounts.invitation", "Attribution d'un rôle à un nouveau compte (lien de mot de passe)"
+)
+INVITATION_SUBJECT = "TNE\u00a0: choisissez votre mot de passe"
 
 # Roles only national steering and superusers grant or withdraw: they decide who manages.
 STEERING_ONLY_ROLES = {Role.NATIONAL, Role.COORDINATOR}
@@ -194,7 +198,9 @@ def grant_access(
     send = not user.has_usable_password()
     if send:
         transaction.on_commit(
-            lambda: send_password_set_link(user=user, assignment=assignment, site_url=site_url)
+            lambda: send_password_set_link(
+                user=user, assignment=assignment, site_url=site_url, actor=manager
+            )
         )
     return GrantOutcome(
         assignment=assignment,
@@ -204,19 +210,52 @@ def grant_access(
     )
 
 
-def send_password_set_link(*, user: User, assignment: RoleAssignment, site_url: str) -> None:
-    """E-mail ``user`` the one-time link where they choose their password."""
-    context = {
-        "user": user,
-        "assignment": assignment,
-        "link": (site_url or settings.TNE_SITE_URL).rstrip("/") + password_set_path(user),
-        "timeout_days": settings.PASSWORD_RESET_TIMEOUT // 86400,
-    }
-    send_mail(
-        subject="TNE\u00a0: choisissez votre mot de passe",
-        message=render_to_string("accounts/email/password_set.txt", context),
-        from_email=None,
-        recipient_list=[user.email],
+def send_password_link(
+    *,
+    user: User,
+    subject: str,
+    template: str,
+    context: dict,
+    kind: str,
+    place,
+    reference,
+    actor: User | None,
+    site_url: str = "",
+) -> notify.Message:
+    """E-mail ``user`` a text (``template`` with ``context``, plus ``link`` and
+    ``timeout_days``) carrying the one-time link where they choose their password, through
+    ``tne.core.notify``: the link is confidential, only the person's mailbox gets it, « Messages
+    envoyés » masks it. Call it after the commit of the grants (the token covers the roles)."""
+    link = (site_url or settings.TNE_SITE_URL).rstrip("/") + password_set_path(user)
+    context = context | {"link": link, "timeout_days": settings.PASSWORD_RESET_TIMEOUT // 86400}
+    return notify.send(
+        channel=notify.Channel.EMAIL,
+        to=user.email,
+        subject=subject,
+        body=render_to_string(template, context),
+        kind=kind,
+        place=place,
+        reference=reference,
+        actor=actor,
+        confidential=[link],
+    )
+
+
+def send_password_set_link(
+    *, user: User, assignment: RoleAssignment, site_url: str, actor: User | None = None
+) -> notify.Message:
+    """The invitation of a person granted a role without a password yet: placed where the role
+    is, about the grant, the manager as sender."""
+    return send_password_link(
+        user=user,
+        subject=INVITATION_SUBJECT,
+        template="accounts/email/password_set.txt",
+        context={"user": user, "assignment": assignment},
+        kind=INVITATION_KIND,
+        place=assignment,
+        reference=assignment,
+        actor=actor,
+        site_url=site_url,
     )
 
 

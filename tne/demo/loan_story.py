@@ -16,6 +16,7 @@ from django.db import connection
 from django.utils import timezone
 from faker.providers.person.fr_FR import Provider as FrenchNames
 
+from tne.core.bulk import adapted_rows, chunks, insert_rows
 from tne.core.models import AuditSource
 from tne.equipment.enums import AssetEventKind, AssetState, IncidentKind
 from tne.equipment.models import Asset, AssetEvent, Category, Incident
@@ -42,64 +43,23 @@ PAPER_RECEIPT = "Reçu de retour signé sur papier, conservé par l'école."
 
 # --- Bulk writes below the ORM ----------------------------------------------------------------
 # ``bulk_create`` stamps ``auto_now_add`` fields with now and spends most of its time preparing
-# each value: the events of the story keep their own dates through plain INSERTs, the offers
-# made by the run service get theirs through plain UPDATEs. Values go as they are (integers,
-# text, booleans, ids), but dates, times, decimals and JSON, adapted as the ORM would.
-
-
-def _adapter(field):
-    ops = connection.ops
-    kind = field.get_internal_type()
-    if kind == "DateTimeField":
-        return ops.adapt_datetimefield_value
-    if kind == "DateField":
-        return ops.adapt_datefield_value
-    if kind == "DecimalField":
-        return lambda v: ops.adapt_decimalfield_value(v, field.max_digits, field.decimal_places)
-    if kind == "JSONField":
-        return lambda v: field.get_db_prep_save(v, connection)
-    return None
-
-
-def _prepared(model, names: list[str], rows: list[tuple]) -> tuple[list, list[tuple]]:
-    fields = [model._meta.get_field(name) for name in names]
-    adapters = [_adapter(f) for f in fields]
-    if not any(adapters):
-        return fields, [tuple(row) for row in rows]
-    return fields, [
-        tuple(
-            a(v) if a is not None and v is not None else v
-            for a, v in zip(adapters, row, strict=True)
-        )
-        for row in rows
-    ]
-
-
-def insert_rows(model, names: list[str], rows: list[tuple]) -> None:
-    if not rows:
-        return
-    fields, values = _prepared(model, names, rows)
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"
-    with connection.cursor() as cursor:
-        for start in range(0, len(values), 5000):
-            cursor.executemany(sql, values[start : start + 5000])
+# each value: the events of the story keep their own dates through plain INSERTs
+# (``core.bulk.insert_rows``, the values adapted as the ORM would), the offers made by the run
+# service get theirs through plain UPDATEs.
 
 
 def update_rows(model, names: list[str], rows: list[tuple]) -> None:
     """``rows``: (values of ``names``…, pk)."""
     if not rows:
         return
-    fields, values = _prepared(model, names, [row[:-1] for row in rows])
     quote = connection.ops.quote_name
+    fields = [model._meta.get_field(name) for name in names]
     sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)
     sql = f"UPDATE {quote(model._meta.db_table)} SET {sets} WHERE {quote('id')} = %s"
-    values = [(*value, row[-1]) for value, row in zip(values, rows, strict=True)]
+    values = adapted_rows(model, names, (row[:-1] for row in rows))
     with connection.cursor() as cursor:
-        for start in range(0, len(values), 5000):
-            cursor.executemany(sql, values[start : start + 5000])
+        for chunk in chunks((*value, row[-1]) for value, row in zip(values, rows, strict=True)):
+            cursor.executemany(sql, chunk)
 
 
 # --- Loans at every stage, in bulk ---------------------------------------------------------------
@@ -398,11 +358,13 @@ class Story:
                 (loan.pk, kind, at, actor.pk if actor else None, note)
                 for loan, kind, at, actor, note in self.loan_events
             ],
+            adapt=True,
         )
         insert_rows(
             AssetEvent,
             ["asset", "at", "kind", "from_state", "to_state", "school", "note", "actor"],
             self.asset_events,
+            adapt=True,
         )
 
 

@@ -52,6 +52,7 @@ from django.utils import timezone
 
 from tne.accounts.models import User
 from tne.core import crypto
+from tne.core.bulk import insert_rows
 from tne.core.jobs import run_job_now
 from tne.core.models import AuditSource
 from tne.equipment.enums import AssetEventKind, AssetSource, AssetState, OrderStatus
@@ -95,7 +96,6 @@ from .loan_story import (
     PARIS,
     Story,
     guardian_name,
-    insert_rows,
     reserve,
     through_services,
 )
@@ -334,6 +334,7 @@ def _pupils(ctx: _Context) -> list[Pupil]:
         Pupil,
         ["school", "code", "school_class", "level", "created_at", "updated_at"],
         [(p.school_id, p.code, p.school_class_id, p.level, now, now) for p in pupils],
+        adapt=True,
     )
     ids = {
         (school, code): pk
@@ -366,6 +367,7 @@ def _pupils(ctx: _Context) -> list[Pupil]:
             )
             for n in needs
         ],
+        adapt=True,
     )
     for pupil in pupils:
         pupil.school = ctx.schools[pupil.school_id]
@@ -602,6 +604,7 @@ def _orders(ctx: _Context, offers_by_kind: dict) -> tuple[int, int]:
                 )
                 for a in assets
             ],
+            adapt=True,
         )
         ids = dict(Asset.objects.filter(order_line__order=order).values_list("asset_tag", "pk"))
         for asset in assets:
@@ -627,6 +630,7 @@ def _orders(ctx: _Context, offers_by_kind: dict) -> tuple[int, int]:
             AssetEvent,
             ["asset", "at", "kind", "from_state", "to_state", "school", "note", "actor"],
             events,
+            adapt=True,
         )
         Invoice.objects.create(
             order=order,
@@ -670,6 +674,7 @@ def _contacts(ctx: _Context, pupil_ids: list[int]) -> int:
         GuardianContact,
         ["pupil", "sealed", "has_phone", "has_email", "created_at", "updated_at"],
         rows,
+        adapt=True,
     )
     return len(rows)
 

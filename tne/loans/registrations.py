@@ -14,6 +14,7 @@ from .selectors.families import is_parent
 # --- lifecycle: the kind of the reminders in « Messages envoyés » ---------------------------
 from .services import pupils as _pupils
 from .services import rules as _rules
+from .services.families import WELCOME_KIND  # noqa: F401  (registers its kind of message)
 from .services.reminders import KIND as REMINDER_KIND
 from .views.counter import device_loan_url, device_return_url
 from .views.home import holds_a_loans_permission

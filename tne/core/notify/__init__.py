@@ -7,6 +7,7 @@ channel (``TNE_NOTIFY_EMAIL_BACKEND``, ``TNE_NOTIFY_SMS_BACKEND``: ``console``, 
 
     notify.send(channel=notify.Channel.SMS, to="06 12 34 56 78", subject="Rappel",
                 body="…", kind="loans.reminder", place=loan, reference=loan, actor=user)
+    notify.send(..., body=f"… {one_time_link} …", confidential=[one_time_link])  # kept masked
     notify.send_many([notify.Outgoing(channel=…, to=…, …) for … in …])
 """
 
@@ -15,9 +16,18 @@ from .backends import Backend, SmsBackend
 from .kinds import kind_label, message_kind
 from .recipients import is_mobile, mask, normalise_email, normalise_phone, normalise_recipient
 from .selectors import messages_visible_to
-from .service import SMS_MAX_LENGTH, Outgoing, dispatch, forget_recipients, send, send_many
+from .service import (
+    CONFIDENTIAL,
+    SMS_MAX_LENGTH,
+    Outgoing,
+    dispatch,
+    forget_recipients,
+    send,
+    send_many,
+)
 
 __all__ = [
+    "CONFIDENTIAL",
     "SMS_MAX_LENGTH",
     "Backend",
     "Channel",

@@ -6,8 +6,10 @@ A backend is a class with a ``send(message)`` method that delivers one
 :class:`~tne.core.models.Message` or **raises** (any exception: the message is then marked failed
 with its text, and the caller's request goes on). It reads the recipient with
 ``message.unseal_recipient()``, the subject with ``message.subject`` and the text with
-``message.body``. It may also define ``open()`` and ``close()``, called around a batch (one SMTP
-connection for the hundreds of reminders of a day).
+``message.body`` (during ``send`` the text to deliver, confidential values and the recipient in
+clear, while the row keeps them masked: :func:`kept_body`). It may also define ``open()`` and
+``close()``, called around a batch (one SMTP connection for the hundreds of reminders of a
+day).
 
 Plugging an SMS provider is one class, for example ``myproject.sms.ProviderBackend``::
 
@@ -34,6 +36,12 @@ from django.utils.module_loading import import_string
 from ..models import Channel
 
 logger = logging.getLogger("tne.notify")
+
+
+def kept_body(message) -> str:
+    """The text of ``message`` as its row keeps it (a confidential value masked), also while
+    ``send`` delivers it: what a backend writes to logs."""
+    return getattr(message, "_kept_body", message.body)
 
 
 class Backend:
@@ -63,7 +71,8 @@ class SmsBackend(Backend):
 
 class ConsoleBackend(Backend):
     """Writes the message to the ``tne.notify`` logger (the console of ``make demo`` and of
-    development), with the masked recipient: logs are collected, the address stays sealed."""
+    development), with the masked recipient and the kept text: logs are collected, the address
+    stays sealed and a one-time link is not written."""
 
     name = "console"
     label = "console (aucun envoi réel)"
@@ -77,7 +86,7 @@ class ConsoleBackend(Backend):
             message.kind,
             message.recipient_masked,
             subject,
-            message.body,
+            kept_body(message),
         )
 
 

@@ -6,6 +6,7 @@ recipients once they are no longer needed."""
 import logging
 import re
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 
@@ -30,6 +31,8 @@ KIND_MAX_LENGTH = 50
 # past this many characters a reminder is no longer an SMS.
 SMS_MAX_LENGTH = 480
 ERROR_MAX_LENGTH = 1000
+# What the kept text of a message shows in place of a confidential value (a one-time link).
+CONFIDENTIAL = "[lien personnel, envoyé au seul destinataire et non conservé]"
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class Outgoing:
     kind: str
     place: object = None
     reference: models.Model | None = None
+    confidential: tuple[str, ...] = ()
 
 
 def _check_texts(channel: str, subject: str, body: str, kind: str) -> dict:
@@ -94,13 +98,19 @@ def _build(item: Outgoing, *, actor) -> Message:
     if reference is not None and reference.pk is None:
         raise ValueError("La référence d'un message doit être enregistrée (elle n'a pas d'id).")
     where = place_of(item.place)
+    body = item.body.strip()
+    secrets = tuple(
+        sorted({v for v in item.confidential if v and v in body}, key=len, reverse=True)
+    )
+    masked = mask(channel, recipient)
+    kept = _masked(body, channel=channel, clear=recipient, masked=masked, secrets=secrets)
     message = Message(
         channel=channel,
         kind=item.kind,
         subject=item.subject.strip(),
-        body=item.body.strip(),
+        body=kept,
         recipient=seal(recipient),
-        recipient_masked=mask(channel, recipient),
+        recipient_masked=masked,
         backend=backends.configured_name(channel),
         place_path=where.path,
         place_school_id=where.school_id,
@@ -110,6 +120,9 @@ def _build(item: Outgoing, *, actor) -> Message:
     )
     # The clear value, for this process only: an error text that repeats it is masked.
     message._clear_recipient = recipient
+    message._confidential = secrets
+    if kept != body:  # The text to deliver, for this process only: the row keeps ``kept``.
+        message._delivered_body = body
     return message
 
 
@@ -124,6 +137,7 @@ def send(
     place=None,
     reference: models.Model | None = None,
     actor=None,
+    confidential: Iterable[str] = (),
 ) -> Message:
     """Records a message (recipient sealed, status « en attente ») and hands it to the backend
     of its channel once the caller's transaction commits: a rolled-back write sends nothing.
@@ -132,7 +146,10 @@ def send(
     number (French or E.164, stored as ``+33…``); ``subject``: required for an e-mail, only
     shown on the page for an SMS; ``kind``: a short code (« loans.reminder »); ``place``: a
     ``tne.core.audit.Place`` or an object with ``audit_place()`` (where the message shows in
-    « Messages envoyés »); ``reference``: the saved object it is about. Raises
+    « Messages envoyés »); ``reference``: the saved object it is about; ``confidential``:
+    values of ``body`` (a one-time link) that only the recipient gets: the row, the page, the
+    console and the error texts keep :data:`CONFIDENTIAL` in their place, so a message that
+    fails cannot be sent again (its sender makes a new one). Raises
     ``ValidationError`` (French, by argument) on a bad recipient or text. A failure of the
     backend marks the message failed with its error, never raises."""
     message = _build(
@@ -144,6 +161,7 @@ def send(
             kind=kind,
             place=place,
             reference=reference,
+            confidential=tuple(confidential),
         ),
         actor=actor,
     )
@@ -174,6 +192,20 @@ def send_many(messages: Iterable[Outgoing], *, actor=None) -> list[Message]:
     return built
 
 
+def _masked(text: str, *, channel: str, clear: str, masked: str, secrets=()) -> str:
+    """``text`` without the confidential values (:data:`CONFIDENTIAL` instead; first, so that
+    a link that carries the address goes whole) nor the recipient in clear (its masked form
+    instead, whichever way a phone is written)."""
+    for secret in secrets:
+        text = text.replace(secret, CONFIDENTIAL)
+    forms = {clear}
+    if channel == Channel.SMS and clear:
+        forms |= {clear[1:], national_form(clear) or ""}
+    for form in sorted(filter(None, forms), key=len, reverse=True):
+        text = re.sub(re.escape(form), masked, text, flags=re.IGNORECASE)
+    return text
+
+
 def _error_text(exc: Exception, message: Message) -> str:
     """What the message keeps of a failure: the exception's text without the recipient in clear
     (an SMTP refusal often repeats the address), at most ``ERROR_MAX_LENGTH`` characters."""
@@ -184,12 +216,13 @@ def _error_text(exc: Exception, message: Message) -> str:
             clear = message.unseal_recipient()
         except Exception:
             clear = ""
-    forms = {clear}
-    if message.channel == Channel.SMS and clear:
-        national = national_form(clear)
-        forms |= {clear[1:], national or ""}
-    for form in sorted(filter(None, forms), key=len, reverse=True):
-        text = re.sub(re.escape(form), message.recipient_masked, text, flags=re.IGNORECASE)
+    text = _masked(
+        text,
+        channel=message.channel,
+        clear=clear,
+        masked=message.recipient_masked,
+        secrets=getattr(message, "_confidential", ()),
+    )
     return text[:ERROR_MAX_LENGTH]
 
 
@@ -213,6 +246,22 @@ def _optional(backend, method: str) -> None:
         call()
 
 
+@contextmanager
+def _delivered_body(message: Message):
+    """During ``backend.send``, ``message.body`` is the text to deliver (confidential values in
+    clear, :func:`send`); ``backends.kept_body(message)`` the text the row keeps."""
+    delivered = getattr(message, "_delivered_body", None)
+    if delivered is None:
+        yield
+        return
+    kept, message.body, message._kept_body = message.body, delivered, message.body
+    try:
+        yield
+    finally:
+        message.body = kept
+        del message._kept_body
+
+
 def _deliver(name: str, channel: str, batch: list[Message]) -> None:
     try:
         backend = backends._backend_class(channel, name)()
@@ -224,7 +273,8 @@ def _deliver(name: str, channel: str, batch: list[Message]) -> None:
     try:
         for message in batch:
             try:
-                backend.send(message)
+                with _delivered_body(message):
+                    backend.send(message)
             except Exception as exc:
                 _fail(message, exc)
             else:

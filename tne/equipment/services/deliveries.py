@@ -26,6 +26,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from tne.core.audit import record
+from tne.core.bulk import insert_rows
 from tne.core.cells import CONTROL_CHARACTERS_RE, CellError, Cells, required_text, text
 from tne.core.formats import plural
 from tne.core.models import AuditAction, AuditSource
@@ -38,7 +39,7 @@ from ..enums import AssetEventKind, AssetSource, AssetState, OrderStatus
 from ..models import Asset, AssetEvent, DeviceModel, Order, OrderLine
 from .asset_tags import new_tags
 from .deployments import assign_deliveries
-from .lookups import existing, insert_rows
+from .lookups import existing
 
 KIND = "equipment.delivery"
 LABEL = "Livraison de matériels"
@@ -454,7 +455,7 @@ def import_deliveries(
 
 def _write(check: DeliveryCheck, *, actor, job, source, progress: Progress) -> DeliveryResult:
     """Writes the checked rows: the devices (``COPY``/``executemany``, see
-    :func:`.lookups.insert_rows`), their history (the rows :func:`.history.log_events` writes,
+    :func:`tne.core.bulk.insert_rows`), their history (the rows :func:`.history.log_events` writes,
     inserted the same way), the order lines' ``delivered``, one audit record per order."""
     rows = check.rows
     tags = iter(new_tags(check.tags_to_generate, taken={r.asset_tag for r in rows if r.asset_tag}))

@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from tne.core.audit import record
+from tne.core.bulk import insert_rows
 from tne.core.cells import CellError, Cells, required_text, text
 from tne.core.formats import plural
 from tne.core.models import AuditAction, AuditSource
@@ -32,7 +33,7 @@ from tne.territory.models import School, TerritoryNode
 from ..enums import AssetEventKind, AssetSource, AssetState
 from ..models import Asset, AssetEvent, Category, DeviceModel
 from .asset_tags import new_tags
-from .lookups import existing, insert_rows
+from .lookups import existing
 
 MAX_ERRORS = 500
 UAI_RE = re.compile(r"\b(\d{7}[A-Z])\b")

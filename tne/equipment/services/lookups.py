@@ -25,24 +25,3 @@ def existing(model, field: str, values: Iterable[str]) -> set[str]:
             cursor.execute(f"SELECT {column} FROM {table} WHERE {column} IN ({marks})", chunk)
             found.update(row[0] for row in cursor.fetchall())
     return found
-
-
-def insert_rows(model, columns: list[str], rows: Iterable[tuple]) -> None:
-    """Inserts many rows of ``model`` at once, below the ORM: ``COPY`` on PostgreSQL, one
-    ``executemany`` on SQLite. ``columns`` are field names, each row their values in that order
-    (foreign keys as ids; dates and times as the database adapters of Django write them). For
-    the files of 100,000 lines: ``bulk_create`` spends most of its time preparing each value of
-    each object, and SQLite's parameter bound splits it into thousands of statements."""
-    from django.db import connection
-
-    meta = model._meta
-    names = ", ".join(connection.ops.quote_name(meta.get_field(c).column) for c in columns)
-    table = connection.ops.quote_name(meta.db_table)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join(["%s"] * len(columns))
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", list(rows))

@@ -19,14 +19,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
-from dsfr.forms import DsfrBaseForm
 
 from tne.core.documents import file_response
-from tne.core.pages import breadcrumb, paginate
 from tne.core.scope import scope_of
 from tne.core.validators import single_line_text
 
-from .. import tabular_exports
 from ..enums import AllocationStatus, SignoffDecision, SignoffParty
 from ..forms.signoffs import CosignForm, DecisionForm
 from ..models import Allocation, Signoff
@@ -37,9 +34,9 @@ from ..perms import (
     can_view_equipment,
 )
 from ..services import signoffs as services
+from .listing import FilteredList, FilterForm, add_errors, crumbs
 
 TITLE = "Installations"
-FORMATS = ("csv", "xlsx")
 SHOWN_STEPS = (AllocationStatus.DELIVERED, AllocationStatus.INSTALLED, AllocationStatus.IN_SERVICE)
 
 
@@ -73,7 +70,7 @@ def _signoff(request, signoff_id: int) -> Signoff:
 # --- Forms -----------------------------------------------------------------------------------
 
 
-class InstallationFilterForm(DsfrBaseForm):
+class InstallationFilterForm(FilterForm):
     TODO_CHOICES = [
         ("", "Toutes"),
         ("sign", "À valider par l'école"),
@@ -90,11 +87,6 @@ class InstallationFilterForm(DsfrBaseForm):
         choices=[("", "Toutes")] + [(s.value, s.label) for s in SHOWN_STEPS],
     )
     todo = forms.ChoiceField(label="Suivi", required=False, choices=TODO_CHOICES)
-
-    def filters(self) -> dict:
-        if not self.is_bound or not self.is_valid():
-            return {"q": "", "status": "", "todo": ""}
-        return {name: self.cleaned_data.get(name) or "" for name in ("q", "status", "todo")}
 
 
 # --- Selectors -------------------------------------------------------------------------------
@@ -169,11 +161,14 @@ COLUMNS = [
 ]
 
 
-def _export(rows, fmt: str):
-    columns = [(title, value, 20) for title, value in COLUMNS]
-    return tabular_exports.response(
-        rows.iterator(chunk_size=2000), columns, fmt, stem="installations", sheet="Installations"
-    )
+INSTALLATIONS = FilteredList(
+    title=TITLE,
+    template="equipment/signoffs/list.html",
+    form_class=InstallationFilterForm,
+    rows=installations_for,
+    columns=COLUMNS,
+    stem="installations",
+)
 
 
 # --- Pages -----------------------------------------------------------------------------------
@@ -183,42 +178,22 @@ def _list_url() -> str:
     return reverse("equipment:signoff_list")
 
 
-def _crumbs(current: str, *links) -> dict:
-    return breadcrumb(current, ("Équipement", reverse("equipment:index")), *links)
-
-
 @login_required
 @require_GET
 def signoff_list(request):
     _require_reader(request)
-    form = InstallationFilterForm(request.GET or None)
-    filters = form.filters()
-    rows = installations_for(request.user, **filters)
-    page = paginate(request, rows)
-    _mark_actions(request.user, page.object_list)
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {
-        "title": TITLE,
-        "form": form,
-        "page_obj": page,
-        "filtered": any(filters.values()),
-        "export_query": f"?{query.urlencode()}" if query else "",
-        "formats": FORMATS,
-        "may_cosign": not scope_of(request.user, COSIGN_INSTALLATION).is_empty,
-        "breadcrumb_data": _crumbs(TITLE),
-    }
-    return render(request, "equipment/signoffs/list.html", context)
+    return INSTALLATIONS.page(
+        request,
+        prepare=lambda rows: _mark_actions(request.user, rows),
+        may_cosign=not scope_of(request.user, COSIGN_INSTALLATION).is_empty,
+    )
 
 
 @login_required
 @require_GET
 def signoff_export(request, fmt: str):
     _require_reader(request)
-    if fmt not in FORMATS:
-        raise Http404("Format inconnu.")
-    form = InstallationFilterForm(request.GET or None)
-    return _export(installations_for(request.user, **form.filters()), fmt)
+    return INSTALLATIONS.export(request, fmt)
 
 
 def _history(allocation: Allocation) -> list[Signoff]:
@@ -242,7 +217,7 @@ def signoff_detail(request, allocation_id: int):
         "can_cosign": services.cosignable(allocation)
         and scope_of(request.user, COSIGN_INSTALLATION).contains_school(allocation.school),
         **services.report_context(allocation),
-        "breadcrumb_data": _crumbs(title, (TITLE, _list_url())),
+        "breadcrumb_data": crumbs(title, (TITLE, _list_url())),
     }
     return render(request, "equipment/signoffs/detail.html", context)
 
@@ -271,7 +246,7 @@ def signoff_sign(request, allocation_id: int):
                     request=request,
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_errors(form, error)
             else:
                 if signoff.decision == SignoffDecision.ACCEPTED:
                     messages.success(request, "L'installation est validée et mise en service.")
@@ -294,17 +269,9 @@ def _decision_page(request, allocation, form):
         "open": allocation.status == AllocationStatus.INSTALLED,
         "history": _history(allocation),
         **services.report_context(allocation),
-        "breadcrumb_data": _crumbs(title, (TITLE, _list_url())),
+        "breadcrumb_data": crumbs(title, (TITLE, _list_url())),
     }
     return render(request, "equipment/signoffs/sign.html", context)
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @login_required
@@ -369,7 +336,7 @@ def _cosign_page(request, allocations: list[Allocation], *, single: bool):
                 request=request,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(
                 request,
@@ -405,7 +372,7 @@ def _cosign_page(request, allocations: list[Allocation], *, single: bool):
             if single
             else reverse("equipment:signoff_cosign_bulk")
         ),
-        "breadcrumb_data": _crumbs(title, (TITLE, _list_url())),
+        "breadcrumb_data": crumbs(title, (TITLE, _list_url())),
     }
     return render(request, "equipment/signoffs/cosign.html", context)
 

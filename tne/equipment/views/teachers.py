@@ -11,30 +11,26 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Q, Subquery
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from dsfr.forms import DsfrBaseForm
 from dsfr.utils import dsfr_input_class_attr
 
 from tne.core.documents import file_response
 from tne.core.formats import fr_typo
-from tne.core.pages import breadcrumb, paginate
 from tne.core.scope import holds, scope_of
 from tne.core.signing import SignatureForm
 from tne.core.validators import single_line_text
 from tne.territory.models import Staff
 from tne.territory.perms import VIEW_PEOPLE
 
-from .. import tabular_exports
 from ..enums import AllocationStatus
 from ..models import Allocation, Handover
 from ..perms import HAND_OVER, VIEW
 from ..services import handovers as services
+from .listing import FilteredList, FilterForm, add_errors, crumbs
 
 TITLE = "Nouveaux enseignants"
-FORMATS = ("csv", "xlsx")
 
 
 # --- Fetch and authorise ---------------------------------------------------------------------
@@ -76,7 +72,7 @@ def _live_allocation(staff: Staff) -> Allocation | None:
 # --- Forms -----------------------------------------------------------------------------------
 
 
-class TeacherFilterForm(DsfrBaseForm):
+class TeacherFilterForm(FilterForm):
     STEPS = [
         ("", "Tous"),
         ("none", "Sans kit"),
@@ -88,11 +84,6 @@ class TeacherFilterForm(DsfrBaseForm):
         label="Nom ou école", required=False, max_length=100, validators=[single_line_text]
     )
     step = forms.ChoiceField(label="Équipement", required=False, choices=STEPS)
-
-    def filters(self) -> dict:
-        if not self.is_bound or not self.is_valid():
-            return {"q": "", "step": ""}
-        return {name: self.cleaned_data.get(name) or "" for name in ("q", "step")}
 
 
 class HandoverForm(SignatureForm):
@@ -137,14 +128,6 @@ class ReturnForm(SignatureForm):
 
     def outcomes(self) -> dict[int, str]:
         return {a.pk: self.cleaned_data[f"outcome_{a.pk}"] for a in self.assets}
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 # --- Selectors and exports -------------------------------------------------------------------
@@ -194,22 +177,22 @@ COLUMNS = [
 ]
 
 
-def _export(rows, fmt: str):
-    columns = [(title, value, 20) for title, value in COLUMNS]
-    return tabular_exports.response(
-        rows.iterator(chunk_size=2000),
-        columns,
-        fmt,
-        stem="nouveaux-enseignants",
-        sheet="Nouveaux enseignants",
-    )
+TEACHERS = FilteredList(
+    title=TITLE,
+    template="equipment/teachers/list.html",
+    form_class=TeacherFilterForm,
+    rows=teachers_for,
+    columns=COLUMNS,
+    stem="nouveaux-enseignants",
+)
+
+
+def _mark_status(rows) -> None:
+    for row in rows:
+        row.status_label = _status_label(row)
 
 
 # --- Pages -----------------------------------------------------------------------------------
-
-
-def _crumbs(current: str, *links) -> dict:
-    return breadcrumb(current, ("Équipement", reverse("equipment:index")), *links)
 
 
 def _detail_url(staff) -> str:
@@ -220,33 +203,14 @@ def _detail_url(staff) -> str:
 @require_GET
 def teacher_list(request):
     _require_reader(request)
-    form = TeacherFilterForm(request.GET or None)
-    filters = form.filters()
-    page = paginate(request, teachers_for(request.user, **filters))
-    for row in page.object_list:
-        row.status_label = _status_label(row)
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {
-        "title": TITLE,
-        "form": form,
-        "page_obj": page,
-        "filtered": any(filters.values()),
-        "export_query": f"?{query.urlencode()}" if query else "",
-        "formats": FORMATS,
-        "breadcrumb_data": _crumbs(TITLE),
-    }
-    return render(request, "equipment/teachers/list.html", context)
+    return TEACHERS.page(request, prepare=_mark_status)
 
 
 @login_required
 @require_GET
 def teacher_export(request, fmt: str):
     _require_reader(request)
-    if fmt not in FORMATS:
-        raise Http404("Format inconnu.")
-    form = TeacherFilterForm(request.GET or None)
-    return _export(teachers_for(request.user, **form.filters()), fmt)
+    return TEACHERS.export(request, fmt)
 
 
 @login_required
@@ -273,7 +237,7 @@ def teacher_detail(request, staff_id: int):
         "held": list(services.still_held(staff)),
         "may_hand_over": scope_of(request.user, HAND_OVER).contains_school(staff.school),
         "open_steps": services.OPEN_STEPS,
-        "breadcrumb_data": _crumbs(
+        "breadcrumb_data": crumbs(
             f"{staff.first_name} {staff.last_name}", (TITLE, reverse("equipment:teacher_list"))
         ),
     }
@@ -301,7 +265,7 @@ def _form_page(request, staff, form, *, title, template, **extra):
         "title": title,
         "staff": staff,
         "form": form,
-        "breadcrumb_data": _crumbs(
+        "breadcrumb_data": crumbs(
             title,
             (TITLE, reverse("equipment:teacher_list")),
             (f"{staff.first_name} {staff.last_name}", _detail_url(staff)),
@@ -333,7 +297,7 @@ def teacher_handover(request, staff_id: int):
                 request=request,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(
                 request,
@@ -376,7 +340,7 @@ def teacher_return(request, staff_id: int):
                 request=request,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(
                 request, "L'équipement est restitué\u00a0: le reçu signé est disponible."

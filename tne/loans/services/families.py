@@ -2,21 +2,19 @@
 or ``loans.read_contact`` on the pupil's school) gives the address; the account is created if
 there is none, gets the « Parent » role on the school (``accounts.roles.grant_role``) and a
 ``FamilyLink`` to the pupil. A parent who has no password yet receives, at their own address,
-the one-time link to choose one (the manager never sees it). What the parent then sees is the
+the one-time link to choose one, through the notification service (« Messages envoyés » shows
+the message with the link masked: the manager never sees it). What the parent then sees is the
 page « Mon prêt » and nothing else (``tne.loans.family_access``)."""
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 
-from tne.accounts.access import ensure_user, is_privileged, password_set_path
+from tne.accounts.access import ensure_user, is_privileged, send_password_link
 from tne.accounts.models import RoleAssignment, User
 from tne.accounts.roles import grant_role, withdraw_role
-from tne.core import audit
+from tne.core import audit, notify
 from tne.core.models import AuditAction, AuditSource
 from tne.core.roles import Role
 
@@ -24,6 +22,10 @@ from ..models import FamilyLink, Pupil
 from ..perms import can_declare_needs, can_read_contact
 
 ALREADY_LINKED = "Ce compte est déjà rattaché à cet élève."
+WELCOME_KIND = notify.message_kind(
+    "loans.family_welcome", "Accès d'une famille au suivi du prêt (lien de mot de passe)"
+)
+WELCOME_SUBJECT = "TNE\u00a0: suivre le prêt de matériel de votre enfant"
 PRIVILEGED = (
     "Cette adresse est celle d'un compte d'administration ou de pilotage national\u00a0: elle ne "
     "peut pas être rattachée à un élève."
@@ -77,8 +79,10 @@ def link_parent(
     )
     send = not parent.has_usable_password()
     if send:
+        # After the commit: the one-time link's token covers the account's roles, so it is made
+        # once every grant of the transaction is written (a rollback sends nothing).
         transaction.on_commit(
-            lambda: send_welcome(user=parent, assignment=assignment, site_url=site_url)
+            lambda: send_welcome(link=link, assignment=assignment, actor=actor, site_url=site_url)
         )
     return LinkOutcome(link=link, user_created=created, password_link_sent=send)
 
@@ -107,17 +111,20 @@ def unlink_parent(*, actor: User, link: FamilyLink, source: str = AuditSource.UI
             withdraw_role(assignment=assignment, withdrawn_by=actor, source=source)
 
 
-def send_welcome(*, user: User, assignment: RoleAssignment, site_url: str = "") -> None:
-    """E-mail the parent the one-time link where they choose their password, in plain words."""
-    context = {
-        "school": assignment.school,
-        "link": (site_url or settings.TNE_SITE_URL).rstrip("/") + password_set_path(user),
-        "timeout_days": settings.PASSWORD_RESET_TIMEOUT // 86400,
-        "email": user.email,
-    }
-    send_mail(
-        subject="TNE\u00a0: suivre le prêt de matériel de votre enfant",
-        message=render_to_string("loans/family/email/welcome.txt", context),
-        from_email=None,
-        recipient_list=[user.email],
+def send_welcome(
+    *, link: FamilyLink, assignment: RoleAssignment, actor: User | None, site_url: str = ""
+) -> notify.Message:
+    """E-mail the parent of ``link`` the one-time link where they choose their password, in
+    plain words (``accounts.access.send_password_link``: through ``tne.core.notify``, the link
+    confidential), placed at the school, about the link."""
+    return send_password_link(
+        user=link.user,
+        subject=WELCOME_SUBJECT,
+        template="loans/family/email/welcome.txt",
+        context={"school": assignment.school, "email": link.user.email},
+        kind=WELCOME_KIND,
+        place=assignment.school,
+        reference=link,
+        actor=actor,
+        site_url=site_url,
     )

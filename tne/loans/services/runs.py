@@ -16,11 +16,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from tne.core.audit import AuditAction, AuditSource, create_audited, record
+from tne.core.bulk import insert_rows
 from tne.core.formats import NBSP, fr_number
 from tne.core.jobs import start_job
 from tne.core.progress import Progress
 from tne.equipment.models import Category
-from tne.equipment.services.lookups import insert_rows
 from tne.territory.models import TerritoryNode
 
 from .. import engine
@@ -128,7 +128,7 @@ def start_run(
 
 
 def _insert_decisions(rows: list[tuple], progress: Progress) -> None:
-    """The decisions, below the ORM (equipment's ``insert_rows``: ``COPY`` on PostgreSQL,
+    """The decisions, below the ORM (``core.bulk.insert_rows``: ``COPY`` on PostgreSQL,
     ``executemany`` on SQLite), by chunks for the progress bar."""
     columns = ["run", "pupil", "school", "priority", "breakdown", "rank", "served", "reason"]
     for start in range(0, len(rows), CHUNK):
