@@ -212,3 +212,21 @@ def test_the_command_checks_then_rebuilds_a_tally_written_around_the_services(tr
     call_command("recount_loan_tallies", stdout=out)
     assert kept(place.school_a)["needs"] == 1
     assert tallies.differences() == {}
+
+
+def test_a_tally_copies_its_schools_places_and_a_moved_school_is_reported(tree):
+    place = RunPlace(tree)
+    school = place.school_a
+    NeedDeclarationFactory(pupil=PupilFactory(school=school))
+    row = SchoolLoanTally.objects.get(school=school)
+    assert (row.departement_id, row.commune_id, row.circonscription_id) == (
+        tree.aisne.pk,
+        tree.laon.pk,
+        tree.circ_laon.pk,
+    )
+    # The reference data moves the school to Soissons: the check says so, a recount follows it.
+    type(school).objects.filter(pk=school.pk).update(commune=tree.soissons)
+    assert set(tallies.differences()) == {school.pk}
+    tallies.recount([school.pk])
+    assert SchoolLoanTally.objects.get(school=school).commune_id == tree.soissons.pk
+    assert tallies.differences() == {}

@@ -51,6 +51,26 @@ class Scope:
             query |= Q(**{f"{prefix}{lookup}": value})
         return query
 
+    def school_q_copied(self, places) -> Q:
+        """:meth:`school_q` on a per-school summary that copies some of School's columns
+        (``places``: "departement_id", "commune_id"…) and reaches its school by ``school``:
+        a grant on a copied column filters the summary's own column (no join to the schools),
+        one on a school ``school_id``, the others (a local authority's ``owner_id``) through
+        the school."""
+        if self.everything:
+            return Q()
+        if not self.school_grants:
+            return Q(pk__in=[])
+        query = Q()
+        for lookup, value in self.school_grants:
+            if lookup in places:
+                query |= Q(**{lookup: value})
+            elif lookup == "pk":
+                query |= Q(school_id=value)
+            else:
+                query |= Q(**{f"school__{lookup}": value})
+        return query
+
     def allows_school(self, fields: dict) -> bool:
         """Whether a school with these column values (``{"departement_id": 3, "pk": 12…}``) is in
         the scope: the same test as :meth:`school_q`, on values not yet in the database."""

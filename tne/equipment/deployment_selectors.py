@@ -56,25 +56,6 @@ TALLY_FIELD = {
 }
 
 
-def tally_scope_q(scope) -> Q:
-    """``scope.school_q`` on the tallies: a grant on a département, commune or circonscription
-    filters on the tally's own column, one on a school on ``school_id``, the others (a local
-    authority's buildings: ``owner_id``) through the school."""
-    if scope.everything:
-        return Q()
-    if not scope.school_grants:
-        return Q(pk__in=[])
-    query = Q()
-    for lookup, value in scope.school_grants:
-        if lookup in TALLY_FIELD.values():
-            query |= Q(**{lookup: value})
-        elif lookup == "pk":
-            query |= Q(school_id=value)
-        else:
-            query |= Q(**{f"school__{lookup}": value})
-    return query
-
-
 def tallies_under(node: TerritoryNode) -> Q:
     if node.kind == NodeKind.COUNTRY:
         return Q()
@@ -217,7 +198,9 @@ def measure_progress(
     scope = scope_of(user, VIEW_PROGRESS)
     kinds = CHILD_KINDS[node.kind]
     child_kind = child_kind if child_kind in kinds else (kinds[0] if kinds else "")
-    tallies = SchoolTally.objects.filter(tally_scope_q(scope), tallies_under(node), measure=measure)
+    tallies = SchoolTally.objects.filter(
+        scope.school_q_copied(TALLY_FIELD.values()), tallies_under(node), measure=measure
+    )
     period = Period.objects.current()
     total = ProgressRow(node=node, label=str(node))
     rows: dict[int, ProgressRow] = {}
@@ -287,7 +270,7 @@ def equipped_count(user, *, measure_code: str, node: TerritoryNode | None = None
     agree: one query."""
     scope = scope_of(user, VIEW_PROGRESS)
     rows = SchoolTally.objects.filter(
-        tally_scope_q(scope),
+        scope.school_q_copied(TALLY_FIELD.values()),
         measure__code=measure_code,
         status=AllocationStatus.IN_SERVICE,
     )

@@ -34,9 +34,12 @@ def count_existing(apps, schema_editor):
     )
     for school_id, n in needs:
         found.setdefault(school_id, {})["needs"] = n
+    School = apps.get_model("territory", "School")
+    places = ("region_id", "academie_id", "departement_id", "commune_id", "circonscription_id")
+    at = {row.pop("pk"): row for row in School.objects.values("pk", *places)}
     SchoolLoanTally.objects.bulk_create(
         [
-            SchoolLoanTally(school_id=pk, **{k: v or 0 for k, v in figures.items()})
+            SchoolLoanTally(school_id=pk, **{k: v or 0 for k, v in figures.items()}, **at[pk])
             for pk, figures in found.items()
         ],
         batch_size=2000,
@@ -79,12 +82,41 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='loan',
-            index=models.Index(condition=models.Q(('status', 'ACTIVE')), fields=['due_on', 'school'], name='loans_loan_active_due'),
+            index=models.Index(condition=models.Q(('status', 'ACTIVE')), fields=['school', 'due_on'], name='loans_loan_active_due'),
         ),
         migrations.AddField(
             model_name='schoolloantally',
             name='school',
             field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='territory.school', verbose_name='école'),
+        ),
+        migrations.AddField(
+            model_name='schoolloantally',
+            name='region',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='territory.territorynode'),
+        ),
+        migrations.AddField(
+            model_name='schoolloantally',
+            name='academie',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='territory.territorynode'),
+        ),
+        migrations.AddField(
+            model_name='schoolloantally',
+            name='departement',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='territory.territorynode'),
+        ),
+        migrations.AddField(
+            model_name='schoolloantally',
+            name='commune',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='territory.territorynode'),
+        ),
+        migrations.AddField(
+            model_name='schoolloantally',
+            name='circonscription',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='territory.territorynode'),
+        ),
+        migrations.AddIndex(
+            model_name='schoolloantally',
+            index=models.Index(fields=['departement', 'commune'], name='loans_tally_dep'),
         ),
         migrations.RunPython(count_existing, migrations.RunPython.noop, elidable=True),
     ]

@@ -151,10 +151,10 @@ class Loan(models.Model):
             models.Index(fields=["school", "status"]),
             models.Index(fields=["status", "due_on"]),
             # The dashboards read these columns from the indexes alone (PostgreSQL): the loans
-            # overdue (active, due before today) per school, and the devices handed out (their
-            # cost). Their other figures are the schools' tallies (SchoolLoanTally).
+            # overdue (active, due before today) of each school, and the devices handed out
+            # (their cost). Their other figures are the schools' tallies (SchoolLoanTally).
             models.Index(
-                fields=["due_on", "school"],
+                fields=["school", "due_on"],
                 condition=Q(status=LoanStatus.ACTIVE),
                 name="loans_loan_active_due",
             ),

@@ -4,7 +4,7 @@ territory."""
 
 from django.db import models
 
-from tne.territory.models import School
+from tne.territory.models import School, TerritoryNode
 
 
 class SchoolLoanTally(models.Model):
@@ -29,11 +29,31 @@ class SchoolLoanTally(models.Model):
     lent_devices = models.PositiveIntegerField("matériels remis", default=0)
     lent_id_sum = models.PositiveBigIntegerField(default=0)
     lent_id_max = models.PositiveBigIntegerField(default=0)
+    # The school's places, copied at each recount, so that a dashboard sums the tallies of a
+    # node (the 450 schools of a département, the 45,000 of the country) without joining the
+    # schools (PostgreSQL would scan them all). A school moved since its last recount is put
+    # right by ``tne recount_loan_tallies``, whose ``--check`` reports it.
+    region = models.ForeignKey(
+        TerritoryNode, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    academie = models.ForeignKey(
+        TerritoryNode, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    departement = models.ForeignKey(
+        TerritoryNode, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    commune = models.ForeignKey(
+        TerritoryNode, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    circonscription = models.ForeignKey(
+        TerritoryNode, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     updated_at = models.DateTimeField("recompté le", auto_now=True)
 
     class Meta:
         verbose_name = "décompte des prêts d'une école"
         verbose_name_plural = "décomptes des prêts des écoles"
+        indexes = [models.Index(fields=["departement", "commune"], name="loans_tally_dep")]
 
     def __str__(self):
         return f"{self.school_id}: {self.needs} besoins, {self.active} prêts en cours"

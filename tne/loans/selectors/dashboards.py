@@ -211,6 +211,22 @@ def _reach(scope: Scope, node: TerritoryNode, prefix: str) -> Q:
     return scope.school_q(prefix) & under
 
 
+# The School columns a tally copies (the others, a grant's ``owner_id``, are reached through it).
+TALLY_PLACES = {"region_id", "academie_id", "departement_id", "commune_id", "circonscription_id"}
+
+
+def _tally_reach(scope: Scope, node: TerritoryNode) -> Q:
+    """:func:`_reach` on the schools' tallies."""
+    under = _under(node, "")
+    if (SCHOOL_FIELD.get(node.kind), node.pk) in scope.school_grants:
+        return under
+    return scope.school_q_copied(TALLY_PLACES) & under
+
+
+def _tally_key(key: str | None) -> str | None:
+    return None if key is None else ("school_id" if key == "pk" else key)
+
+
 # --- The figures ----------------------------------------------------------------------------
 
 
@@ -265,13 +281,14 @@ def figures_by(
     today = today or timezone.localdate()
     scope = scope_of(user, VIEW_DASHBOARD)
     where = Q(school=school) if school is not None else _reach(scope, node, "school__")
+    tallied = Q(school=school) if school is not None else _tally_reach(scope, node)
     by_key: dict[object, Figures] = {}
 
     def figures(value) -> Figures:
         return by_key.setdefault(value, Figures())
 
     loan_key = None if key is None else ("school_id" if key == "pk" else f"school__{key}")
-    for value, counts in _tallied(SchoolLoanTally.objects.filter(where), loan_key):
+    for value, counts in _tallied(SchoolLoanTally.objects.filter(tallied), _tally_key(key)):
         row = figures(value)
         for name, n in counts.items():
             setattr(row, name, n or 0)
@@ -296,14 +313,14 @@ def cost_to_date(user, *, node: TerritoryNode | None = None, school: School | No
     price edited in the catalogue)."""
     scope = scope_of(user, VIEW_DASHBOARD)
     if school is not None:
-        where = Q(school=school)
+        where = tallied = Q(school=school)
         place = f"school:{school.pk}"
     else:
-        where = _reach(scope, node, "school__")
+        where, tallied = _reach(scope, node, "school__"), _tally_reach(scope, node)
         place = f"node:{node.pk}"
     handed_out = Loan.objects.filter(where, status__in=HANDED_OUT, asset__isnull=False)
     what = (
-        SchoolLoanTally.objects.filter(where)
+        SchoolLoanTally.objects.filter(tallied)
         .order_by()
         .aggregate(n=Sum("lent_devices"), s=Sum("lent_id_sum"), m=Max("lent_id_max"))
     )
@@ -496,6 +513,6 @@ def equipped_pupils(user, node: TerritoryNode | None = None) -> int:
     scope = scope_of(user, VIEW_DASHBOARD)
     if scope.is_empty:
         return 0
-    where = scope.school_q("school__") if node is None else _reach(scope, node, "school__")
+    where = scope.school_q_copied(TALLY_PLACES) if node is None else _tally_reach(scope, node)
     tallies = SchoolLoanTally.objects.filter(where).order_by()
     return tallies.aggregate(n=Sum("equipped"))["n"] or 0

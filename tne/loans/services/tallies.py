@@ -39,6 +39,10 @@ LOAN_FIGURES = {
 }
 
 
+# The school's columns a tally copies (its places in the territory).
+PLACES = ("region_id", "academie_id", "departement_id", "commune_id", "circonscription_id")
+
+
 def _figures(school_ids: list[int] | None) -> dict[int, dict[str, int]]:
     """The figures of the schools (every school with a need or a loan when ``None``), counted
     from the loans and the needs: two GROUP BY."""
@@ -55,6 +59,16 @@ def _figures(school_ids: list[int] | None) -> dict[int, dict[str, int]]:
     return found
 
 
+def _places(school_ids: list[int], *, lock: bool) -> dict[int, dict]:
+    """The places of the schools, their rows locked when ``lock`` (PostgreSQL: two recounts of
+    one school at once would each miss the other's change; SQLite has no row lock, its writers
+    take turns on the whole database)."""
+    rows = School.objects.filter(pk__in=school_ids).order_by("pk")
+    if lock and connection.features.has_select_for_update:
+        rows = rows.select_for_update()
+    return {row.pop("pk"): row for row in rows.values("pk", *PLACES)}
+
+
 # Schools recounted per round of queries (a national run touches tens of thousands; SQLite takes
 # at most 32,766 parameters in a query).
 CHUNK = 2000
@@ -65,43 +79,42 @@ CHUNK = 2000
 @transaction.atomic(savepoint=False)
 def recount(school_ids: Iterable[int] | None = None) -> int:
     """Rebuild the tallies of ``school_ids`` (of every school when ``None``) from the loans and
-    the needs. Four queries per 2,000 schools: the schools locked (two recounts of one school at
-    once would each miss the other's change; not on SQLite), their loans, their needs, one
-    upsert. Returns the number of tally rows written."""
+    the needs. Four queries per 2,000 schools: the schools and their places (locked), their
+    loans, their needs, one upsert. Returns the number of tally rows written."""
     if school_ids is None:
         SchoolLoanTally.objects.all().delete()
-        return _write(_figures(None), update=False)
+        figures = _figures(None)
+        ids = sorted(figures)
+        places = {}
+        for start in range(0, len(ids), CHUNK):
+            places.update(_places(ids[start : start + CHUNK], lock=False))
+        return _write(figures, places, update=False)
     school_ids = sorted(set(school_ids))
     written = 0
     for start in range(0, len(school_ids), CHUNK):
         chunk = school_ids[start : start + CHUNK]
-        if connection.features.has_select_for_update:
-            # (SQLite has no row lock: its writers take turns on the whole database.)
-            list(
-                School.objects.select_for_update()
-                .filter(pk__in=chunk)
-                .order_by("pk")
-                .values_list("pk", flat=True)
-            )
+        places = _places(chunk, lock=True)
         figures = _figures(chunk)
         # A school left with nothing keeps a row of zeros (its figures did change).
-        for school_id in chunk:
+        for school_id in places:
             figures.setdefault(school_id, {})
-        written += _write(figures, update=True)
+        written += _write(figures, places, update=True)
     return written
 
 
-def _write(figures: dict[int, dict[str, int]], *, update: bool) -> int:
+def _write(figures: dict[int, dict[str, int]], places: dict[int, dict], *, update: bool) -> int:
     rows = [
-        SchoolLoanTally(school_id=school_id, **{name: found.get(name) or 0 for name in COUNTED})
+        SchoolLoanTally(
+            school_id=school_id,
+            **{name: found.get(name) or 0 for name in COUNTED},
+            **places[school_id],
+        )
         for school_id, found in figures.items()
+        if school_id in places
     ]
+    written = [*COUNTED, *(name.removesuffix("_id") for name in PLACES), "updated_at"]
     options = (
-        {
-            "update_conflicts": True,
-            "unique_fields": ["school"],
-            "update_fields": [*COUNTED, "updated_at"],
-        }
+        {"update_conflicts": True, "unique_fields": ["school"], "update_fields": written}
         if update
         else {}
     )
@@ -109,18 +122,27 @@ def _write(figures: dict[int, dict[str, int]], *, update: bool) -> int:
     return len(rows)
 
 
-def differences() -> dict[int, tuple[dict[str, int], dict[str, int]]]:
-    """The schools whose tally differs from a recount: school id → (kept, counted). Empty when
-    every service kept its tallies (``tne recount_loan_tallies --check``)."""
-    counted = {
-        pk: {name: found.get(name) or 0 for name in COUNTED} for pk, found in _figures(None).items()
-    }
-    zero = dict.fromkeys(COUNTED, 0)
+def differences() -> dict[int, tuple[dict, dict]]:
+    """The schools whose tally differs from a recount (its figures, or its places after a school
+    moved): school id → (kept, counted). Empty when every service kept its tallies (``tne
+    recount_loan_tallies --check``)."""
+    figures = _figures(None)
     kept = {
-        row.pop("school_id"): row for row in SchoolLoanTally.objects.values("school_id", *COUNTED)
+        row.pop("school_id"): row
+        for row in SchoolLoanTally.objects.values("school_id", *COUNTED, *PLACES)
     }
-    return {
-        pk: (kept.get(pk, zero), counted.get(pk, zero))
-        for pk in set(kept) | set(counted)
-        if kept.get(pk, zero) != counted.get(pk, zero)
+    ids = sorted(set(figures) | set(kept))
+    places = {}
+    for start in range(0, len(ids), CHUNK):
+        places.update(_places(ids[start : start + CHUNK], lock=False))
+    zero = dict.fromkeys(COUNTED, 0)
+    counted = {
+        pk: {**{name: figures.get(pk, {}).get(name) or 0 for name in COUNTED}, **places.get(pk, {})}
+        for pk in ids
     }
+    differ = {}
+    for pk in ids:
+        mine = kept.get(pk, {**zero, **places.get(pk, {})})
+        if mine != counted[pk]:
+            differ[pk] = (mine, counted[pk])
+    return differ
