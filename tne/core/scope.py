@@ -42,14 +42,7 @@ class Scope:
 
     def school_q(self, prefix: str = "") -> Q:
         """A filter on School, or on a model reaching School through ``prefix`` ("school__")."""
-        if self.everything:
-            return Q()
-        if not self.school_grants:
-            return Q(pk__in=[])
-        query = Q()
-        for lookup, value in self.school_grants:
-            query |= Q(**{f"{prefix}{lookup}": value})
-        return query
+        return self._grants_q(lambda lookup: f"{prefix}{lookup}")
 
     def school_q_copied(self, places) -> Q:
         """:meth:`school_q` on a per-school summary that copies some of School's columns
@@ -57,18 +50,22 @@ class Scope:
         a grant on a copied column filters the summary's own column (no join to the schools),
         one on a school ``school_id``, the others (a local authority's ``owner_id``) through
         the school."""
+
+        def column(lookup: str) -> str:
+            if lookup in places:
+                return lookup
+            return "school_id" if lookup == "pk" else f"school__{lookup}"
+
+        return self._grants_q(column)
+
+    def _grants_q(self, column) -> Q:
         if self.everything:
             return Q()
         if not self.school_grants:
             return Q(pk__in=[])
         query = Q()
         for lookup, value in self.school_grants:
-            if lookup in places:
-                query |= Q(**{lookup: value})
-            elif lookup == "pk":
-                query |= Q(school_id=value)
-            else:
-                query |= Q(**{f"school__{lookup}": value})
+            query |= Q(**{column(lookup): value})
         return query
 
     def allows_school(self, fields: dict) -> bool:
