@@ -9,11 +9,12 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from tne.core.models import Document
 from tne.loans.enums import LoanStatus
-from tne.loans.models import Loan
+from tne.loans.models import Loan, LoanEventKind
 from tne.loans.services import lifecycle
 
 from .lifecycle_factories import Counter, accepted_loan, active_loan, lendable_asset, signed
@@ -82,6 +83,36 @@ def test_a_declined_reservation_frees_the_device(counter):
     lifecycle.decline_offer(actor=counter.head, loan=holder, reason="Déménagement")
 
     assert prepare(counter, accepted_loan(counter.school), asset.asset_tag).asset_id == asset.pk
+
+
+def test_a_reservation_released_frees_the_device_and_keeps_the_loan_accepted(counter, client):
+    asset = lendable_asset(counter.school)
+    holder = prepare(counter, accepted_loan(counter.school), asset.asset_tag)
+    page = reverse("loans:loan", args=[holder.pk])
+    client.force_login(counter.head)
+    assert f"Libérer le matériel réservé ({asset.asset_tag})" in client.get(page).content.decode()
+
+    response = client.post(reverse("loans:loan_release", args=[holder.pk]))
+
+    assert response.status_code == 302
+    holder.refresh_from_db()
+    assert holder.status == LoanStatus.ACCEPTED and holder.asset_id is None
+    assert holder.events.filter(kind=LoanEventKind.RELEASED, note__contains=asset.asset_tag)
+    # The device goes to another family; releasing twice says there is nothing to release.
+    assert prepare(counter, accepted_loan(counter.school), asset.asset_tag).asset_id == asset.pk
+    with pytest.raises(ValidationError, match="Aucun matériel n'est réservé"):
+        lifecycle.release_device(actor=counter.head, loan=holder)
+
+
+def test_only_who_hands_out_at_the_school_releases_a_reservation(counter, client):
+    asset = lendable_asset(counter.school)
+    holder = prepare(counter, accepted_loan(counter.school), asset.asset_tag)
+    # Head at Soissons and parent at this school: the parent grant lends no hand-out here.
+    client.force_login(counter.two_roles)
+    response = client.post(reverse("loans:loan_release", args=[holder.pk]))
+    assert response.status_code in (403, 404)
+    holder.refresh_from_db()
+    assert holder.asset_id == asset.pk
 
 
 def test_a_lent_device_is_said_lent_with_its_loan(counter):

@@ -44,6 +44,7 @@ urlpatterns = [
     path("<int:loan_id>/convention.pdf", loans.agreement, name="agreement"),
     path("<int:loan_id>/recu-de-retour.pdf", loans.return_receipt, name="return_receipt"),
     path("<int:loan_id>/accord/", loans.loan_accept, name="loan_accept"),
+    path("<int:loan_id>/liberer/", loans.loan_release, name="loan_release"),
     path("<int:loan_id>/decliner/", loans.loan_decline, name="loan_decline"),
     path("<int:loan_id>/report/", loans.loan_extend, name="loan_extend"),
     path("<int:loan_id>/perte/", loans.loan_loss, name="loan_loss"),

@@ -14,6 +14,7 @@ from .loans import Loan
 class LoanEventKind(models.TextChoices):
     ACCEPTED = "ACCEPTED", "Proposition acceptée par la famille"
     PREPARED = "PREPARED", "Convention préparée et montrée"
+    RELEASED = "RELEASED", "Matériel réservé rendu au stock, convention non signée"
     DECLINED = "DECLINED", "Proposition déclinée"
     HANDED_OUT = "HANDED_OUT", "Matériel remis, convention signée"
     EXTENDED = "EXTENDED", "Date de retour reportée"

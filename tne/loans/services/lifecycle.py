@@ -269,6 +269,28 @@ def decline_offer(*, actor, loan: Loan, reason: str, source: str = AuditSource.U
     return loan
 
 
+@transaction.atomic
+def release_device(*, actor, loan: Loan, source: str = AuditSource.UI) -> Loan:
+    """An accepted loan gives back the device its convention, prepared and not signed, reserved
+    (the family did not come, another family needs that device): the device is free for another
+    loan, the unsigned convention stays on the timeline, the loan stays accepted and waits for a
+    device to be scanned again."""
+    loan = _lock(loan)
+    _check(actor, loan)
+    if not is_prepared(loan):
+        raise ValidationError(
+            "Aucun matériel n'est réservé par une convention non signée sur ce prêt\u00a0: "
+            f"{status_sentence(loan)}"
+        )
+    tag = Asset.objects.filter(pk=loan.asset_id).values_list("asset_tag", flat=True).first()
+    before = loan.asset_id
+    loan.asset = None
+    loan.save(update_fields=["asset", "updated_at"])
+    _audit(loan, actor=actor, source=source, changes={"asset_id": [before, None]})
+    _event(loan, LoanEventKind.RELEASED, actor=actor, note=f"Matériel {tag}")
+    return loan
+
+
 # --- Hand-out --------------------------------------------------------------------------------
 
 

@@ -129,6 +129,7 @@ def loan_detail(request, loan_id: int):
             else ""
         ),
         "statuses": LoanStatus,
+        "reserved": lifecycle.is_prepared(loan),
         "breadcrumb_data": crumbs(title),
     }
     return render(request, "loans/loans/detail.html", context)
@@ -182,6 +183,23 @@ def loan_accept(request, loan_id: int):
         return _refused(request, loan, error)
     return _done(
         request, loan, "L'accord de la famille est enregistré\u00a0: le matériel peut être remis."
+    )
+
+
+@require_POST
+@login_required
+def loan_release(request, loan_id: int):
+    loan = _loan(request, loan_id)
+    _require_hand_out(request, loan)
+    try:
+        lifecycle.release_device(actor=request.user, loan=loan)
+    except ValidationError as error:
+        return _refused(request, loan, error)
+    return _done(
+        request,
+        loan,
+        "Le matériel réservé est de nouveau libre\u00a0: scannez un matériel quand la famille "
+        "viendra le chercher.",
     )
 
 
