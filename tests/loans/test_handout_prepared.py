@@ -210,9 +210,9 @@ def test_the_confirming_post_makes_a_fixed_number_of_queries(
     client.get(page)  # the session and the user in the cache of the test client
     monkeypatch.setattr(lifecycle, "render_pdf", pytest.fail)
 
-    # 23 for the step itself, and the school's tally of the dashboards recounted (its row
-    # locked on PostgreSQL, its loans and needs counted, one upsert).
-    with django_assert_max_num_queries(28 if connection.vendor == "postgresql" else 27):
+    # 23 for the step itself, and the school's tally of the dashboards recounted (its places,
+    # its row locked on PostgreSQL; its loans and needs counted; one upsert).
+    with django_assert_max_num_queries(27):
         response = client.post(page, form(loan, loan.asset.asset_tag, loan.due_on), headers=HTMX)
 
     assert 'id="counter-done"' in response.content.decode()

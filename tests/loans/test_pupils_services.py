@@ -8,7 +8,6 @@ import datetime
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
 
 from tne.core.models import AuditAction, AuditEvent, AuditSource
 from tne.loans.enums import HomeDevices, HomeInternet
@@ -296,10 +295,9 @@ def test_a_batch_makes_the_same_queries_for_3_or_30_rows(place, django_assert_nu
 
     school = type(place.school).objects.select_related("commune").get(pk=place.school.pk)
     services.save_entries(school=school, entries=batch("W", 1), actor=place.head)  # caches
-    # 8 for the batch, then the school's tally of the dashboards: its row locked (PostgreSQL),
-    # its loans and needs counted, one upsert.
-    tally = 4 if connection.vendor == "postgresql" else 3
-    with django_assert_num_queries(8 + tally) as small:
+    # 8 for the batch, then the school's tally of the dashboards: the school's places (its row
+    # locked on PostgreSQL), its loans and needs counted, one upsert.
+    with django_assert_num_queries(8 + 4) as small:
         services.save_entries(school=school, entries=batch("A", 3), actor=place.head)
     with django_assert_num_queries(len(small)):
         result = services.save_entries(school=school, entries=batch("B", 30), actor=place.head)
