@@ -80,9 +80,13 @@ def test_a_coordinator_lists_the_assignments_of_their_departement(
 
 
 def test_the_list_filters_by_role_and_text(client, tree, aisne_coordinator, laon_school):
-    grant(UserFactory(email="anne@example.org", last_name="Martin"), Role.TEACHER, laon_school)
-    grant(UserFactory(email="paul@example.org", last_name="Durand"), Role.TEACHER, laon_school)
-    grant(UserFactory(email="tech@example.org", last_name="Martin"), Role.TECHNICIAN, tree.aisne)
+    # First names given too: a random one (« Martine ») would match the search.
+    anne = UserFactory(email="anne@example.org", first_name="Anne", last_name="Martin")
+    paul = UserFactory(email="paul@example.org", first_name="Paul", last_name="Durand")
+    tech = UserFactory(email="tech@example.org", first_name="Léa", last_name="Martin")
+    grant(anne, Role.TEACHER, laon_school)
+    grant(paul, Role.TEACHER, laon_school)
+    grant(tech, Role.TECHNICIAN, tree.aisne)
 
     by_text = client.get(LIST_URL, {"text": "MARTIN"}).content.decode()
     by_both = client.get(LIST_URL, {"text": "martin", "role": Role.TEACHER}).content.decode()
