@@ -453,8 +453,10 @@ def offer_to_the_next_pupil(page: Page) -> None:
 
 
 def test_needs_an_explained_run_the_hand_out_the_return_and_the_next_pupil(
-    page, people, another_browser
+    page, people, another_browser, settings
 ):
+    # The family's welcome goes through tne.core.notify: its email backend, Django's outbox.
+    settings.TNE_NOTIFY_EMAIL_BACKEND = "email"
     head, coordinator = page, another_browser()
     tag = TABLETS[0]
 
