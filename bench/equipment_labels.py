@@ -29,13 +29,14 @@ import logging  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
+from bench.synthetic import node  # noqa: E402
 from tne.accounts.models import User  # noqa: E402
 from tne.accounts.roles import grant_role  # noqa: E402
 from tne.core.roles import Role  # noqa: E402
 from tne.equipment.labels import LAYOUTS, render_labels  # noqa: E402
 from tne.equipment.models import Asset, Category, DeviceModel  # noqa: E402
 from tne.territory.enums import NodeKind, SchoolKind, Sector  # noqa: E402
-from tne.territory.models import School, TerritoryNode  # noqa: E402
+from tne.territory.models import School  # noqa: E402
 
 COUNT = 1000
 RUNS = 5
@@ -44,20 +45,6 @@ LAYOUT = "3x8"
 
 class Rollback(Exception):
     pass
-
-
-def node(kind, code, name, parent=None):
-    obj, _ = TerritoryNode.objects.get_or_create(
-        kind=kind,
-        code=code,
-        defaults={
-            "name": name,
-            "parent": parent,
-            "path": TerritoryNode.path_for(kind, code, parent),
-            "depth": (parent.depth + 1) if parent else 0,
-        },
-    )
-    return obj
 
 
 def fixtures():

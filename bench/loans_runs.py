@@ -29,22 +29,6 @@ PER_SCHOOL = 25
 CODE = "B01"
 
 
-def _node(kind, code, name, parent):
-    from tne.territory.models import TerritoryNode
-
-    node = TerritoryNode.objects.filter(kind=kind, code=code).first()
-    if node is None:
-        node = TerritoryNode.objects.create(
-            kind=kind,
-            code=code,
-            name=name,
-            parent=parent,
-            path=TerritoryNode.path_for(kind, code, parent),
-            depth=parent.depth + 1 if parent else 0,
-        )
-    return node
-
-
 def _setup(candidates: int):
     """The bench's département, its schools, pupils and needs, and its coordinator."""
     from tne.accounts.models import User
@@ -54,6 +38,8 @@ def _setup(candidates: int):
     from tne.loans.models import NeedDeclaration, Pupil, SchoolQuota
     from tne.territory.enums import EducationNetwork, NodeKind, SchoolKind, Sector
     from tne.territory.models import School
+
+    from bench.synthetic import node as _node
 
     country = _node(NodeKind.COUNTRY, "FR", "France", None)
     region = _node(NodeKind.REGION, "B9", "Région du banc d'essai", country)

@@ -1,7 +1,7 @@
-"""What the focused benchmarks (``deployment_progress.py``, ``loans_dashboard.py``) share, without
-the national files: a synthetic territory of départements, communes and elementary schools
-under one région and one académie, rows written with PostgreSQL ``COPY``, and the median of a
-timed call. Import it after ``django.setup()``."""
+"""What the focused benchmarks share, without the national files: the territory's nodes (all of
+them), a synthetic territory of départements, communes and elementary schools under one région
+and one académie (``deployment_progress.py``, ``loans_dashboard.py``), rows written with
+PostgreSQL ``COPY``, and the median of a timed call. Import it after ``django.setup()``."""
 
 import statistics
 import time
@@ -12,7 +12,8 @@ from tne.territory.enums import NodeKind, SchoolKind, Sector
 from tne.territory.models import School, TerritoryNode
 
 
-def node(kind, code, name, parent):
+def node(kind, code, name, parent=None):
+    """The node of ``kind`` and ``code``, created under ``parent`` the first time."""
     return TerritoryNode.objects.get_or_create(
         kind=kind,
         code=code,
