@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import Role, grant, user_with_role
+from tne.core import registry
 from tne.core.registry import nav_for
 from tne.loans.family_access import is_family_only
 from tne.loans.services.families import link_parent
@@ -104,3 +105,35 @@ def test_an_agent_who_is_a_parent_elsewhere_keeps_the_agents_pages(client, p):
 def test_the_family_route_is_for_parents(client, p):
     client.force_login(p.coordinator)
     assert client.get("/api/v1/loans/family").status_code == 403
+
+
+# --- The pages open to a family-only account are a registry hook (``core.registry.parent_page``):
+# loans registers « Mon prêt », its agreement and its API route; a later app (the parents'
+# training of M2) registers its own pages the same way, without editing the loans' middleware.
+
+
+def test_loans_registers_the_family_pages_and_logging_out_stays_open(client, parent):
+    assert {"loans:family", "loans:family_agreement", "api:family_loans"} <= (
+        registry.parent_pages()
+    )
+    client.force_login(parent)
+
+    assert client.get(reverse("loans:family")).status_code == 200
+    assert client.post(reverse("accounts:logout")).status_code in (200, 302)
+
+
+def test_a_page_another_app_registers_opens_to_parents_and_closes_again(client, p, parent):
+    # Their school's page, which their role reads (``territory.view_schools``), stands for the
+    # page of a later app for parents.
+    page = reverse("territory:school_detail", args=[p.laon_a.uai])
+    client.force_login(parent)
+    before = client.get(page).status_code
+
+    registry.parent_page("territory:school_detail")
+    try:
+        opened = client.get(page).status_code
+    finally:
+        registry.unregister_parent_page("territory:school_detail")
+
+    assert (before, opened) == (403, 200)
+    assert client.get(page).status_code == 403
