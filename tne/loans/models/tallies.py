@@ -16,6 +16,9 @@ class SchoolLoanTally(models.Model):
     overdue (a matter of today's date) and the devices in stock (the equipment register's) are
     read where they are."""
 
+    # The School columns a tally copies (its places in the territory).
+    PLACES = ("region_id", "academie_id", "departement_id", "commune_id", "circonscription_id")
+
     school = models.OneToOneField(
         School, verbose_name="école", on_delete=models.CASCADE, related_name="+"
     )

@@ -201,26 +201,17 @@ def _under(node: TerritoryNode, prefix: str) -> Q:
     return Q(**{f"{prefix}{SCHOOL_FIELD[node.kind]}": node.pk})
 
 
-def _reach(scope: Scope, node: TerritoryNode, prefix: str) -> Q:
-    """The schools under ``node`` that the reader holds: the node's own filter alone when one of
-    the grants is that very node (a coordinator's département: the same condition twice would
-    only blur PostgreSQL's estimates), else both."""
-    under = _under(node, prefix)
-    if scope.everything or (SCHOOL_FIELD.get(node.kind), node.pk) in scope.school_grants:
-        return under
-    return scope.school_q(prefix) & under
-
-
-# The School columns a tally copies (the others, a grant's ``owner_id``, are reached through it).
-TALLY_PLACES = {"region_id", "academie_id", "departement_id", "commune_id", "circonscription_id"}
-
-
-def _tally_reach(scope: Scope, node: TerritoryNode) -> Q:
-    """:func:`_reach` on the schools' tallies."""
-    under = _under(node, "")
+def _reach(scope: Scope, node: TerritoryNode, *, tallies: bool = False) -> Q:
+    """The schools under ``node`` that the reader holds, on a model reaching School by
+    ``school`` (or, ``tallies``, on the schools' tallies, by the places they copy: no join to the
+    schools): the node's own filter alone when one of the grants is that very node (a
+    coordinator's département: the same condition twice would only blur PostgreSQL's
+    estimates), else both."""
+    under = _under(node, "" if tallies else "school__")
     if (SCHOOL_FIELD.get(node.kind), node.pk) in scope.school_grants:
         return under
-    return scope.school_q_copied(TALLY_PLACES) & under
+    held = scope.school_q_copied(SchoolLoanTally.PLACES) if tallies else scope.school_q("school__")
+    return held & under
 
 
 def _tally_key(key: str | None) -> str | None:
@@ -260,7 +251,7 @@ def _stock(scope: Scope, *, node: TerritoryNode | None, school: School | None, k
     )
     if school is not None:
         return _count_by(lent.filter(school=school), None, counted="school_id")
-    at_schools = lent.filter(_reach(scope, node, "school__"))
+    at_schools = lent.filter(_reach(scope, node))
     stores = TerritoryNode.objects.filter(scope.node_q(), path__startswith=node.path)
     in_stores = lent.filter(school__isnull=True, stock_node_id__in=stores.values("pk"))
     return [*_count_by(at_schools, key, counted="school_id"), *_count_by(in_stores, None)]
@@ -280,8 +271,8 @@ def figures_by(
     stock at the schools and in the stores."""
     today = today or timezone.localdate()
     scope = scope_of(user, VIEW_DASHBOARD)
-    where = Q(school=school) if school is not None else _reach(scope, node, "school__")
-    tallied = Q(school=school) if school is not None else _tally_reach(scope, node)
+    where = Q(school=school) if school is not None else _reach(scope, node)
+    tallied = Q(school=school) if school is not None else _reach(scope, node, tallies=True)
     by_key: dict[object, Figures] = {}
 
     def figures(value) -> Figures:
@@ -316,7 +307,7 @@ def cost_to_date(user, *, node: TerritoryNode | None = None, school: School | No
         where = tallied = Q(school=school)
         place = f"school:{school.pk}"
     else:
-        where, tallied = _reach(scope, node, "school__"), _tally_reach(scope, node)
+        where, tallied = _reach(scope, node), _reach(scope, node, tallies=True)
         place = f"node:{node.pk}"
     handed_out = Loan.objects.filter(where, status__in=HANDED_OUT, asset__isnull=False)
     what = (
@@ -513,6 +504,10 @@ def equipped_pupils(user, node: TerritoryNode | None = None) -> int:
     scope = scope_of(user, VIEW_DASHBOARD)
     if scope.is_empty:
         return 0
-    where = scope.school_q_copied(TALLY_PLACES) if node is None else _tally_reach(scope, node)
+    where = (
+        scope.school_q_copied(SchoolLoanTally.PLACES)
+        if node is None
+        else _reach(scope, node, tallies=True)
+    )
     tallies = SchoolLoanTally.objects.filter(where).order_by()
     return tallies.aggregate(n=Sum("equipped"))["n"] or 0

@@ -39,8 +39,7 @@ LOAN_FIGURES = {
 }
 
 
-# The school's columns a tally copies (its places in the territory).
-PLACES = ("region_id", "academie_id", "departement_id", "commune_id", "circonscription_id")
+PLACES = SchoolLoanTally.PLACES
 
 
 def _figures(school_ids: list[int] | None) -> dict[int, dict[str, int]]:
@@ -59,19 +58,27 @@ def _figures(school_ids: list[int] | None) -> dict[int, dict[str, int]]:
     return found
 
 
-def _places(school_ids: list[int], *, lock: bool) -> dict[int, dict]:
-    """The places of the schools, their rows locked when ``lock`` (PostgreSQL: two recounts of
-    one school at once would each miss the other's change; SQLite has no row lock, its writers
-    take turns on the whole database)."""
-    rows = School.objects.filter(pk__in=school_ids).order_by("pk")
-    if lock and connection.features.has_select_for_update:
-        rows = rows.select_for_update()
-    return {row.pop("pk"): row for row in rows.values("pk", *PLACES)}
-
-
 # Schools recounted per round of queries (a national run touches tens of thousands; SQLite takes
 # at most 32,766 parameters in a query).
 CHUNK = 2000
+
+
+def _places(school_ids: list[int], *, lock: bool = False) -> dict[int, dict]:
+    """The places of the schools (a query per 2,000), their rows locked when ``lock``
+    (PostgreSQL: two recounts of one school at once would each miss the other's change; SQLite
+    has no row lock, its writers take turns on the whole database)."""
+    found = {}
+    for start in range(0, len(school_ids), CHUNK):
+        rows = School.objects.filter(pk__in=school_ids[start : start + CHUNK]).order_by("pk")
+        if lock and connection.features.has_select_for_update:
+            rows = rows.select_for_update()
+        found.update((row.pop("pk"), row) for row in rows.values("pk", *PLACES))
+    return found
+
+
+def _counts(found: dict[str, int]) -> dict[str, int]:
+    """Every counted figure of a school, 0 where its loans or needs have none."""
+    return {name: found.get(name) or 0 for name in COUNTED}
 
 
 # Within the caller's transaction (a service's): no savepoint of its own, two statements fewer
@@ -84,11 +91,7 @@ def recount(school_ids: Iterable[int] | None = None) -> int:
     if school_ids is None:
         SchoolLoanTally.objects.all().delete()
         figures = _figures(None)
-        ids = sorted(figures)
-        places = {}
-        for start in range(0, len(ids), CHUNK):
-            places.update(_places(ids[start : start + CHUNK], lock=False))
-        return _write(figures, places, update=False)
+        return _write(figures, _places(sorted(figures)), update=False)
     school_ids = sorted(set(school_ids))
     written = 0
     for start in range(0, len(school_ids), CHUNK):
@@ -106,7 +109,7 @@ def _write(figures: dict[int, dict[str, int]], places: dict[int, dict], *, updat
     rows = [
         SchoolLoanTally(
             school_id=school_id,
-            **{name: found.get(name) or 0 for name in COUNTED},
+            **_counts(found),
             **places[school_id],
         )
         for school_id, found in figures.items()
@@ -132,17 +135,11 @@ def differences() -> dict[int, tuple[dict, dict]]:
         for row in SchoolLoanTally.objects.values("school_id", *COUNTED, *PLACES)
     }
     ids = sorted(set(figures) | set(kept))
-    places = {}
-    for start in range(0, len(ids), CHUNK):
-        places.update(_places(ids[start : start + CHUNK], lock=False))
-    zero = dict.fromkeys(COUNTED, 0)
-    counted = {
-        pk: {**{name: figures.get(pk, {}).get(name) or 0 for name in COUNTED}, **places.get(pk, {})}
-        for pk in ids
-    }
+    places = _places(ids)
+    counted = {pk: {**_counts(figures.get(pk, {})), **places.get(pk, {})} for pk in ids}
     differ = {}
     for pk in ids:
-        mine = kept.get(pk, {**zero, **places.get(pk, {})})
+        mine = kept.get(pk, {**_counts({}), **places.get(pk, {})})
         if mine != counted[pk]:
             differ[pk] = (mine, counted[pk])
     return differ
