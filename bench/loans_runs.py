@@ -31,6 +31,7 @@ CODE = "B01"
 
 def _setup(candidates: int):
     """The bench's département, its schools, pupils and needs, and its coordinator."""
+    from bench.synthetic import node as _node
     from tne.accounts.models import User
     from tne.accounts.roles import grant_role
     from tne.core.roles import Role
@@ -38,8 +39,6 @@ def _setup(candidates: int):
     from tne.loans.models import NeedDeclaration, Pupil, SchoolQuota
     from tne.territory.enums import EducationNetwork, NodeKind, SchoolKind, Sector
     from tne.territory.models import School
-
-    from bench.synthetic import node as _node
 
     country = _node(NodeKind.COUNTRY, "FR", "France", None)
     region = _node(NodeKind.REGION, "B9", "Région du banc d'essai", country)
